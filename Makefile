@@ -1,0 +1,55 @@
+# Youhu: `make demo` sets up and serves the demo district; `make test` runs every test.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PG_URL ?= postgres://postgres@127.0.0.1:5432/youhu
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: demo test install lint test-sqlite test-postgres browser-deps bench clean
+
+$(STAMP): pyproject.toml
+	@command -v $(PYTHON) >/dev/null || { echo "需要 Python 3.11 ($(PYTHON) not found)"; exit 1; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: install
+	$(BIN)/youhu migrate --noinput
+	$(BIN)/youhu demo load
+	$(BIN)/youhu model ensure
+	$(BIN)/youhu demo logins
+	@echo "Youhu 演示系统: http://$(HOST):$(PORT)/  (Ctrl-C 停止)"
+	$(BIN)/youhu runserver $(HOST):$(PORT) --noreload
+
+lint: install
+	$(BIN)/ruff check youhu bench
+
+browser-deps:
+	@bash scripts/browser-deps.sh
+
+test: install lint browser-deps
+	$(MAKE) --no-print-directory test-sqlite
+	@if $(BIN)/python scripts/pg_ready.py "$(PG_URL)"; then \
+		$(MAKE) --no-print-directory test-postgres; \
+	else \
+		echo "PostgreSQL is not reachable at $(PG_URL): the PostgreSQL run is SKIPPED."; \
+	fi
+
+test-sqlite:
+	@echo "== tests on SQLite"
+	$(BIN)/pytest
+
+test-postgres:
+	@echo "== tests on PostgreSQL ($(PG_URL))"
+	YOUHU_DATABASE_URL=$(PG_URL) $(BIN)/pytest -m "not browser"
+
+bench: install
+	$(BIN)/python bench/run_all.py
+
+clean:
+	rm -rf $(VENV) var

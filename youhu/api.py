@@ -1,0 +1,14 @@
+"""The JSON API: one NinjaAPI, one router per domain app."""
+
+from ninja import NinjaAPI
+
+from youhu.dashboard.api import router as dashboard_router
+from youhu.enterprise.api import router as enterprise_router
+from youhu.intake.api import router as tickets_router
+from youhu.supervision.api import router as supervision_router
+
+api = NinjaAPI(title="Youhu API", version="1", urls_namespace="api")
+api.add_router("/tickets", tickets_router)
+api.add_router("/supervision", supervision_router)
+api.add_router("/enterprise", enterprise_router)
+api.add_router("/dashboard", dashboard_router)

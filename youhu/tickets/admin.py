@@ -1,0 +1,53 @@
+from django.contrib import admin
+
+from .models import Extension, Notification, Ticket, TicketEvent, TicketUnit
+
+
+class ReadOnlyEventInline(admin.TabularInline):
+    model = TicketEvent
+    extra = 0
+    can_delete = False
+    fields = ("at", "action", "actor_label", "from_status", "to_status", "reason")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Ticket)
+class TicketAdmin(admin.ModelAdmin):
+    """Tickets change state only through the lifecycle services, so the admin only reads them."""
+
+    list_display = ("number", "title", "status", "channel", "main_unit", "street", "reply_due")
+    list_filter = ("status", "channel", "appeal_type", "urgency")
+    search_fields = ("number", "title")
+    inlines = [ReadOnlyEventInline]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(TicketEvent)
+class TicketEventAdmin(admin.ModelAdmin):
+    list_display = ("at", "ticket", "action", "actor_label", "from_status", "to_status")
+    list_filter = ("action",)
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_add_permission(self, request):
+        return False
+
+
+admin.site.register(TicketUnit)
+admin.site.register(Extension)
+admin.site.register(Notification)

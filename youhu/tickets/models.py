@@ -1,0 +1,241 @@
+"""The ticket (工单), its units, extensions, the append-only event log and the in-app inbox."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from youhu.directory.models import Area, Unit
+from youhu.taxonomy.models import AppealType, Category, Urgency
+
+
+class Channel(models.TextChoices):
+    WEB = "web", "网上诉求"
+    API = "api", "接口"
+    OPEN311 = "open311", "Open311"
+    HOTLINE = "hotline", "12345热线"
+    ENTERPRISE = "enterprise", "企业服务"
+    GRID = "grid", "网格员"
+    STAFF = "staff", "坐席录入"
+
+
+class Status(models.TextChoices):
+    NEW = "new", "待受理"
+    REGISTERED = "registered", "待派单"
+    DISPATCHED = "dispatched", "待签收"
+    HANDLING = "handling", "办理中"
+    REPLIED = "replied", "待回访"
+    CLOSED = "closed", "已归档"
+
+
+OPEN_STATUSES = (Status.NEW, Status.REGISTERED, Status.DISPATCHED, Status.HANDLING)
+
+
+class Satisfaction(models.TextChoices):
+    SATISFIED = "satisfied", "满意"
+    BASICALLY = "basically", "基本满意"
+    DISSATISFIED = "dissatisfied", "不满意"
+
+
+class CloseReason(models.TextChoices):
+    ANSWERED_DIRECTLY = "answered_directly", "直办"
+    REJECTED = "rejected", "无效"
+    MERGED = "merged", "重复合并"
+    REVIEWED = "reviewed", "回访办结"
+    REVIEW_TIMEOUT = "review_timeout", "回访期满"
+    CLOSED_BY_CENTRE = "closed_by_centre", "中心归档"
+
+
+class Ticket(models.Model):
+    number = models.CharField(max_length=20, unique=True)
+    tracking_code_hash = models.CharField(max_length=64, blank=True)
+    channel = models.CharField(max_length=16, choices=Channel.choices, db_index=True)
+    external_id = models.CharField(max_length=64, blank=True)
+
+    title = models.CharField(max_length=200)
+    content = models.TextField()
+    appeal_type = models.CharField(max_length=16, choices=AppealType.choices, default=AppealType.COMPLAINT)
+    urgency = models.CharField(max_length=16, choices=Urgency.choices, default=Urgency.NORMAL)
+    category = models.ForeignKey(Category, null=True, blank=True, on_delete=models.PROTECT, related_name="tickets")
+
+    appellant_name = models.CharField(max_length=64, blank=True)
+    appellant_phone = models.CharField(max_length=32, blank=True)
+    address = models.CharField(max_length=255, blank=True)
+    street = models.ForeignKey(
+        Area, null=True, blank=True, on_delete=models.PROTECT, related_name="street_tickets"
+    )
+    community = models.ForeignKey(
+        Area, null=True, blank=True, on_delete=models.PROTECT, related_name="community_tickets"
+    )
+    lat = models.FloatField(null=True, blank=True)
+    lon = models.FloatField(null=True, blank=True)
+    location_unresolved = models.BooleanField(default=False, help_text="地点未能识别，需人工确认")
+    photo = models.ImageField(upload_to="photos/%Y/%m/", blank=True)
+
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.NEW, db_index=True)
+    version = models.PositiveIntegerField(default=0)
+    main_unit = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="main_tickets")
+    duplicate_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="duplicates"
+    )
+
+    created_at = models.DateTimeField(db_index=True)
+    registered_at = models.DateTimeField(null=True, blank=True)
+    dispatched_at = models.DateTimeField(null=True, blank=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    replied_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    accept_due = models.DateTimeField(null=True, blank=True, db_index=True)
+    reply_due = models.DateTimeField(null=True, blank=True, db_index=True)
+    due_estimated = models.BooleanField(default=False, help_text="时限落在未公布节假日安排的年份，按周末估算")
+
+    reply_text = models.TextField(blank=True)
+    replied_on_time = models.BooleanField(null=True)
+    accepted_on_time = models.BooleanField(null=True)
+    handling_working_days = models.PositiveIntegerField(null=True, blank=True)
+    co_parts_waived = models.BooleanField(default=False)
+
+    review_resolved = models.BooleanField(null=True)
+    review_satisfaction = models.CharField(max_length=16, choices=Satisfaction.choices, blank=True)
+    review_comment = models.TextField(blank=True)
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+
+    close_reason = models.CharField(max_length=24, choices=CloseReason.choices, blank=True)
+    return_count = models.PositiveIntegerField(default=0)
+    reopen_count = models.PositiveIntegerField(default=0)
+    extension_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["channel", "external_id"],
+                condition=~models.Q(external_id=""),
+                name="unique_external_id_per_channel",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["status", "reply_due"]),
+            models.Index(fields=["status", "accept_due"]),
+            models.Index(fields=["main_unit", "status"]),
+        ]
+        verbose_name = verbose_name_plural = "工单"
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.title}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+
+class TicketUnit(models.Model):
+    """A unit's part in a ticket: the main unit (主办) or a co-handling unit (协办)."""
+
+    class Role(models.TextChoices):
+        MAIN = "main", "主办"
+        CO = "co", "协办"
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="unit_links")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="ticket_links")
+    role = models.CharField(max_length=8, choices=Role.choices)
+    active = models.BooleanField(default=True)
+    part_text = models.TextField(blank=True)
+    part_submitted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["unit", "active"])]
+        verbose_name = verbose_name_plural = "承办单位"
+
+
+class Extension(models.Model):
+    class State(models.TextChoices):
+        PENDING = "pending", "待审批"
+        APPROVED = "approved", "已批准"
+        REFUSED = "refused", "已驳回"
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="extensions")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField()
+    working_days = models.PositiveIntegerField()
+    reason = models.TextField()
+    state = models.CharField(max_length=16, choices=State.choices, default=State.PENDING, db_index=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-requested_at"]
+        verbose_name = verbose_name_plural = "延期申请"
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise PermissionError("ticket events are append-only")
+
+    def delete(self):
+        raise PermissionError("ticket events are append-only")
+
+
+class TicketEvent(models.Model):
+    """One step of a ticket's history. Written once, never changed."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.PROTECT, related_name="events")
+    action = models.CharField(max_length=32, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    actor_label = models.CharField(max_length=64, help_text="操作人或“系统”“诉求人”")
+    unit = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(db_index=True)
+    from_status = models.CharField(max_length=16, blank=True)
+    to_status = models.CharField(max_length=16, blank=True)
+    reason = models.TextField(blank=True)
+    payload = models.JSONField(default=dict, blank=True)
+    public = models.BooleanField(default=False, help_text="诉求人可见")
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["ticket", "at"])]
+        verbose_name = verbose_name_plural = "工单事件"
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise PermissionError("ticket events are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("ticket events are append-only")
+
+
+class Notification(models.Model):
+    """An in-app inbox message for a unit (all its users) or one user."""
+
+    ticket = models.ForeignKey(Ticket, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications")
+    unit = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(max_length=32)
+    message = models.TextField()
+    created_at = models.DateTimeField(db_index=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = verbose_name_plural = "站内消息"
+
+
+class DailyCounter(models.Model):
+    """Per-day sequence behind readable ticket numbers (YYYYMMDD-NNNNNN)."""
+
+    day = models.DateField(unique=True)
+    last = models.PositiveIntegerField(default=0)

@@ -1,0 +1,41 @@
+"""Reads: which tickets a user may see, and how much of the appellant's data."""
+
+from __future__ import annotations
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from youhu.directory.models import Role, User
+
+from .masking import mask_name, mask_phone
+from .models import Ticket, TicketUnit
+from .policy import CENTRE_ROLES, UNIT_ROLES
+
+
+def visible_tickets(user: User) -> QuerySet[Ticket]:
+    """The centre sees every ticket; a unit sees the tickets its unit (or a unit below it) leads or
+    co-handles — never another unit's, unless it was shared with it as co-handler."""
+    qs = Ticket.objects.all()
+    if user.has_role(*CENTRE_ROLES):
+        return qs
+    if not user.unit_id or not user.has_role(*UNIT_ROLES, Role.SERVICE_OFFICER):
+        return qs.none()
+    unit_ids = user.unit.subtree_ids()
+    shared = TicketUnit.objects.filter(ticket=OuterRef("pk"), unit_id__in=unit_ids, active=True)
+    return qs.filter(Q(main_unit_id__in=unit_ids) | Exists(shared))
+
+
+def can_view(user: User, ticket: Ticket) -> bool:
+    return visible_tickets(user).filter(pk=ticket.pk).exists()
+
+
+def can_see_personal_data(user: User, ticket: Ticket) -> bool:
+    """Dispatchers take the call and the main unit must call back; nobody else needs the contact."""
+    if user.has_role(Role.DISPATCHER, Role.ADMIN):
+        return True
+    return bool(user.unit_id) and user.unit_id == ticket.main_unit_id and user.has_role(*UNIT_ROLES)
+
+
+def appellant_for(user: User, ticket: Ticket) -> dict[str, str]:
+    if can_see_personal_data(user, ticket):
+        return {"name": ticket.appellant_name, "phone": ticket.appellant_phone}
+    return {"name": mask_name(ticket.appellant_name), "phone": mask_phone(ticket.appellant_phone)}

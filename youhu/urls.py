@@ -1,0 +1,17 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from youhu.api import api
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/", api.urls),
+    path("open311/", include("youhu.intake.open311_urls")),
+    path("portal/", include("youhu.intake.portal_urls")),
+    path("dispatch/", include("youhu.dispatch.urls")),
+    path("supervision/", include("youhu.supervision.urls")),
+    path("enterprise/", include("youhu.enterprise.urls")),
+    path("dashboard/", include("youhu.dashboard.urls")),
+    path("intake/", include("youhu.intake.urls")),
+    path("", include("youhu.web.urls")),
+]

@@ -1,0 +1,143 @@
+"""Deadline arithmetic on the Chinese working calendar.
+
+Days listed in CalendarDay override the weekday rule. A year with no confirmed schedule is
+computed on plain weekdays, and every result that relied on such a year says so (`estimated`).
+"""
+
+from __future__ import annotations
+
+import threading
+import time as _time
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.utils import timezone
+
+# Other processes (an admin edit on another app server) are seen within this many seconds.
+_CACHE_SECONDS = 60.0
+
+
+@dataclass(frozen=True)
+class Deadline:
+    at: datetime
+    estimated: bool
+
+
+@dataclass(frozen=True)
+class _Snapshot:
+    overrides: dict[date, bool]  # date -> is working day
+    confirmed_years: frozenset[int]
+    loaded_at: float
+
+
+_lock = threading.Lock()
+_snapshot: _Snapshot | None = None
+
+
+def invalidate() -> None:
+    global _snapshot
+    with _lock:
+        _snapshot = None
+
+
+def _load() -> _Snapshot:
+    global _snapshot
+    snap = _snapshot
+    if snap is not None and _time.monotonic() - snap.loaded_at < _CACHE_SECONDS:
+        return snap
+    from .models import CalendarDay, CalendarYear
+
+    overrides = {
+        d: kind == CalendarDay.Kind.MAKEUP_WORKDAY for d, kind in CalendarDay.objects.values_list("date", "kind")
+    }
+    years = frozenset(CalendarYear.objects.filter(confirmed=True).values_list("year", flat=True))
+    snap = _Snapshot(overrides, years, _time.monotonic())
+    with _lock:
+        _snapshot = snap
+    return snap
+
+
+def local_tz() -> ZoneInfo:
+    return ZoneInfo(settings.TIME_ZONE)
+
+
+def is_confirmed_year(year: int) -> bool:
+    return year in _load().confirmed_years
+
+
+def is_working_day(day: date) -> bool:
+    override = _load().overrides.get(day)
+    if override is not None:
+        return override
+    return day.weekday() < 5
+
+
+def _office_periods() -> list[tuple[time, time]]:
+    return [(time.fromisoformat(a), time.fromisoformat(b)) for a, b in settings.YOUHU["OFFICE_HOURS"]]
+
+
+def _closing_time() -> time:
+    return _office_periods()[-1][1]
+
+
+def add_working_days(start: datetime, days: int) -> Deadline:
+    """End of office hours on the `days`-th working day after the day of `start`."""
+    if days < 0:
+        raise ValueError("days must not be negative")
+    tz = local_tz()
+    day = timezone.localtime(start, tz).date()
+    estimated = not is_confirmed_year(day.year)
+    remaining = days
+    while remaining > 0:
+        day += timedelta(days=1)
+        estimated = estimated or not is_confirmed_year(day.year)
+        if is_working_day(day):
+            remaining -= 1
+    return Deadline(datetime.combine(day, _closing_time(), tzinfo=tz), estimated)
+
+
+def add_office_minutes(start: datetime, minutes: int) -> Deadline:
+    """The moment `minutes` of office time have passed since `start`."""
+    if minutes < 0:
+        raise ValueError("minutes must not be negative")
+    tz = local_tz()
+    cursor = timezone.localtime(start, tz)
+    remaining = timedelta(minutes=minutes)
+    estimated = False
+    for _ in range(3660):  # ten years of days: a calendar with no working day at all is a data error
+        day = cursor.date()
+        estimated = estimated or not is_confirmed_year(day.year)
+        if is_working_day(day):
+            for begin, end in _office_periods():
+                period_start = max(cursor, datetime.combine(day, begin, tzinfo=tz))
+                period_end = datetime.combine(day, end, tzinfo=tz)
+                if period_start >= period_end:
+                    continue
+                available = period_end - period_start
+                if remaining <= available:
+                    return Deadline(period_start + remaining, estimated)
+                remaining -= available
+        cursor = datetime.combine(day + timedelta(days=1), time(0, 0), tzinfo=tz)
+    raise RuntimeError("the calendar has no working day in ten years; check the holiday table")
+
+
+def working_days_between(start: datetime, end: datetime) -> int:
+    """Working days from the day after `start` up to and including the day of `end` (0 if same day)."""
+    tz = local_tz()
+    a, b = timezone.localtime(start, tz).date(), timezone.localtime(end, tz).date()
+    if b <= a:
+        return 0
+    count, day = 0, a
+    while day < b:
+        day += timedelta(days=1)
+        if is_working_day(day):
+            count += 1
+    return count
+
+
+def add_working_days_to_date(day: date, days: int) -> date:
+    """The `days`-th working day after `day` (for day-level rules such as the 书面通报 delay)."""
+    tz = local_tz()
+    return add_working_days(datetime.combine(day, time(12, 0), tzinfo=tz), days).at.date()
