@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "youhu.enterprise",
     "youhu.dashboard",
     "youhu.web",
+    "youhu.demo",
 ]
 
 MIDDLEWARE = [

@@ -148,6 +148,9 @@ class TicketUnit(models.Model):
         indexes = [models.Index(fields=["unit", "active"])]
         verbose_name = verbose_name_plural = "承办单位"
 
+    def __str__(self) -> str:
+        return f"{self.get_role_display()} {self.unit_id}"
+
 
 class Extension(models.Model):
     class State(models.TextChoices):
@@ -170,6 +173,9 @@ class Extension(models.Model):
     class Meta:
         ordering = ["-requested_at"]
         verbose_name = verbose_name_plural = "延期申请"
+
+    def __str__(self) -> str:
+        return f"延期 {self.working_days} 个工作日（{self.get_state_display()}）"
 
 
 class AppendOnlyQuerySet(models.QuerySet):
@@ -233,9 +239,15 @@ class Notification(models.Model):
         ordering = ["-created_at", "-id"]
         verbose_name = verbose_name_plural = "站内消息"
 
+    def __str__(self) -> str:
+        return self.message[:40]
+
 
 class DailyCounter(models.Model):
     """Per-day sequence behind readable ticket numbers (YYYYMMDD-NNNNNN)."""
 
     day = models.DateField(unique=True)
     last = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.day} #{self.last}"

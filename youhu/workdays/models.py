@@ -16,7 +16,7 @@ class CalendarDay(models.Model):
 
     date = models.DateField(unique=True)
     kind = models.CharField(max_length=16, choices=Kind.choices)
-    name = models.CharField(max_length=64, blank=True)
+    name = models.CharField(max_length=128, blank=True)
     source = models.CharField(max_length=16, choices=Source.choices, default=Source.ADMIN)
 
     class Meta:

@@ -15,7 +15,7 @@ def package_confirmed_years() -> set[int]:
 def package_days(years: range) -> list[tuple[date, str, str]]:
     """(date, kind, name) for every non-weekday holiday and every weekend make-up working day."""
     cn = holidays.country_holidays("CN", years=list(years))
-    rows = [(d, "holiday", str(name)) for d, name in cn.items() if d.weekday() < 5]
+    rows = [(d, "holiday", str(name)[:128]) for d, name in cn.items() if d.weekday() < 5]
     rows += [(d, "makeup_workday", "调休上班") for d in cn.weekend_workdays if d.year in years]
     return sorted(rows)
 
