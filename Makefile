@@ -20,8 +20,8 @@ install: $(STAMP)
 
 demo: install
 	$(BIN)/youhu migrate --noinput
-	$(BIN)/youhu demo load
 	$(BIN)/youhu model ensure
+	$(BIN)/youhu demo load
 	$(BIN)/youhu demo logins
 	@echo "Youhu 演示系统: http://$(HOST):$(PORT)/  (Ctrl-C 停止)"
 	$(BIN)/youhu runserver $(HOST):$(PORT) --noreload

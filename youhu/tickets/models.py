@@ -91,6 +91,8 @@ class Ticket(models.Model):
     due_estimated = models.BooleanField(default=False, help_text="时限落在未公布节假日安排的年份，按周末估算")
 
     reply_text = models.TextField(blank=True)
+    # A reply that failed the quality check waits for a supervisor before the appellant sees it.
+    reply_withheld = models.BooleanField(default=False)
     replied_on_time = models.BooleanField(null=True)
     accepted_on_time = models.BooleanField(null=True)
     handling_working_days = models.PositiveIntegerField(null=True, blank=True)

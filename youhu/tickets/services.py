@@ -22,7 +22,7 @@ from youhu.directory.models import Area, Unit, User
 from youhu.taxonomy.models import AppealType, Category, DeadlineRuleMissing, Urgency, deadline_rule_for
 from youhu.workdays import calendar
 
-from .errors import Conflict, InvalidInput, InvalidTransition
+from .errors import Conflict, InvalidInput, InvalidTransition, NotAllowed
 from .models import (
     Channel,
     CloseReason,
@@ -557,7 +557,8 @@ def reopen(ticket: Ticket, *, by: User, reason: str, now: datetime | None = None
                event_action="reopen",
                changes={"reply_due": deadlines["reply_due"], "due_estimated": deadlines["due_estimated"],
                         "replied_at": None, "replied_on_time": None, "closed_at": None, "close_reason": "",
-                        "reopen_count": ticket.reopen_count + 1, "co_parts_waived": False})
+                        "reopen_count": ticket.reopen_count + 1, "co_parts_waived": False,
+                        "reply_withheld": False})
         notify(ticket=ticket, kind="reopen", now=now, units=[ticket.main_unit],
                message=f"工单 {ticket.number} 被退回重办：{why}")
     return ticket
@@ -587,6 +588,31 @@ def record_escalation(ticket: Ticket, *, kind: str, message: str, units: Iterabl
         event = _log(ticket, kind, by=by, now=now, reason=message, payload=payload)
         notify(ticket=ticket, kind=kind, message=message, now=now, units=units, users=users)
     return event
+
+
+def withhold_reply(ticket: Ticket, *, by: User | None, reason: str, now: datetime | None = None) -> Ticket:
+    """Hold a replied ticket's reply back from the appellant until a supervisor has looked at it."""
+    now = now or clock.now()
+    why = _require_text(reason, "reason", "暂缓公开理由")
+    if ticket.status != Status.REPLIED:
+        raise InvalidTransition(f"工单 {ticket.number} 未答复，无需暂缓")
+    with transaction.atomic():
+        _log(ticket, "withhold_reply", by=by, now=now, reason=why)
+        Ticket.objects.filter(pk=ticket.pk).update(reply_withheld=True)
+        ticket.reply_withheld = True
+    return ticket
+
+
+def release_reply(ticket: Ticket, *, by: User, reason: str = "", now: datetime | None = None) -> Ticket:
+    """A supervisor lets a held reply through to the appellant."""
+    now = now or clock.now()
+    if not by.has_role("supervisor", "admin"):
+        raise NotAllowed("只有督办员可以放行答复")
+    with transaction.atomic():
+        _log(ticket, "release_reply", by=by, now=now, reason=reason.strip())
+        Ticket.objects.filter(pk=ticket.pk).update(reply_withheld=False)
+        ticket.reply_withheld = False
+    return ticket
 
 
 def review_window_days() -> int:
