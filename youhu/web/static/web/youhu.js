@@ -1,0 +1,24 @@
+// Small progressive enhancements for the staff pages; every page works without this file.
+(function () {
+  "use strict";
+  // Show a busy spinner on the submit button and block double submits while a form posts.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (form.dataset.submitted === "1") { event.preventDefault(); return; }
+    form.dataset.submitted = "1";
+    var button = event.submitter || form.querySelector("button[type=submit], button:not([type])");
+    if (button) { button.setAttribute("aria-busy", "true"); }
+  });
+  // Ask before irreversible actions (buttons carrying data-confirm).
+  document.addEventListener("click", function (event) {
+    var el = event.target.closest("[data-confirm]");
+    if (el && !window.confirm(el.dataset.confirm)) { event.preventDefault(); }
+  });
+  // A pressed back button can restore a page with its form still marked as submitted.
+  window.addEventListener("pageshow", function () {
+    document.querySelectorAll("form[data-submitted]").forEach(function (form) {
+      delete form.dataset.submitted;
+      form.querySelectorAll("[aria-busy]").forEach(function (b) { b.removeAttribute("aria-busy"); });
+    });
+  });
+})();
