@@ -7,8 +7,9 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from datetime import datetime
 from typing import Any
 
@@ -580,14 +581,59 @@ def record_escalation(ticket: Ticket, *, kind: str, message: str, units: Iterabl
                       payload: dict[str, Any] | None = None) -> TicketEvent:
     """催办 / 督办 / 书面通报: an event on the ticket and a message in each recipient's inbox."""
     now = now or clock.now()
-    if kind not in ("remind", "supervise", "notice"):
+    if kind not in ESCALATION_KINDS:
         raise InvalidInput(f"未知督办类型：{kind}", field="kind")
     if by is not None and kind != "remind":
         require(kind, by, ticket)
+    note = EscalationNote(ticket_id=ticket.pk, kind=kind, message=message,
+                          unit_ids=tuple(u.pk for u in units), user_ids=tuple(u.pk for u in users),
+                          payload=payload or {})
+    return record_escalations([note], by=by, now=now)[0]
+
+
+ESCALATION_KINDS = ("remind", "supervise", "notice")
+
+
+@dataclass(frozen=True)
+class EscalationNote:
+    """One escalation to record, by ids so that a batch needs no model instances."""
+
+    ticket_id: int
+    kind: str
+    message: str
+    unit_ids: tuple[int, ...] = ()
+    user_ids: tuple[int, ...] = ()
+    payload: dict[str, Any] = dataclass_field(default_factory=dict)
+
+
+def record_escalations(notes: Sequence[EscalationNote], *, by: User | None = None,
+                       now: datetime | None = None) -> list[TicketEvent]:
+    """Many escalations at once (the escalation pass): events and inbox messages in two bulk inserts.
+
+    Returns the events (with ids) in the order of `notes`. Permissions are the caller's business
+    (`record_escalation` checks them for a person; the escalation pass is the trusted system).
+    """
+    now = now or clock.now()
+    for note in notes:
+        if note.kind not in ESCALATION_KINDS:
+            raise InvalidInput(f"未知督办类型：{note.kind}", field="kind")
+    label, unit = _actor_label(by), (by.unit if by is not None else None)
+    events = [
+        TicketEvent(ticket_id=n.ticket_id, action=n.kind, actor=by, actor_label=label, unit=unit, at=now,
+                    reason=n.message, payload=n.payload)
+        for n in notes
+    ]
+    messages = [
+        Notification(ticket_id=n.ticket_id, unit_id=unit_id, kind=n.kind, message=n.message, created_at=now)
+        for n in notes for unit_id in dict.fromkeys(n.unit_ids)
+    ] + [
+        Notification(ticket_id=n.ticket_id, user_id=user_id, kind=n.kind, message=n.message, created_at=now)
+        for n in notes for user_id in dict.fromkeys(n.user_ids)
+    ]
     with transaction.atomic():
-        event = _log(ticket, kind, by=by, now=now, reason=message, payload=payload)
-        notify(ticket=ticket, kind=kind, message=message, now=now, units=units, users=users)
-    return event
+        events = TicketEvent.objects.bulk_create(events, batch_size=2000)
+        Notification.objects.bulk_create(messages, batch_size=2000)
+    return events
 
 
 def withhold_reply(ticket: Ticket, *, by: User | None, reason: str, now: datetime | None = None) -> Ticket:

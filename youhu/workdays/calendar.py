@@ -141,3 +141,20 @@ def add_working_days_to_date(day: date, days: int) -> date:
     """The `days`-th working day after `day` (for day-level rules such as the 书面通报 delay)."""
     tz = local_tz()
     return add_working_days(datetime.combine(day, time(12, 0), tzinfo=tz), days).at.date()
+
+
+def working_day_before(day: date, days: int) -> date:
+    """The `days`-th working day before `day` (for "remind N working days before the deadline")."""
+    if days < 0:
+        raise ValueError("days must not be negative")
+    remaining = days
+    while remaining > 0:
+        day -= timedelta(days=1)
+        if is_working_day(day):
+            remaining -= 1
+    return day
+
+
+def start_of_day(day: date) -> datetime:
+    """Midnight at the start of `day` in the district's time zone."""
+    return datetime.combine(day, time(0, 0), tzinfo=local_tz())

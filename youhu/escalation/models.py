@@ -1,0 +1,54 @@
+"""What the escalation pass has sent, so that it never sends the same thing twice."""
+
+from __future__ import annotations
+
+from django.db import models
+
+from youhu.tickets.models import Ticket, TicketEvent
+
+
+class Kind(models.TextChoices):
+    REMIND = "remind", "催办"
+    SUPERVISE = "supervise", "督办"
+    NOTICE = "notice", "书面通报"
+
+
+class Deadline(models.TextChoices):
+    ACCEPT = "accept", "签收时限"
+    REPLY = "reply", "办结时限"
+
+
+class Stage(models.TextChoices):
+    """A deadline gets up to two reminders: some working days before it, and on its day."""
+
+    BEFORE = "before", "到期前"
+    DUE_DAY = "due_day", "到期当日"
+    OVERDUE = "overdue", "超期"
+
+
+class Escalation(models.Model):
+    """One 催办/督办/书面通报 sent about one value of one deadline of a ticket.
+
+    The deadline's value is part of the key: an approved extension or a reopen sets a new
+    deadline, which is escalated afresh; the same deadline never is.
+    """
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="escalations")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    deadline = models.CharField(max_length=16, choices=Deadline.choices)
+    stage = models.CharField(max_length=16, choices=Stage.choices)
+    due = models.DateTimeField(help_text="所针对的时限")
+    sent_at = models.DateTimeField(db_index=True)
+    event = models.OneToOneField(TicketEvent, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-sent_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["ticket", "deadline", "due", "kind", "stage"], name="escalation_sent_once"
+            )
+        ]
+        verbose_name = verbose_name_plural = "催督办记录"
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.get_deadline_display()} {self.ticket_id}"

@@ -1,0 +1,317 @@
+"""The escalation pass: 催办 before and on a deadline's day, 督办 once it is missed, 书面通报 when
+督办 has not helped after some working days, and the automatic close of replies nobody reviewed.
+
+Rules (deadline = a ticket's accept_due while it waits to be accepted, its reply_due while open):
+- 催办 (remind, stage `before`) from the start of the N-th working day before the deadline's day,
+  N = the ticket's DeadlineRule.remind_before_working_days (1 when no rule applies; 0 = none);
+- 催办 (remind, stage `due_day`) from the start of the deadline's day, while it has not passed;
+  for the accept deadline (office hours, usually the same day) a reminder whose moment came
+  before the ticket was dispatched is skipped: the dispatch message already says it;
+- 督办 (supervise) as soon as the deadline has passed and the ticket is still waiting for it;
+- 书面通报 (notice) from the NOTICE_AFTER_WORKING_DAYS-th working day (5) after the 督办,
+  if the same deadline is still missed.
+A deadline that is already passed gets no late reminder, only 督办. An approved extension or a
+reopen sets a new deadline value, which is escalated afresh.
+
+Every escalation is recorded once (Escalation, unique per ticket/deadline/value/kind/stage), with
+a ticket event and inbox messages for the main unit (and its unit heads for 督办/通报).
+
+Two copies may run at once on PostgreSQL: each batch locks its tickets with
+SELECT ... FOR UPDATE SKIP LOCKED and re-reads what was sent after taking the locks, so a ticket
+is escalated by whichever copy holds it; the unique constraint is the last guard.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import asdict, dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from youhu import clock
+from youhu.directory.models import Role, User
+from youhu.taxonomy.models import Category, DeadlineRule, DeadlineRuleMissing, deadline_rule_for
+from youhu.tickets import services as tickets
+from youhu.tickets.errors import TicketError
+from youhu.tickets.models import CloseReason, Status, Ticket
+from youhu.workdays import calendar
+
+from .models import Deadline, Escalation, Kind, Stage
+
+log = logging.getLogger(__name__)
+
+DEFAULT_BATCH = 2000
+DEFAULT_REMIND_BEFORE = 1
+
+
+def notice_after_working_days() -> int:
+    return int(settings.YOUHU.get("NOTICE_AFTER_WORKING_DAYS", 5))
+
+
+@dataclass
+class PassSummary:
+    remind: int = 0
+    supervise: int = 0
+    notice: int = 0
+    closed: int = 0
+    scanned: int = 0  # tickets looked at
+    skipped: int = 0  # held by another copy of the pass, or changed since they were listed
+    seconds: float = 0.0
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def __str__(self) -> str:
+        return (f"催办 {self.remind}，督办 {self.supervise}，书面通报 {self.notice}，回访期满归档 {self.closed}；"
+                f"检查工单 {self.scanned}，跳过 {self.skipped}，用时 {self.seconds:.2f} 秒")
+
+
+@dataclass(frozen=True)
+class _Track:
+    """One deadline column and the states in which a ticket is still waiting for it."""
+
+    deadline: str
+    field: str
+    statuses: tuple[str, ...]
+    verb: str  # what the unit has to do by then
+    set_field: str | None  # when the deadline was set, if known (reminders before it are moot)
+
+
+TRACKS = (
+    _Track(Deadline.ACCEPT, "accept_due", (Status.DISPATCHED,), "签收", "dispatched_at"),
+    _Track(Deadline.REPLY, "reply_due", (Status.DISPATCHED, Status.HANDLING), "办结", None),
+)
+
+_ROW_FIELDS = ("pk", "number", "main_unit_id", "category_id", "appeal_type", "urgency", "dispatched_at")
+
+
+@dataclass(frozen=True)
+class _Row:
+    pk: int
+    number: str
+    main_unit_id: int | None
+    category_id: int | None
+    appeal_type: str
+    urgency: str
+    dispatched_at: datetime | None
+    due: datetime
+
+
+# (kind, stage) -> sent_at, for one ticket, one deadline and one deadline value
+_Sent = dict[tuple[str, str], datetime]
+
+
+def _chunks(items: Sequence[int], size: int) -> Iterator[Sequence[int]]:
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+class _Pass:
+    """One pass at one moment: the memoised calendar and rule look-ups it needs."""
+
+    def __init__(self, now: datetime):
+        self.now = now
+        self.today = timezone.localdate(now, calendar.local_tz())
+        self._remind_days: dict[tuple[int | None, str, str], int] = {}
+        self._before_day: dict[tuple[date, int], date] = {}
+        self._notice_day: dict[date, date] = {}
+        self.notice_after = notice_after_working_days()
+        max_before = DeadlineRule.objects.aggregate(m=Max("remind_before_working_days"))["m"]
+        max_before = DEFAULT_REMIND_BEFORE if max_before is None else max(max_before, DEFAULT_REMIND_BEFORE)
+        # Any deadline before this may need something now; later ones cannot (see working_day_before).
+        last_day = calendar.add_working_days_to_date(self.today, max_before)
+        self.horizon = calendar.start_of_day(max(last_day, self.today) + timedelta(days=1))
+        self.heads = self._unit_heads()
+
+    @staticmethod
+    def _unit_heads() -> dict[int, tuple[int, ...]]:
+        heads: dict[int, list[int]] = defaultdict(list)
+        rows = User.objects.filter(is_active=True, unit__isnull=False, role_grants__role=Role.UNIT_HEAD)
+        for user_id, unit_id in rows.values_list("pk", "unit_id").distinct():
+            heads[unit_id].append(user_id)
+        return {unit: tuple(users) for unit, users in heads.items()}
+
+    def remind_days(self, row: _Row) -> int:
+        key = (row.category_id, row.appeal_type, row.urgency)
+        if key not in self._remind_days:
+            category = Category.objects.filter(pk=row.category_id).first() if row.category_id else None
+            try:
+                days = deadline_rule_for(category, row.appeal_type, row.urgency).remind_before_working_days
+            except DeadlineRuleMissing:
+                days = DEFAULT_REMIND_BEFORE
+            self._remind_days[key] = days
+        return self._remind_days[key]
+
+    def before_day(self, due_day: date, days: int) -> date:
+        key = (due_day, days)
+        if key not in self._before_day:
+            self._before_day[key] = calendar.working_day_before(due_day, days)
+        return self._before_day[key]
+
+    def notice_day(self, supervised_at: datetime) -> date:
+        day = timezone.localdate(supervised_at, calendar.local_tz())
+        if day not in self._notice_day:
+            self._notice_day[day] = calendar.add_working_days_to_date(day, self.notice_after)
+        return self._notice_day[day]
+
+    def decide(self, track: _Track, row: _Row, sent: _Sent) -> tuple[str, str] | None:
+        """What, if anything, is due now for this deadline: (kind, stage)."""
+        if row.due < self.now:
+            supervised_at = sent.get((Kind.SUPERVISE, Stage.OVERDUE))
+            if supervised_at is None:
+                return Kind.SUPERVISE, Stage.OVERDUE
+            if (Kind.NOTICE, Stage.OVERDUE) not in sent and self.today >= self.notice_day(supervised_at):
+                return Kind.NOTICE, Stage.OVERDUE
+            return None
+        if (Kind.REMIND, Stage.DUE_DAY) in sent:
+            return None
+        due_day = timezone.localdate(row.due, calendar.local_tz())
+        set_at = row.dispatched_at if track.set_field else None
+        if due_day <= self.today:
+            if set_at is not None and set_at >= calendar.start_of_day(due_day):
+                return None
+            return Kind.REMIND, Stage.DUE_DAY
+        days = self.remind_days(row)
+        if days <= 0 or (Kind.REMIND, Stage.BEFORE) in sent:
+            return None
+        before = self.before_day(due_day, days)
+        if before > self.today or (set_at is not None and set_at >= calendar.start_of_day(before)):
+            return None
+        return Kind.REMIND, Stage.BEFORE
+
+    def message(self, track: _Track, row: _Row, kind: str, stage: str) -> str:
+        due = timezone.localtime(row.due, calendar.local_tz())
+        when = f"{due:%Y-%m-%d %H:%M}"
+        if kind == Kind.REMIND and stage == Stage.BEFORE:
+            return f"催办：工单 {row.number} 须于 {when} 前{track.verb}，请抓紧办理"
+        if kind == Kind.REMIND:
+            return f"催办：工单 {row.number} 今日 {due:%H:%M} 到{track.verb}时限，请抓紧办理"
+        if kind == Kind.SUPERVISE:
+            return f"督办：工单 {row.number} 已超过{track.verb}时限（{when}），请立即办理并说明超期原因"
+        return (f"书面通报：工单 {row.number} 超过{track.verb}时限（{when}），"
+                f"督办后 {self.notice_after} 个工作日仍未{track.verb}，予以书面通报")
+
+    def recipients(self, row: _Row, kind: str) -> tuple[tuple[int, ...], tuple[int, ...]]:
+        if row.main_unit_id is None:
+            return (), ()
+        users = self.heads.get(row.main_unit_id, ()) if kind in (Kind.SUPERVISE, Kind.NOTICE) else ()
+        return (row.main_unit_id,), users
+
+
+def _sent_for(track: _Track, ticket_ids: Sequence[int]) -> dict[tuple[int, datetime], _Sent]:
+    sent: dict[tuple[int, datetime], _Sent] = defaultdict(dict)
+    rows = Escalation.objects.filter(ticket_id__in=ticket_ids, deadline=track.deadline).order_by()
+    for ticket_id, due, kind, stage, sent_at in rows.values_list("ticket_id", "due", "kind", "stage", "sent_at"):
+        sent[(ticket_id, due)][(kind, stage)] = sent_at
+    return sent
+
+
+def _escalate_chunk(run: _Pass, track: _Track, chunk: Sequence[int], summary: PassSummary) -> None:
+    """Lock the chunk's tickets (skipping those another copy holds), decide and record, atomically."""
+    with transaction.atomic():
+        locked = (
+            Ticket.objects.select_for_update(skip_locked=True)
+            .filter(pk__in=chunk, status__in=track.statuses, **{f"{track.field}__lt": run.horizon})
+            .order_by()
+            .values_list(*_ROW_FIELDS, track.field)
+        )
+        rows = [_Row(*values) for values in locked]
+        summary.scanned += len(rows)
+        summary.skipped += len(chunk) - len(rows)
+        # Read after locking: whatever another copy sent for these tickets is committed by now.
+        sent = _sent_for(track, [row.pk for row in rows])
+        todo: list[tuple[_Row, str, str]] = []
+        for row in rows:
+            decision = run.decide(track, row, sent.get((row.pk, row.due), {}))
+            if decision is not None:
+                todo.append((row, *decision))
+        if not todo:
+            return
+        notes = []
+        for row, kind, stage in todo:
+            units, users = run.recipients(row, kind)
+            notes.append(tickets.EscalationNote(
+                ticket_id=row.pk, kind=kind, message=run.message(track, row, kind, stage),
+                unit_ids=units, user_ids=users,
+                payload={"deadline": track.deadline, "stage": stage, "due": row.due.isoformat()},
+            ))
+        events = tickets.record_escalations(notes, now=run.now)
+        Escalation.objects.bulk_create([
+            Escalation(ticket_id=row.pk, kind=kind, deadline=track.deadline, stage=stage, due=row.due,
+                       sent_at=run.now, event_id=event.pk)
+            for (row, kind, stage), event in zip(todo, events, strict=True)
+        ], batch_size=2000)
+    for _row, kind, _stage in todo:
+        setattr(summary, kind, getattr(summary, kind) + 1)
+
+
+def _review_cutoff(run: _Pass) -> datetime:
+    """Tickets replied before this moment have had their whole review window (working days)."""
+    window = tickets.review_window_days()
+    day = run.today
+    for _ in range(400):  # a year back is far more than any window plus holidays
+        if calendar.add_working_days(calendar.start_of_day(day), window).at < run.now:
+            return calendar.start_of_day(day + timedelta(days=1))
+        day -= timedelta(days=1)
+    return calendar.start_of_day(day)
+
+
+def _close_unreviewed(run: _Pass, batch: int, summary: PassSummary, stop: Callable[[], bool]) -> None:
+    # A reply still held back, or one the appellant already judged, waits for a person instead.
+    waiting = dict(status=Status.REPLIED, replied_at__lt=_review_cutoff(run), reviewed_at__isnull=True,
+                   reply_withheld=False)
+    ids = list(Ticket.objects.filter(**waiting).order_by().values_list("pk", flat=True))
+    for chunk in _chunks(ids, batch):
+        if stop():
+            return
+        with transaction.atomic():
+            held = list(Ticket.objects.select_for_update(skip_locked=True).filter(pk__in=chunk, **waiting).order_by())
+            summary.skipped += len(chunk) - len(held)
+            summary.scanned += len(held)
+            for ticket in held:
+                try:
+                    tickets.close(ticket, by=None, now=run.now, close_reason=CloseReason.REVIEW_TIMEOUT,
+                                  reason=f"答复后 {tickets.review_window_days()} 个工作日未回访，系统归档")
+                except TicketError as exc:  # changed by a person meanwhile: theirs wins
+                    log.info("review-timeout close skipped for %s: %s", ticket.number, exc)
+                else:
+                    summary.closed += 1
+
+
+def run_pass(now: datetime | None = None, batch: int = DEFAULT_BATCH,
+             stop: Callable[[], bool] | None = None) -> PassSummary:
+    """One escalation pass over every open ticket. Safe to repeat and to run in two processes.
+
+    `stop` is asked between batches (a scheduler shutting down); each batch is all-or-nothing.
+    """
+    started = time.perf_counter()
+    now = now or clock.now()
+    stop = stop or (lambda: False)
+    if batch < 1:
+        raise ValueError("batch must be positive")
+    run = _Pass(now)
+    summary = PassSummary()
+    for track in TRACKS:
+        candidates = Ticket.objects.filter(status__in=track.statuses, **{f"{track.field}__lt": run.horizon})
+        ids = list(candidates.order_by().values_list("pk", flat=True))
+        for chunk in _chunks(ids, batch):
+            if stop():
+                break
+            try:
+                _escalate_chunk(run, track, chunk, summary)
+            except IntegrityError:
+                # Only if another copy slipped past the locks: it has sent these, so nothing is lost.
+                log.warning("escalation batch skipped: already sent by another process")
+                summary.skipped += len(chunk)
+    if not stop():
+        _close_unreviewed(run, batch, summary, stop)
+    summary.seconds = time.perf_counter() - started
+    return summary
