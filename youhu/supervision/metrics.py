@@ -1,0 +1,214 @@
+"""The 12345 scorecard: counts aggregated in the database, rates derived from those counts.
+
+Definitions are written out in docs/metrics.md. Every figure here comes from one GROUP BY query over
+the tickets dispatched in the period (plus one over return events); nothing loops over tickets.
+A rate whose denominator is zero is None ("—"), never 0 and never a division error.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.db.models import Avg, Count, Q, QuerySet
+from django.utils import timezone
+
+from youhu import clock
+from youhu.directory.models import Area, Unit
+from youhu.taxonomy.models import Category
+from youhu.tickets.errors import InvalidInput
+from youhu.tickets.models import Satisfaction, Status, Ticket, TicketEvent
+
+MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
+
+# Count keys aggregated in the database, with their Chinese labels (sheet and page headers).
+COUNT_LABELS: dict[str, str] = {
+    "received": "受理量",
+    "accepted": "签收数",
+    "accepted_on_time": "按时签收数",
+    "replied": "办结数",
+    "replied_on_time": "按时办结数",
+    "reviewed": "回访数",
+    "resolved": "解决数",
+    "satisfied": "满意数",
+    "replied_ever": "曾答复数",
+    "reopened": "重办件数",
+    "extended": "延期件数",
+    "overdue": "超期件数",
+    "returns": "退单次数",
+}
+
+# rate key -> (label, numerator, denominator or a tuple of count keys added together)
+RATE_DEFS: dict[str, tuple[str, str, tuple[str, ...]]] = {
+    "accept_on_time_rate": ("按时签收率", "accepted_on_time", ("accepted",)),
+    "response_rate": ("响应率", "accepted_on_time", ("received",)),
+    "reply_on_time_rate": ("按时办结率", "replied_on_time", ("replied",)),
+    "resolution_rate": ("解决率", "resolved", ("reviewed",)),
+    "satisfaction_rate": ("满意率", "satisfied", ("reviewed",)),
+    "return_rate": ("退单率", "returns", ("received", "returns")),
+    "reopen_rate": ("重办率", "reopened", ("replied_ever",)),
+    "extension_rate": ("延期率", "extended", ("received",)),
+}
+
+
+@dataclass(frozen=True)
+class Period:
+    start: datetime  # inclusive
+    end: datetime  # exclusive
+    label: str
+
+    def previous_month(self) -> Period:
+        local = timezone.localtime(self.start)
+        year, month = (local.year, local.month - 1) if local.month > 1 else (local.year - 1, 12)
+        return month_period(f"{year:04d}-{month:02d}", allow_future=True)
+
+
+def month_period(text: str, *, now: datetime | None = None, allow_future: bool = False) -> Period:
+    """'2026-10' -> the month in the district's time zone. A month that has not begun is refused."""
+    match = MONTH_RE.match((text or "").strip())
+    if not match or not 1 <= int(match.group(2)) <= 12:
+        raise InvalidInput(f"月份格式应为 YYYY-MM（例如 2026-10），收到“{text}”", field="month")
+    year, month = int(match.group(1)), int(match.group(2))
+    tz = timezone.get_default_timezone()
+    start = datetime(year, month, 1, tzinfo=tz)
+    end = datetime(year + (month == 12), month % 12 + 1, 1, tzinfo=tz)
+    if not allow_future and start > (now or clock.now()):
+        raise InvalidInput(f"{year} 年 {month} 月尚未开始，无法统计", field="month")
+    return Period(start=start, end=end, label=f"{year}年{month}月")
+
+
+def period_between(start: datetime, end: datetime) -> Period:
+    if end <= start:
+        raise InvalidInput("统计截止时间须晚于开始时间", field="end")
+    return Period(start=start, end=end, label=f"{timezone.localdate(start)} 至 {timezone.localdate(end)}")
+
+
+@dataclass
+class Scorecard:
+    """The figures of one unit (or street, category, or the whole district) over one period."""
+
+    key: Any = None
+    counts: dict[str, int] = field(default_factory=dict)
+    avg_handling_days: float | None = None
+
+    def __getattr__(self, name: str) -> Any:
+        if name in RATE_DEFS:
+            return self.rate(name)
+        if name in COUNT_LABELS:
+            return self.counts.get(name, 0)
+        raise AttributeError(name)
+
+    def rate(self, key: str) -> float | None:
+        _label, num, den = RATE_DEFS[key]
+        denominator = sum(self.counts.get(k, 0) for k in den)
+        if not denominator:
+            return None
+        return self.counts.get(num, 0) / denominator
+
+    def rates(self) -> dict[str, float | None]:
+        return {key: self.rate(key) for key in RATE_DEFS}
+
+    def as_dict(self) -> dict[str, Any]:
+        return {**{k: self.counts.get(k, 0) for k in COUNT_LABELS}, **self.rates(),
+                "avg_handling_days": self.avg_handling_days}
+
+
+def _aggregates(as_of: datetime) -> dict[str, Any]:
+    reviewed = ~Q(review_satisfaction="")
+    open_late = Q(status__in=(Status.DISPATCHED, Status.HANDLING), reply_due__lt=as_of)
+    return {
+        "received": Count("id"),
+        "accepted": Count("id", filter=Q(accepted_at__isnull=False)),
+        "accepted_on_time": Count("id", filter=Q(accepted_on_time=True)),
+        "replied": Count("id", filter=Q(replied_at__isnull=False)),
+        "replied_on_time": Count("id", filter=Q(replied_at__isnull=False, replied_on_time=True)),
+        "reviewed": Count("id", filter=reviewed),
+        "resolved": Count("id", filter=reviewed & Q(review_resolved=True)),
+        "satisfied": Count("id", filter=Q(review_satisfaction__in=(Satisfaction.SATISFIED, Satisfaction.BASICALLY))),
+        "replied_ever": Count("id", filter=Q(replied_at__isnull=False) | Q(reopen_count__gt=0)),
+        "reopened": Count("id", filter=Q(reopen_count__gt=0)),
+        "extended": Count("id", filter=Q(extension_count__gt=0)),
+        "overdue": Count("id", filter=Q(replied_on_time=False) | open_late),
+        "avg_handling_days": Avg("handling_working_days",
+                                 filter=Q(replied_at__isnull=False, handling_working_days__isnull=False)),
+    }
+
+
+GROUP_FIELDS = {"unit": "main_unit_id", "category": "category_id", "street": "street_id"}
+
+
+def dispatched_in(period: Period, *, unit: Unit | None = None, category: Category | None = None,
+                  street: Area | None = None) -> QuerySet[Ticket]:
+    """The tickets a scorecard counts: dispatched (or transferred) to a unit within the period."""
+    qs = Ticket.objects.filter(dispatched_at__gte=period.start, dispatched_at__lt=period.end)
+    if unit is not None:
+        qs = qs.filter(main_unit_id__in=unit.subtree_ids())
+    if category is not None:
+        qs = qs.filter(Q(category__path=category.path) | Q(category__path__startswith=f"{category.path}/"))
+    if street is not None:
+        qs = qs.filter(street=street)
+    return qs.order_by()
+
+
+def _returns(period: Period, *, unit: Unit | None, category: Category | None, street: Area | None,
+             group_by: str | None) -> dict[Any, int]:
+    """退单 counts, from the return events: a returned ticket no longer names the unit that returned it."""
+    qs = TicketEvent.objects.filter(action="return", at__gte=period.start, at__lt=period.end)
+    if unit is not None:
+        qs = qs.filter(unit_id__in=unit.subtree_ids())
+    if category is not None:
+        qs = qs.filter(Q(ticket__category__path=category.path)
+                       | Q(ticket__category__path__startswith=f"{category.path}/"))
+    if street is not None:
+        qs = qs.filter(ticket__street=street)
+    qs = qs.order_by()
+    if group_by is None:
+        return {None: qs.count()}
+    column = "unit_id" if group_by == "unit" else f"ticket__{GROUP_FIELDS[group_by]}"
+    return {row[column]: row["n"] for row in qs.values(column).annotate(n=Count("id"))}
+
+
+def scorecards(period: Period, *, group_by: str | None = "unit", unit: Unit | None = None,
+               category: Category | None = None, street: Area | None = None,
+               now: datetime | None = None) -> dict[Any, Scorecard]:
+    """Scorecards keyed by unit id / category id / street id (group_by), or {None: total} for group_by=None."""
+    if group_by is not None and group_by not in GROUP_FIELDS:
+        raise InvalidInput(f"未知的分组方式：{group_by}", field="group_by")
+    as_of = min(period.end, now or clock.now())
+    qs = dispatched_in(period, unit=unit, category=category, street=street)
+    aggregates = _aggregates(as_of)
+    if group_by is None:
+        rows = [{**qs.aggregate(**aggregates), "key": None}]
+    else:
+        column = GROUP_FIELDS[group_by]
+        rows = [{**row, "key": row[column]} for row in qs.values(column).annotate(**aggregates)]
+    cards: dict[Any, Scorecard] = {}
+    for row in rows:
+        avg = row.pop("avg_handling_days")
+        cards[row["key"]] = Scorecard(key=row["key"], counts={k: row.get(k) or 0 for k in COUNT_LABELS},
+                                      avg_handling_days=float(avg) if avg is not None else None)
+    for key, n in _returns(period, unit=unit, category=category, street=street, group_by=group_by).items():
+        card = cards.setdefault(key, Scorecard(key=key, counts=dict.fromkeys(COUNT_LABELS, 0)))
+        card.counts["returns"] = n
+    return cards
+
+
+def scorecard(period: Period, *, unit: Unit | None = None, category: Category | None = None,
+              street: Area | None = None, now: datetime | None = None) -> Scorecard:
+    """One scorecard for a unit with its sub-units, a category with its sub-categories, a street, or all."""
+    cards = scorecards(period, group_by=None, unit=unit, category=category, street=street, now=now)
+    return cards.get(None) or Scorecard(counts=dict.fromkeys(COUNT_LABELS, 0))
+
+
+def overdue_tickets(*, now: datetime | None = None, unit: Unit | None = None) -> QuerySet[Ticket]:
+    """Open tickets past their reply deadline, most overdue first (the supervisor's work list)."""
+    qs = Ticket.objects.filter(status__in=(Status.DISPATCHED, Status.HANDLING), reply_due__lt=now or clock.now())
+    if unit is not None:
+        qs = qs.filter(main_unit_id__in=unit.subtree_ids())
+    return qs.select_related("main_unit", "category", "street").order_by("reply_due", "id")
+
+
+def format_rate(value: float | None) -> str:
+    return "—" if value is None else f"{value * 100:.1f}%"
