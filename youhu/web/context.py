@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 
+from .inbox import unread_count
+
 # (label, url name, roles that see it; empty = every signed-in user)
 NAV_ITEMS: list[tuple[str, str, tuple[str, ...]]] = [
     ("工作台", "web:home", ()),
@@ -29,5 +31,7 @@ def navigation(request: HttpRequest) -> dict:
             url = reverse(name)
         except NoReverseMatch:
             continue  # that app's pages are not built yet
-        items.append({"label": label, "url": url, "active": request.path.startswith(url) and url != "/"})
+        active = request.path == url if url == "/" else request.path.startswith(url)
+        items.append({"label": label, "url": url, "active": active,
+                      "badge": unread_count(user) if name == "web:inbox" else 0})
     return {"nav_items": items}

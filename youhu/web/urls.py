@@ -5,9 +5,13 @@ from . import views
 
 app_name = "web"
 urlpatterns = [
-    path("login/", auth_views.LoginView.as_view(template_name="web/login.html"), name="login"),
+    path("login/", auth_views.LoginView.as_view(template_name="web/login.html", redirect_authenticated_user=True),
+         name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", views.home, name="home"),
     path("tickets/", views.ticket_list, name="ticket_list"),
+    path("tickets/<str:number>/", views.ticket_detail, name="ticket_detail"),
+    path("tickets/<str:number>/act/<str:action>/", views.ticket_act, name="ticket_act"),
     path("inbox/", views.inbox, name="inbox"),
+    path("inbox/read/", views.inbox_mark_read, name="inbox_mark_read"),
 ]

@@ -1,21 +1,221 @@
-from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+"""Staff pages: work queues, ticket list, ticket page with its action forms, inbox. Thin: every change
+goes through the tickets services, every read through `visible_tickets`."""
 
-from youhu.tickets.selectors import visible_tickets
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Page, Paginator
+from django.db.models import Q, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.views.decorators.http import require_POST
+
+from youhu import clock
+from youhu.directory.models import Role
+from youhu.taxonomy.models import Category
+from youhu.tickets.errors import TicketError
+from youhu.tickets.models import Extension, Ticket, TicketUnit
+from youhu.tickets.selectors import appellant_for, can_view, visible_tickets
+
+from . import inbox as inbox_sel
+from .actions import ACTIONS, label, page_actions
+from .forms import ActionForm, TicketFilterForm
+from .queues import QUEUES, SECTIONS, queue_tickets
+
+HOME_LIST_SIZE = 8
+LIST_PAGE_SIZE = 30
+INBOX_PAGE_SIZE = 30
+LIST_RELATED = ("main_unit", "street", "category")
+
+
+def _paginate(request: HttpRequest, qs: QuerySet, size: int) -> Page:
+    return Paginator(qs, size).get_page(request.GET.get("page"))
+
+
+def _url_or_none(name: str) -> str | None:
+    try:
+        return reverse(name)
+    except NoReverseMatch:
+        return None
+
+
+# ---------------------------------------------------------------- home: the work queues
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "web/home.html", {})
+    user, now = request.user, clock.now()
+    sections = []
+    for title, roles, keys in SECTIONS:
+        if not user.has_role(*roles):
+            continue
+        queues = []
+        for key in keys:
+            qs = queue_tickets(key, user, now)
+            queues.append({"queue": QUEUES[key], "count": qs.count(),
+                           "tickets": list(qs.select_related(*LIST_RELATED)[:HOME_LIST_SIZE])})
+        sections.append({"title": title, "queues": queues})
+    context = {
+        "sections": sections,
+        "now": now,
+        "is_service_officer": user.has_role(Role.SERVICE_OFFICER),
+        "enterprise_url": _url_or_none("enterprise:home"),
+        "visible_count": visible_tickets(user).count() if not sections else None,
+    }
+    return render(request, "web/home.html", context)
+
+
+# ---------------------------------------------------------------- ticket list
+
+
+def filter_tickets(qs: QuerySet[Ticket], data: dict) -> QuerySet[Ticket]:
+    """Apply the list page's validated filters."""
+    if data.get("q"):
+        q = data["q"].strip()
+        qs = qs.filter(Q(title__icontains=q) | Q(number__icontains=q))
+    for name, column in (("status", "status"), ("channel", "channel"), ("unit", "main_unit_id"),
+                         ("street", "street_id")):
+        if data.get(name) not in (None, ""):
+            qs = qs.filter(**{column: data[name]})
+    if data.get("category"):
+        path = Category.objects.filter(pk=data["category"]).values_list("path", flat=True).first() or ""
+        qs = qs.filter(Q(category__path=path) | Q(category__path__startswith=f"{path}/"))
+    if data.get("date_from"):
+        qs = qs.filter(created_at__date__gte=data["date_from"])
+    if data.get("date_to"):
+        qs = qs.filter(created_at__date__lte=data["date_to"])
+    return qs
 
 
 @login_required
 def ticket_list(request: HttpRequest) -> HttpResponse:
-    tickets = visible_tickets(request.user).select_related("main_unit", "street")[:50]
-    return render(request, "web/ticket_list.html", {"tickets": tickets})
+    user, now = request.user, clock.now()
+    form = TicketFilterForm(request.GET or None)
+    data = form.cleaned_data if form.is_valid() else {}
+    queue = QUEUES.get(data.get("queue") or "")
+    if queue is not None and user.has_role(*queue.roles):
+        qs = queue_tickets(queue.key, user, now)
+    else:
+        queue, qs = None, visible_tickets(user)
+    qs = filter_tickets(qs, data).select_related(*LIST_RELATED)
+    page = _paginate(request, qs, LIST_PAGE_SIZE)
+    for ticket in page.object_list:
+        ticket.appellant = appellant_for(user, ticket)
+    return render(request, "web/ticket_list.html", {
+        "form": form, "page": page, "queue": queue, "now": now,
+        "filtered": any(v not in (None, "") for k, v in data.items() if k != "queue"),
+    })
+
+
+# ---------------------------------------------------------------- ticket page
+
+
+def _visible_ticket(request: HttpRequest, number: str) -> Ticket:
+    """The ticket if this user may see it; 404 otherwise, so numbers of others' tickets leak nothing."""
+    ticket = (visible_tickets(request.user)
+              .select_related("category", "main_unit", "street", "community", "duplicate_of")
+              .filter(number=number).first())
+    if ticket is None:
+        raise Http404("工单不存在或无权查看")
+    return ticket
+
+
+def _action_form(action: str, ticket: Ticket, data=None) -> ActionForm:
+    return ACTIONS[action].form(data, ticket=ticket, auto_id=f"id_{action}_%s")
+
+
+def _ticket_page(request: HttpRequest, ticket: Ticket, *, failed: tuple[str, ActionForm] | None = None,
+                 error: str = "", status: int = 200) -> HttpResponse:
+    user = request.user
+    action_forms = []
+    for action in page_actions(user, ticket):
+        spec = ACTIONS[action]
+        is_failed = failed is not None and failed[0] == action
+        action_forms.append({
+            "action": action, "label": label(action), "spec": spec,
+            "form": failed[1] if is_failed else _action_form(action, ticket),
+            "open": is_failed, "url": reverse("web:ticket_act", args=[ticket.number, action]),
+        })
+    units = ticket.unit_links.select_related("unit").order_by("-active", "role", "id")
+    context = {
+        "ticket": ticket,
+        "now": clock.now(),
+        "appellant": appellant_for(user, ticket),
+        "units": [u for u in units if u.active],
+        "former_units": [u for u in units if not u.active],
+        "extensions": ticket.extensions.select_related("requested_by", "decided_by"),
+        "events": ticket.events.select_related("actor", "unit"),
+        "duplicates": visible_tickets(user).filter(duplicate_of=ticket).only("number", "title"),
+        "action_forms": action_forms,
+        "page_error": error,
+        "main_role": TicketUnit.Role.MAIN,
+        "pending_state": Extension.State.PENDING,
+    }
+    return render(request, "web/ticket_detail.html", context, status=status)
+
+
+@login_required
+def ticket_detail(request: HttpRequest, number: str) -> HttpResponse:
+    return _ticket_page(request, _visible_ticket(request, number))
+
+
+@login_required
+@require_POST
+def ticket_act(request: HttpRequest, number: str, action: str) -> HttpResponse:
+    spec = ACTIONS.get(action)
+    if spec is None:
+        raise Http404("未知操作")
+    ticket = _visible_ticket(request, number)
+    form = _action_form(action, ticket, request.POST)
+    if not form.is_valid():
+        return _ticket_page(request, ticket, failed=(action, form), status=400)
+    # The page's version, not the database's: if someone acted meanwhile the service says so.
+    ticket.version = form.cleaned_data["version"]
+    try:
+        spec.perform(ticket, request.user, form.cleaned_data)
+    except TicketError as exc:
+        ticket.refresh_from_db()
+        if exc.field and exc.field in form.fields:
+            form.add_error(exc.field, exc.message)
+        else:
+            form.add_error(None, exc.message)
+        in_page = action in page_actions(request.user, ticket)
+        return _ticket_page(request, ticket, failed=(action, form), status=exc.http_status,
+                            error="" if in_page else exc.message)
+    messages.success(request, f"工单 {ticket.number} 已{label(action)}")
+    if can_view(request.user, ticket):
+        return redirect("web:ticket_detail", number=ticket.number)
+    return redirect("web:home")  # e.g. returned to the centre: no longer this unit's ticket
+
+
+# ---------------------------------------------------------------- inbox
 
 
 @login_required
 def inbox(request: HttpRequest) -> HttpResponse:
-    return render(request, "web/inbox.html", {})
+    only_unread = request.GET.get("unread") == "1"
+    qs = inbox_sel.notifications_for(request.user).select_related("ticket", "unit", "user")
+    if only_unread:
+        qs = qs.filter(read_at__isnull=True)
+    page = _paginate(request, qs, INBOX_PAGE_SIZE)
+    return render(request, "web/inbox.html", {
+        "page": page, "only_unread": only_unread, "unread_count": inbox_sel.unread_count(request.user),
+    })
+
+
+@login_required
+@require_POST
+def inbox_mark_read(request: HttpRequest) -> HttpResponse:
+    qs = inbox_sel.notifications_for(request.user).filter(read_at__isnull=True)
+    if request.POST.get("all") != "1":
+        ids = [int(i) for i in request.POST.getlist("id") if i.isdigit()]
+        qs = qs.filter(pk__in=ids)
+    count = qs.update(read_at=clock.now())
+    messages.success(request, f"已将 {count} 条消息标为已读" if count else "没有未读消息")
+    target = request.POST.get("next") or ""
+    if target.startswith("/") and not target.startswith("//"):
+        return redirect(target)
+    return redirect("web:inbox")
+

@@ -1,0 +1,202 @@
+"""Forms of the staff pages: the ticket list's filters and one small form per lifecycle action.
+
+Action forms only parse input (numbers, choices, units); the rules (a reason is required, a day count
+is in range, ...) live in the tickets services, whose Chinese message is shown next to the field it
+names. Field names therefore match the services' `TicketError.field` names.
+"""
+
+from __future__ import annotations
+
+from django import forms
+
+from youhu.directory.models import Area, Unit
+from youhu.taxonomy.models import Category
+from youhu.tickets.models import Channel, Satisfaction, Status
+
+
+def _text(label: str, *, rows: int = 3, required_hint: bool = True, help_text: str = "") -> forms.CharField:
+    # required=False: the service checks presence and length and says what is missing.
+    attrs = {"rows": rows}
+    if required_hint:
+        attrs["required"] = "required"
+    return forms.CharField(label=label, required=False, strip=False, help_text=help_text,
+                           widget=forms.Textarea(attrs=attrs))
+
+
+def unit_choices() -> list[tuple[str, list[tuple[int, str]]]]:
+    """Units that may handle tickets, grouped by kind (职能部门, 街道办, ...)."""
+    groups: dict[str, list[tuple[int, str]]] = {}
+    units = Unit.objects.filter(active=True).exclude(kind=Unit.Kind.CENTRE).order_by("kind", "name")
+    labels = dict(Unit.Kind.choices)
+    for pk, name, kind in units.values_list("pk", "name", "kind"):
+        groups.setdefault(labels.get(kind, kind), []).append((pk, name))
+    return list(groups.items())
+
+
+def category_choices() -> list[tuple[str, list[tuple[int, str]]]]:
+    """Active categories grouped by their first level, shown by path."""
+    groups: dict[str, list[tuple[int, str]]] = {}
+    for pk, path in Category.objects.filter(active=True).order_by("path").values_list("pk", "path"):
+        top, _, rest = path.partition("/")
+        groups.setdefault(top, []).append((pk, rest or top))
+    return list(groups.items())
+
+
+class UnitField(forms.TypedChoiceField):
+    def __init__(self, **kwargs):
+        super().__init__(coerce=int, empty_value=None, **kwargs)
+
+    def clean(self, value):
+        pk = super().clean(value)
+        return Unit.objects.filter(pk=pk).first() if pk is not None else None
+
+
+class CategoryField(forms.TypedChoiceField):
+    def __init__(self, **kwargs):
+        super().__init__(coerce=int, empty_value=None, **kwargs)
+
+    def clean(self, value):
+        pk = super().clean(value)
+        return Category.objects.filter(pk=pk).first() if pk is not None else None
+
+
+class ActionForm(forms.Form):
+    """Every action form carries the ticket's version, so a stale page gets the conflict error."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0,
+                                 error_messages={"required": "页面已过期，请刷新后重试",
+                                                 "invalid": "页面已过期，请刷新后重试"})
+
+    def __init__(self, *args, ticket=None, **kwargs):
+        self.ticket = ticket
+        super().__init__(*args, **kwargs)
+        if ticket is not None and not self.is_bound:
+            self.initial.setdefault("version", ticket.version)
+        self.setup()
+
+    def setup(self) -> None:
+        """Fill choices that depend on the database or the ticket."""
+
+
+class ReasonForm(ActionForm):
+    reason = _text("理由")
+
+
+class RegisterForm(ActionForm):
+    category = CategoryField(label="诉求分类", required=False, help_text="可暂不选择，派单时再定")
+
+    def setup(self) -> None:
+        self.fields["category"].choices = [("", "（暂不选择）"), *category_choices()]
+        if not self.is_bound and self.ticket is not None and self.ticket.category_id:
+            self.initial["category"] = self.ticket.category_id
+
+
+class AnswerDirectlyForm(ActionForm):
+    reply = _text("答复内容", rows=4)
+
+
+class MergeForm(ActionForm):
+    into = forms.CharField(label="主件工单编号", required=False, max_length=20,
+                           widget=forms.TextInput(attrs={"required": "required", "placeholder": "例如 20260302-000001"}))
+    reason = _text("说明", required_hint=False)
+
+
+class DispatchForm(ActionForm):
+    unit = UnitField(label="主办单位", required=False)
+    co_units = forms.TypedMultipleChoiceField(label="协办单位", required=False, coerce=int,
+                                              help_text="可多选（按住 Ctrl 或 ⌘）")
+    category = CategoryField(label="诉求分类", required=False)
+
+    def setup(self) -> None:
+        units = unit_choices()
+        self.fields["unit"].choices = [("", "请选择"), *units]
+        self.fields["unit"].widget.attrs["required"] = "required"
+        self.fields["co_units"].choices = units
+        self.fields["category"].choices = [("", "（沿用当前分类）"), *category_choices()]
+        if not self.is_bound and self.ticket is not None and self.ticket.category_id:
+            self.initial["category"] = self.ticket.category_id
+            default = self.ticket.category.effective_unit()
+            if default is not None:
+                self.initial["unit"] = default.pk
+
+    def clean_co_units(self) -> list[Unit]:
+        ids = self.cleaned_data.get("co_units") or []
+        return list(Unit.objects.filter(pk__in=ids))
+
+
+class TransferForm(ActionForm):
+    unit = UnitField(label="转派至", required=False)
+    reason = _text("转派原因")
+
+    def setup(self) -> None:
+        self.fields["unit"].choices = [("", "请选择"), *unit_choices()]
+        self.fields["unit"].widget.attrs["required"] = "required"
+
+
+class AcceptForm(ActionForm):
+    pass
+
+
+class HandleForm(ActionForm):
+    note = _text("办理记录")
+
+
+class CoPartForm(ActionForm):
+    text = _text("协办意见", rows=4)
+
+
+class RequestExtensionForm(ActionForm):
+    working_days = forms.IntegerField(label="延期工作日", required=False,
+                                      widget=forms.NumberInput(attrs={"min": 1, "max": 60, "required": "required"}),
+                                      error_messages={"invalid": "请填写整数天数"})
+    reason = _text("延期理由")
+
+
+class DecideExtensionForm(ActionForm):
+    decision = forms.ChoiceField(label="审批意见", choices=[("approve", "批准"), ("refuse", "驳回")],
+                                 widget=forms.RadioSelect, initial="approve",
+                                 error_messages={"required": "请选择批准或驳回", "invalid_choice": "请选择批准或驳回"})
+    reason = _text("说明", required_hint=False, help_text="驳回时必须填写理由")
+
+
+class ReplyForm(ActionForm):
+    text = _text("答复内容", rows=5)
+
+
+class ReviewForm(ActionForm):
+    resolved = forms.TypedChoiceField(label="问题是否解决", choices=[("yes", "已解决"), ("no", "未解决")],
+                                      coerce=lambda v: v == "yes", widget=forms.RadioSelect,
+                                      error_messages={"required": "请选择是否已解决"})
+    satisfaction = forms.ChoiceField(label="满意度", choices=Satisfaction.choices, widget=forms.RadioSelect,
+                                     error_messages={"required": "请选择满意度：满意、基本满意或不满意"})
+    comment = _text("回访记录", required_hint=False)
+
+
+class EscalationForm(ActionForm):
+    message = _text("督办内容")
+
+
+class TicketFilterForm(forms.Form):
+    q = forms.CharField(label="搜索", required=False, max_length=100,
+                        widget=forms.TextInput(attrs={"type": "search", "placeholder": "标题或编号"}))
+    status = forms.ChoiceField(label="状态", required=False, choices=[("", "全部"), *Status.choices])
+    channel = forms.ChoiceField(label="渠道", required=False, choices=[("", "全部"), *Channel.choices])
+    unit = forms.TypedChoiceField(label="主办单位", required=False, coerce=int, empty_value=None)
+    street = forms.TypedChoiceField(label="街道", required=False, coerce=int, empty_value=None)
+    category = forms.TypedChoiceField(label="分类", required=False, coerce=int, empty_value=None)
+    date_from = forms.DateField(label="登记日期自", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label="至", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    queue = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].choices = [("", "全部"), *unit_choices()]
+        streets = Area.objects.filter(kind=Area.Kind.STREET).order_by("code").values_list("pk", "name")
+        self.fields["street"].choices = [("", "全部"), *streets]
+        self.fields["category"].choices = [("", "全部"), *category_choices()]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
+            self.add_error("date_to", "结束日期不能早于开始日期")
+        return data
