@@ -1,0 +1,185 @@
+"""Read-only figures for the command dashboard. Every count is a database aggregation."""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+
+from youhu.taxonomy.models import Category
+from youhu.tickets.models import OPEN_STATUSES, Channel, Status, Ticket
+
+# The surge rule, stated on the page: today's intake is at least SURGE_MIN_COUNT and at least
+# SURGE_SIGMAS standard deviations (never less than one appeal) above the mean of the previous
+# SURGE_BASELINE_DAYS days of the same street or category.
+SURGE_BASELINE_DAYS = 28
+SURGE_SIGMAS = 3.0
+SURGE_MIN_COUNT = 5
+
+
+def _day_start(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, datetime.min.time()))
+
+
+def _today(now: datetime) -> date:
+    return timezone.localdate(now)
+
+
+def overdue_q(now: datetime) -> Q:
+    """Open work past a deadline: not accepted in time, or not replied in time."""
+    late_accept = Q(status=Status.DISPATCHED, accept_due__lt=now)
+    late_reply = Q(status__in=(Status.DISPATCHED, Status.HANDLING), reply_due__lt=now)
+    return late_accept | late_reply
+
+
+def overview(now: datetime) -> dict:
+    today = _today(now)
+    counts = Ticket.objects.aggregate(
+        today=Count("id", filter=Q(created_at__gte=_day_start(today))),
+        open=Count("id", filter=Q(status__in=OPEN_STATUSES)),
+        overdue=Count("id", filter=overdue_q(now)),
+        replied=Count("id", filter=Q(status=Status.REPLIED)),
+    )
+    return counts
+
+
+def intake_trend(now: datetime, days: int = 30) -> dict:
+    """Daily intake by channel for the last `days` days (today included), zero-filled."""
+    first = _today(now) - timedelta(days=days - 1)
+    rows = (
+        Ticket.objects.filter(created_at__gte=_day_start(first))
+        .annotate(day=TruncDate("created_at"))
+        .values("day", "channel")
+        .annotate(n=Count("id"))
+    )
+    dates = [first + timedelta(days=i) for i in range(days)]
+    series: dict[str, list[int]] = {}
+    index = {d: i for i, d in enumerate(dates)}
+    for row in rows:
+        counts = series.setdefault(row["channel"], [0] * days)
+        if row["day"] in index:
+            counts[index[row["day"]]] += row["n"]
+    labels = dict(Channel.choices)
+    return {
+        "dates": [d.isoformat() for d in dates],
+        "series": [{"channel": c, "label": labels.get(c, c), "counts": series[c]} for c in sorted(series)],
+    }
+
+
+def _root_names() -> dict[int, str]:
+    """Category id -> its first-level name (the tree is small; one query)."""
+    rows = {c.pk: c for c in Category.objects.only("id", "name", "parent_id", "level")}
+    roots: dict[int, str] = {}
+    for pk, cat in rows.items():
+        node = cat
+        while node.parent_id and node.parent_id in rows:
+            node = rows[node.parent_id]
+        roots[pk] = node.name
+    return roots
+
+
+def top_categories(now: datetime, days: int = 30, limit: int = 10) -> list[dict]:
+    since = now - timedelta(days=days)
+    rows = (
+        Ticket.objects.filter(created_at__gte=since)
+        .values("category_id")
+        .annotate(n=Count("id"))
+    )
+    roots = _root_names()
+    totals: dict[str, int] = {}
+    for row in rows:
+        name = roots.get(row["category_id"], "未分类") if row["category_id"] else "未分类"
+        totals[name] = totals.get(name, 0) + row["n"]
+    ranked = sorted(totals.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
+    return [{"category": name, "count": n} for name, n in ranked]
+
+
+def street_figures(now: datetime, days: int = 30) -> list[dict]:
+    """Per street: intake in the window, open now, overdue now."""
+    since = now - timedelta(days=days)
+    rows = (
+        Ticket.objects.filter(street__isnull=False)
+        .values("street_id", "street__name")
+        .annotate(
+            intake=Count("id", filter=Q(created_at__gte=since)),
+            open=Count("id", filter=Q(status__in=OPEN_STATUSES)),
+            overdue=Count("id", filter=overdue_q(now)),
+        )
+        .order_by("-intake", "street__name")
+    )
+    return [
+        {"street_id": r["street_id"], "street": r["street__name"], "intake": r["intake"],
+         "open": r["open"], "overdue": r["overdue"]}
+        for r in rows
+    ]
+
+
+def overdue_by_unit(now: datetime, limit: int = 10) -> list[dict]:
+    rows = (
+        Ticket.objects.filter(overdue_q(now), main_unit__isnull=False)
+        .values("main_unit_id", "main_unit__name")
+        .annotate(n=Count("id"))
+        .order_by("-n", "main_unit__name")[:limit]
+    )
+    return [{"unit_id": r["main_unit_id"], "unit": r["main_unit__name"], "overdue": r["n"]} for r in rows]
+
+
+@dataclass(frozen=True)
+class Surge:
+    dimension: str  # "street" or "category"
+    name: str
+    today: int
+    baseline_mean: float
+    threshold: float
+
+    def as_dict(self) -> dict:
+        return {"dimension": self.dimension, "name": self.name, "today": self.today,
+                "baseline_mean": round(self.baseline_mean, 2), "threshold": round(self.threshold, 2)}
+
+
+def _daily_counts(qs: QuerySet, key: str, first: date) -> dict[object, dict[date, int]]:
+    rows = (
+        qs.filter(created_at__gte=_day_start(first))
+        .annotate(day=TruncDate("created_at"))
+        .values(key, "day")
+        .annotate(n=Count("id"))
+    )
+    out: dict[object, dict[date, int]] = {}
+    for row in rows:
+        out.setdefault(row[key], {})[row["day"]] = row["n"]
+    return out
+
+
+def is_surge(today: int, baseline: list[int]) -> tuple[bool, float, float]:
+    """Apply the surge rule; returns (surge?, baseline mean, threshold)."""
+    mean = statistics.fmean(baseline) if baseline else 0.0
+    spread = max(statistics.pstdev(baseline) if len(baseline) > 1 else 0.0, 1.0)
+    threshold = max(float(SURGE_MIN_COUNT), mean + SURGE_SIGMAS * spread)
+    return today >= threshold, mean, threshold
+
+
+def surges(now: datetime) -> list[dict]:
+    today = _today(now)
+    first = today - timedelta(days=SURGE_BASELINE_DAYS)
+    baseline_days = [first + timedelta(days=i) for i in range(SURGE_BASELINE_DAYS)]
+    found: list[Surge] = []
+    by_street = _daily_counts(Ticket.objects.filter(street__isnull=False), "street__name", first)
+    roots = _root_names()
+    by_category_id = _daily_counts(Ticket.objects.filter(category__isnull=False), "category_id", first)
+    by_category: dict[object, dict[date, int]] = {}
+    for cat_id, days in by_category_id.items():
+        merged = by_category.setdefault(roots.get(cat_id, "未分类"), {})
+        for d, n in days.items():
+            merged[d] = merged.get(d, 0) + n
+    for dimension, table in (("street", by_street), ("category", by_category)):
+        for name, days in table.items():
+            count = days.get(today, 0)
+            hit, mean, threshold = is_surge(count, [days.get(d, 0) for d in baseline_days])
+            if hit:
+                found.append(Surge(dimension, str(name), count, mean, threshold))
+    found.sort(key=lambda s: (-(s.today - s.threshold), s.name))
+    return [s.as_dict() for s in found]
