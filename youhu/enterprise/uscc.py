@@ -57,6 +57,6 @@ def is_valid_uscc(raw: str | None) -> bool:
 def with_check_character(first17: str) -> str:
     """Complete 17 characters with their check character (demo data and tests use it)."""
     body = normalize(first17)
-    if len(body) != 17:
-        raise ValueError("need exactly 17 characters")
+    if not _SHAPE.match(body + "0"):
+        raise ValueError(f"not 17 characters of the GB 32100 alphabet: {first17!r}")
     return body + calc_check_digit(body)
