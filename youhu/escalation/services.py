@@ -241,7 +241,8 @@ def _escalate_chunk(run: _Pass, track: _Track, chunk: Sequence[int], summary: Pa
             notes.append(tickets.EscalationNote(
                 ticket_id=row.pk, kind=kind, message=run.message(track, row, kind, stage),
                 unit_ids=units, user_ids=users,
-                payload={"deadline": track.deadline, "stage": stage, "due": row.due.isoformat()},
+                payload={"deadline": track.deadline, "stage": stage,
+                         "due": timezone.localtime(row.due, calendar.local_tz()).isoformat()},
             ))
         events = tickets.record_escalations(notes, now=run.now)
         Escalation.objects.bulk_create([

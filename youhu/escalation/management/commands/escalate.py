@@ -6,7 +6,7 @@ import signal
 import threading
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import close_old_connections
+from django.db import close_old_connections, connection
 
 from youhu.escalation.services import DEFAULT_BATCH, run_pass
 
@@ -37,7 +37,8 @@ class Command(BaseCommand):
         previous = {sig: signal.signal(sig, request_stop) for sig in (signal.SIGTERM, signal.SIGINT)}
         try:
             while not stopping.is_set():
-                close_old_connections()  # a long-lived process must not keep a broken connection
+                if not connection.in_atomic_block:  # never drop a connection mid-transaction
+                    close_old_connections()  # a long-lived process must not keep a broken connection
                 try:
                     summary = run_pass(batch=batch, stop=stopping.is_set)
                 except Exception as exc:  # noqa: BLE001 - a scheduler survives one failed pass

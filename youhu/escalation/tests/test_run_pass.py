@@ -1,0 +1,189 @@
+"""The escalation rules, idempotency, recipients and the review-timeout close.
+
+Dates: 2026-03-02 is a Monday with no holiday near. A normal complaint must be accepted within
+120 office minutes and replied within 15 working days (reply_due 2026-03-23 18:00), with a
+reminder 2 working days before (the default rules of taxonomy migration 0002).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from youhu.escalation.models import Deadline, Escalation, Kind, Stage
+from youhu.escalation.services import run_pass
+from youhu.testing.factories import at, make_user
+from youhu.tickets import services
+from youhu.tickets.errors import InvalidInput
+from youhu.tickets.models import CloseReason, Notification, Status, Ticket, TicketEvent
+
+
+def sent(ticket: Ticket) -> list[tuple[str, str, str]]:
+    return sorted(Escalation.objects.filter(ticket=ticket).values_list("deadline", "kind", "stage"))
+
+
+@pytest.fixture
+def head(district):
+    return make_user("roads_head", "unit_head", unit=district.roads)
+
+
+def test_reply_deadline_ladder_remind_before_on_the_day_supervise_then_notice(district, head):
+    ticket = district.ticket_in(Status.HANDLING)
+    assert ticket.reply_due == at("2026-03-23 18:00")
+
+    assert run_pass(now=at("2026-03-18 23:59")).remind == 0
+    assert sent(ticket) == []
+
+    assert run_pass(now=at("2026-03-19 08:00")).remind == 1  # 2 working days before the 23rd
+    assert sent(ticket) == [(Deadline.REPLY, Kind.REMIND, Stage.BEFORE)]
+
+    assert run_pass(now=at("2026-03-20 10:00")).remind == 0  # nothing new the day after
+    assert run_pass(now=at("2026-03-23 09:00")).remind == 1  # the deadline's own day
+    summary = run_pass(now=at("2026-03-23 18:01"))
+    assert (summary.remind, summary.supervise, summary.notice) == (0, 1, 0)
+
+    # 书面通报: 5 working days after the 督办 of Monday 23rd is Monday 30th.
+    assert run_pass(now=at("2026-03-27 17:00")).notice == 0
+    assert run_pass(now=at("2026-03-30 00:05")).notice == 1
+    assert run_pass(now=at("2026-04-10 10:00")).as_dict() | {"seconds": 0} == {
+        "remind": 0, "supervise": 0, "notice": 0, "closed": 0, "scanned": 1, "skipped": 0, "seconds": 0}
+    assert sent(ticket) == sorted([
+        (Deadline.REPLY, Kind.REMIND, Stage.BEFORE), (Deadline.REPLY, Kind.REMIND, Stage.DUE_DAY),
+        (Deadline.REPLY, Kind.SUPERVISE, Stage.OVERDUE), (Deadline.REPLY, Kind.NOTICE, Stage.OVERDUE),
+    ])
+
+
+def test_each_escalation_is_an_event_and_reaches_the_right_inboxes(district, head):
+    ticket = district.ticket_in(Status.HANDLING)
+    run_pass(now=at("2026-03-19 08:00"))
+    run_pass(now=at("2026-03-24 08:00"))
+
+    events = TicketEvent.objects.filter(ticket=ticket, action__in=[Kind.REMIND, Kind.SUPERVISE])
+    assert [(e.action, e.actor_id, e.actor_label) for e in events] == [
+        ("remind", None, "系统"), ("supervise", None, "系统")]
+    assert events[1].payload["deadline"] == "reply"
+    assert events[1].payload["due"] == "2026-03-23T18:00:00+08:00"
+    assert "2026-03-23 18:00" in events[1].reason
+
+    remind_inbox = Notification.objects.filter(ticket=ticket, kind="remind")
+    assert [(n.unit_id, n.user_id) for n in remind_inbox] == [(district.roads.pk, None)]
+    supervise_inbox = Notification.objects.filter(ticket=ticket, kind="supervise")
+    assert {(n.unit_id, n.user_id) for n in supervise_inbox} == {(district.roads.pk, None), (None, head.pk)}
+    assert all(n.message.startswith("督办：") for n in supervise_inbox)
+    # Other units hear nothing about it.
+    assert not Notification.objects.filter(ticket=ticket, unit=district.env).exists()
+    # The record points at the event it wrote.
+    record = Escalation.objects.get(ticket=ticket, kind=Kind.SUPERVISE)
+    assert record.event == events[1] and record.due == ticket.reply_due
+
+
+def test_running_twice_sends_nothing_twice(district, head):
+    tickets = [district.ticket_in(Status.DISPATCHED) for _ in range(3)] + [district.ticket_in(Status.HANDLING)]
+    moment = at("2026-03-24 09:00")  # every accept and reply deadline is missed by now
+    first = run_pass(now=moment, batch=2)
+    assert (first.supervise, first.remind) == (3 + 4, 0)
+    counts = (Escalation.objects.count(), TicketEvent.objects.count(), Notification.objects.count())
+
+    second = run_pass(now=moment, batch=2)
+    later = run_pass(now=at("2026-03-24 17:00"), batch=2)
+    assert (second.supervise, second.remind, second.notice) == (0, 0, 0)
+    assert (later.supervise, later.remind, later.notice) == (0, 0, 0)
+    assert (Escalation.objects.count(), TicketEvent.objects.count(), Notification.objects.count()) == counts
+    assert {t.pk for t in tickets} == set(Escalation.objects.values_list("ticket_id", flat=True))
+
+
+def test_accept_deadline_reminder_only_when_it_spans_a_night(district):
+    same_day = district.ticket_in(Status.DISPATCHED)  # dispatched 09:30, to accept by 11:30
+    assert same_day.accept_due == at("2026-03-02 11:30")
+    overnight = district.ticket_in(Status.DISPATCHED, now=at("2026-03-02 17:30"))
+    assert overnight.accept_due == at("2026-03-03 10:30")  # 30 minutes today, 90 tomorrow
+
+    run_pass(now=at("2026-03-02 10:00"))
+    assert sent(same_day) == []  # the dispatch message already said "today"
+
+    run_pass(now=at("2026-03-03 08:30"))
+    assert (Deadline.ACCEPT, Kind.REMIND, Stage.DUE_DAY) in sent(overnight)
+    assert (Deadline.ACCEPT, Kind.SUPERVISE, Stage.OVERDUE) in sent(same_day)
+
+    services.accept(overnight, by=district.handler, now=at("2026-03-03 09:10"))
+    run_pass(now=at("2026-03-03 11:00"))  # accepted in time: no 督办 for the accept deadline
+    assert (Deadline.ACCEPT, Kind.SUPERVISE, Stage.OVERDUE) not in sent(overnight)
+
+
+def test_approved_extension_sets_a_new_deadline_that_is_escalated_afresh(district):
+    ticket = district.ticket_in(Status.HANDLING)
+    run_pass(now=at("2026-03-19 08:00"))
+    ext = services.request_extension(ticket, by=district.handler, working_days=5, reason="需协调施工队",
+                                     now=at("2026-03-19 10:00"))
+    services.decide_extension(ext, by=district.supervisor, approve=True, now=at("2026-03-19 11:00"))
+    ticket.refresh_from_db()
+    assert ticket.reply_due == at("2026-03-30 18:00")
+
+    assert run_pass(now=at("2026-03-24 09:00")).supervise == 0  # the old deadline no longer counts
+    assert run_pass(now=at("2026-03-26 09:00")).remind == 1  # 2 working days before the 30th
+    dues = set(Escalation.objects.filter(ticket=ticket).values_list("due", flat=True))
+    assert dues == {at("2026-03-23 18:00"), at("2026-03-30 18:00")}
+
+
+def test_closed_or_replied_tickets_are_not_escalated(district):
+    replied = district.ticket_in(Status.REPLIED)
+    closed = district.ticket_in(Status.CLOSED)
+    run_pass(now=at("2026-03-05 10:00"))
+    assert sent(replied) == [] and sent(closed) == []
+
+
+def test_unreviewed_reply_closes_when_the_review_window_has_passed(district):
+    assert services.review_window_days() == 5
+    plain = district.ticket_in(Status.REPLIED)  # replied Monday 2 March 09:30: window ends 9 March 18:00
+    judged = district.ticket_in(Status.REPLIED)
+    services.review(judged, by=None, resolved=False, satisfaction="dissatisfied", now=at("2026-03-03 10:00"))
+    held = district.ticket_in(Status.REPLIED)
+    services.withhold_reply(held, by=None, reason="答复过于简单", now=at("2026-03-02 09:40"))
+
+    assert run_pass(now=at("2026-03-09 17:59")).closed == 0
+    assert run_pass(now=at("2026-03-09 18:01")).closed == 1
+    plain.refresh_from_db()
+    assert (plain.status, plain.close_reason, plain.closed_at) == (
+        Status.CLOSED, CloseReason.REVIEW_TIMEOUT, at("2026-03-09 18:01"))
+    close_event = TicketEvent.objects.filter(ticket=plain).last()
+    assert (close_event.action, close_event.actor_id, close_event.to_status) == ("close", None, Status.CLOSED)
+    # A dissatisfied verdict waits for the centre; a held reply was never seen by the appellant.
+    assert Ticket.objects.get(pk=judged.pk).status == Status.REPLIED
+    assert Ticket.objects.get(pk=held.pk).status == Status.REPLIED
+    assert run_pass(now=at("2026-03-10 10:00")).closed == 0
+
+
+def test_stop_between_batches_leaves_the_rest_for_the_next_pass(district):
+    for _ in range(3):
+        district.ticket_in(Status.HANDLING)
+    calls = []
+
+    def stop_after_first_batch() -> bool:
+        calls.append(1)
+        return len(calls) > 1
+
+    partial = run_pass(now=at("2026-03-24 09:00"), batch=1, stop=stop_after_first_batch)
+    assert partial.supervise == 1
+    rest = run_pass(now=at("2026-03-24 09:00"), batch=1)
+    assert rest.supervise == 2
+
+
+def test_unknown_escalation_kind_is_refused(district):
+    ticket = district.ticket_in(Status.HANDLING)
+    before = TicketEvent.objects.filter(ticket=ticket).count()
+    with pytest.raises(InvalidInput) as err:
+        services.record_escalation(ticket, kind="scold", message="x", units=[district.roads])
+    assert err.value.field == "kind"
+    assert TicketEvent.objects.filter(ticket=ticket).count() == before
+
+
+def test_a_person_may_supervise_only_as_supervisor(district):
+    ticket = district.ticket_in(Status.HANDLING)
+    from youhu.tickets.errors import NotAllowed
+
+    with pytest.raises(NotAllowed):
+        services.record_escalation(ticket, kind="supervise", message="督办", units=[district.roads],
+                                   by=district.handler)
+    event = services.record_escalation(ticket, kind="supervise", message="请尽快办理", units=[district.roads],
+                                       by=district.supervisor, now=at("2026-03-05 10:00"))
+    assert (event.actor, event.unit) == (district.supervisor, district.centre)
+    assert Notification.objects.filter(ticket=ticket, kind="supervise", unit=district.roads).count() == 1
