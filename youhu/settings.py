@@ -151,6 +151,11 @@ YOUHU = {
     "OFFICE_HOURS": [("09:00", "12:00"), ("13:30", "18:00")],
     # Days after a reply without review before the ticket closes by itself.
     "REVIEW_WINDOW_WORKING_DAYS": 5,
+    # A GeoJSON of real street boundaries (properties.name = street); empty = approximate Voronoi cells.
+    "STREETS_GEOJSON": os.environ.get("YOUHU_STREETS_GEOJSON", ""),
+    # Open tickets this recent, in the same street and category, are compared for duplicates.
+    "DUPLICATE_WINDOW_DAYS": int(os.environ.get("YOUHU_DUPLICATE_WINDOW_DAYS", "7")),
+    "DUPLICATE_SIMILARITY": float(os.environ.get("YOUHU_DUPLICATE_SIMILARITY", "0.6")),
 }
 
 LOGGING = {

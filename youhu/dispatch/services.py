@@ -1,16 +1,266 @@
-"""Smart dispatch entry point called by intake after a ticket is created.
+"""Smart dispatch: triage a new ticket (classify, locate, route, look for duplicates, dispatch when
+sure), and learn from what dispatchers decide.
 
-Placeholder until the classifier lands: registers the ticket so it waits in the dispatcher's queue.
+`triage` is called by intake right after a ticket is created. It never raises because of the model:
+without a usable classifier, or when unsure, the ticket is registered and waits in the queue.
 """
 
 from __future__ import annotations
 
+import logging
+import re
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
+from typing import Any, Protocol
 
+from django.conf import settings
+from django.db import transaction
+
+from youhu import clock
+from youhu.directory.models import Unit, User
+from youhu.taxonomy.models import Category
 from youhu.tickets import services as tickets
-from youhu.tickets.models import Ticket
+from youhu.tickets.errors import InvalidInput, TicketError
+from youhu.tickets.models import Status, Ticket
+
+from . import routing
+from .duplicates import DuplicateCandidate, find_duplicates, ticket_text
+from .location import Location, locate
+from .models import LabelledExample, Suggestion
+
+log = logging.getLogger(__name__)
+CJK = re.compile(r"[\u4e00-\u9fff]")
+CLASSIFIER_TTL_SECONDS = 300
+
+
+class ClassifierLike(Protocol):
+    """What triage needs of the classifier (youhu.dispatch.classifier)."""
+
+    def predict(self, texts: list[str]) -> list[Any]: ...
+
+    def explain(self, text: str, label: str, k: int = 5) -> list[str]: ...
+
+
+# ---------------------------------------------------------------- the classifier, loaded lazily
+
+_override: list[ClassifierLike | None] = []
+_cache: dict[str, Any] = {}
+
+
+@contextmanager
+def use_classifier(clf: ClassifierLike | None) -> Iterator[None]:
+    """Make triage use `clf` (None = no model) instead of the default model, e.g. in tests."""
+    _override.append(clf)
+    try:
+        yield
+    finally:
+        _override.pop()
+
+
+def reset_classifier() -> None:
+    """Forget the loaded model, so the next triage loads the newest one."""
+    _cache.clear()
+
+
+def current_classifier() -> ClassifierLike | None:
+    if _override:
+        return _override[-1]
+    if _cache and time.monotonic() - _cache["at"] < CLASSIFIER_TTL_SECONDS:
+        return _cache["clf"]
+    try:
+        from youhu.dispatch.classifier import load_default
+
+        clf = load_default()
+    except Exception:  # a missing, corrupt or foreign model must not stop intake
+        log.exception("dispatch: could not load the classifier")
+        clf = None
+    _cache.update(clf=clf, at=time.monotonic())
+    return clf
+
+
+def _model_version(clf: ClassifierLike) -> str:
+    return str(getattr(clf, "version", "") or getattr(getattr(clf, "meta", None), "version", "") or "")[:64]
+
+
+# ---------------------------------------------------------------- triage
+
+
+def auto_dispatch_threshold() -> float:
+    return float(settings.YOUHU["AUTO_DISPATCH_CONFIDENCE"])
+
+
+def _classify(clf: ClassifierLike | None, text: str) -> tuple[Any | None, list[str], str]:
+    """(prediction, explaining terms, problem) — problem is empty when the prediction is usable."""
+    if clf is None:
+        return None, [], "未加载分类模型，需人工分类"
+    if len(CJK.findall(text)) < 2:
+        return None, [], "诉求文本没有可识别的中文内容"
+    try:
+        prediction = clf.predict([text])[0]
+    except Exception:
+        log.exception("dispatch: classifier failed")
+        return None, [], "分类模型出错，需人工分类"
+    try:
+        terms = [str(t) for t in clf.explain(text, prediction.label, k=5)]
+    except Exception:  # the explanation is a help for people, not a reason to stop
+        log.exception("dispatch: explain failed")
+        terms = []
+    return prediction, terms, ""
+
+
+def _options(prediction: Any | None, location: Location) -> list[dict[str, Any]]:
+    """The top suggestions with the category and unit each would mean, best first."""
+    if prediction is None:
+        return []
+    rows = []
+    for label, confidence in list(prediction.top)[:3]:
+        category = routing.category_for_label(label)
+        route = routing.route(category, location.street)
+        rows.append({"label": label, "confidence": round(float(confidence), 4),
+                     "category_id": category.pk if category else None,
+                     "unit_id": route.unit.pk if route.unit else None,
+                     "unit_name": route.unit.name if route.unit else "", "route_reason": route.reason})
+    return rows
+
+
+def _hold_reason(prediction: Any | None, problem: str, predicted: Category | None, category: Category | None,
+                 route: routing.Route, duplicates: list[DuplicateCandidate]) -> str:
+    """Why a person must decide; empty when the ticket can go by itself."""
+    if problem:
+        return problem
+    threshold = auto_dispatch_threshold()
+    if predicted is None:
+        return f"模型分类“{prediction.label}”不在分类目录中"
+    if category is not None and category.root.pk != predicted.pk:
+        return f"已选分类“{category.root.name}”与模型判断“{predicted.name}”不一致"
+    if float(prediction.confidence) < threshold:
+        return f"置信度 {float(prediction.confidence):.0%} 低于自动派单阈值 {threshold:.0%}"
+    if route.unit is None:
+        return route.reason
+    if duplicates:
+        return f"疑似重复：与工单 {duplicates[0].ticket.number} 内容相近，请先确认是否合并"
+    return ""
+
+
+def _relocate(ticket: Ticket, now: datetime) -> Location:
+    try:
+        location = locate(ticket)
+    except Exception:  # an odd address must not stop intake
+        log.exception("dispatch: locating ticket %s failed", ticket.pk)
+        location = Location(ticket.street, ticket.community, ticket.street_id is None, "定位出错，需人工确认")
+    changed = (location.street != ticket.street or location.community != ticket.community
+               or location.unresolved != ticket.location_unresolved)
+    if changed:
+        tickets.update_location(ticket, street=location.street, community=location.community,
+                                unresolved=location.unresolved, by=None, now=now)
+    return location
+
+
+def _duplicates(ticket: Ticket, now: datetime) -> list[DuplicateCandidate]:
+    try:
+        return find_duplicates(ticket, now=now)
+    except Exception:
+        log.exception("dispatch: duplicate search failed for %s", ticket.pk)
+        return []
 
 
 def triage(ticket: Ticket, *, now: datetime | None = None) -> Ticket:
     """Classify, locate and route a new ticket; dispatch it when confident, else leave it queued."""
-    return tickets.register(ticket, by=None, now=now)
+    now = now or clock.now()
+    if ticket.status not in (Status.NEW, Status.REGISTERED):
+        return ticket
+    location = _relocate(ticket, now)
+    clf = current_classifier()
+    prediction, terms, problem = _classify(clf, ticket_text(ticket))
+    predicted = routing.category_for_label(prediction.label) if prediction is not None else None
+    preset = ticket.category  # chosen at intake (e.g. an Open311 service); the model must agree
+    category = preset or predicted
+    if ticket.status == Status.NEW:
+        tickets.register(ticket, by=None, category=category, now=now)
+    route = routing.route(category, ticket.street)
+    duplicates = _duplicates(ticket, now)
+    hold = _hold_reason(prediction, problem, predicted, preset, route, duplicates)
+    suggestion = Suggestion.objects.create(
+        ticket=ticket, created_at=now, model_version=_model_version(clf) if clf else "",
+        label=prediction.label if prediction is not None else "",
+        confidence=float(prediction.confidence) if prediction is not None else None,
+        top=_options(prediction, location), terms=terms, unit=route.unit, route_reason=route.reason,
+        location_note=location.note,
+        duplicates=[{"ticket_id": d.ticket.pk, "number": d.ticket.number, "title": d.ticket.title,
+                     "score": round(d.score, 3)} for d in duplicates[:5]],
+        outcome=Suggestion.Outcome.QUEUED, hold_reason=hold,
+    )
+    if not hold:
+        try:
+            tickets.dispatch(ticket, by=None, unit=route.unit, category=category,
+                             confidence=float(prediction.confidence), now=now)
+        except TicketError as exc:
+            Suggestion.objects.filter(pk=suggestion.pk).update(hold_reason=f"自动派单未成功：{exc.message}")
+        else:
+            Suggestion.objects.filter(pk=suggestion.pk).update(outcome=Suggestion.Outcome.AUTO_DISPATCHED)
+    return ticket
+
+
+def latest_suggestion(ticket: Ticket) -> Suggestion | None:
+    return ticket.dispatch_suggestions.order_by("-created_at", "-id").first()
+
+
+# ---------------------------------------------------------------- what dispatchers decide
+
+
+def record_dispatch_decision(ticket: Ticket, category: Category | None, by: User | None, *,
+                             source: str | None = None, now: datetime | None = None) -> LabelledExample | None:
+    """Store a person's category decision as a labelled example for the next training run.
+
+    The source says whether it confirmed the model, corrected it, or corrected an earlier dispatch
+    the unit returned (退单 → 改派). Call it whenever a dispatcher dispatches or re-dispatches.
+    """
+    if category is None:
+        return None
+    now = now or clock.now()
+    suggestion = latest_suggestion(ticket)
+    suggested = suggestion.label if suggestion else ""
+    label = category.root.name
+    if source is None:
+        if ticket.return_count > 0:
+            source = LabelledExample.Source.RETURN_CORRECTION
+        elif suggested == label:
+            source = LabelledExample.Source.CONFIRMED
+        else:
+            source = LabelledExample.Source.CORRECTED
+    return LabelledExample.objects.create(text=ticket_text(ticket), label=label, suggested_label=suggested,
+                                          source=source, ticket=ticket, created_by=by, created_at=now)
+
+
+def dispatch_ticket(ticket: Ticket, *, by: User, unit: Unit | None, category: Category | None = None,
+                    co_units: Iterable[Unit] = (), now: datetime | None = None) -> Ticket:
+    """The dispatcher's 派单 from the queue: dispatch and remember the choice as a labelled example."""
+    now = now or clock.now()
+    category = category or ticket.category
+    if category is None:
+        raise InvalidInput("请选择分类", field="category")
+    with transaction.atomic():
+        tickets.dispatch(ticket, by=by, unit=unit, co_units=co_units, category=category, now=now)
+        record_dispatch_decision(ticket, category, by, now=now)
+    return ticket
+
+
+def merge_duplicate(ticket: Ticket, *, by: User, into: Ticket, now: datetime | None = None) -> Ticket:
+    """合并: close `ticket` as a duplicate of `into`, whose reply will answer both appellants."""
+    return tickets.merge(ticket, by=by, into=into, reason=f"与工单 {into.number} 内容重复", now=now)
+
+
+def labelled_examples() -> list[tuple[str, str]]:
+    """(text, label) pairs people decided, the newest decision per ticket only, for training."""
+    seen: set[int] = set()
+    rows: list[tuple[str, str]] = []
+    for ticket_id, text, label in LabelledExample.objects.order_by("-created_at", "-id").values_list(
+            "ticket_id", "text", "label"):
+        if ticket_id is not None:
+            if ticket_id in seen:
+                continue
+            seen.add(ticket_id)
+        rows.append((text, label))
+    return rows

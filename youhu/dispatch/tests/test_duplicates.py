@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+import pytest
+
+from youhu.dispatch.duplicates import find_duplicates, similarities
+from youhu.dispatch.services import latest_suggestion, merge_duplicate, triage
+from youhu.testing.factories import at, make_area, make_ticket
+from youhu.tickets import services as tickets
+from youhu.tickets.models import CloseReason, Status
+
+FIRST = ("琶洲某工厂夜间排污", "琶洲街道某工厂每天夜间向河涌排污，气味刺鼻，附近居民无法开窗。")
+SECOND = ("琶洲工厂夜里排污", "琶洲街道某工厂每天夜里向河涌排污，气味刺鼻，附近居民都无法开窗。")
+OTHER = ("琶洲路灯不亮", "琶洲街道某小区门口路灯不亮，夜间行人不便。")
+
+
+def test_similarity_separates_rewording_from_other_problems():
+    first, second, other = ("\n".join(t) for t in (FIRST, SECOND, OTHER))
+    same, different = similarities(first, [second, other])
+    assert same > 0.6 > different
+    assert similarities("", [first]) == [0.0]
+    assert similarities("！！！", ["？？？"]) == [0.0]
+
+
+@pytest.mark.django_db
+class TestDuplicates:
+    def test_near_identical_open_ticket_is_suggested_and_holds_auto_dispatch(self, smart):
+        first = triage(make_ticket(title=FIRST[0], content=FIRST[1], now=at("2026-03-02 09:00")),
+                       now=at("2026-03-02 09:00"))
+        assert first.status == Status.DISPATCHED
+        second = triage(make_ticket(title=SECOND[0], content=SECOND[1], now=at("2026-03-03 09:00")),
+                        now=at("2026-03-03 09:00"))
+        assert second.status == Status.REGISTERED
+        suggestion = latest_suggestion(second)
+        assert [d["ticket_id"] for d in suggestion.duplicates] == [first.pk]
+        assert suggestion.duplicates[0]["score"] > 0.6
+        assert "疑似重复" in suggestion.hold_reason
+
+    def test_other_street_old_or_closed_tickets_are_not_candidates(self, smart):
+        now = at("2026-03-20 09:00")
+        elsewhere = make_area("海幢街道")
+        make_ticket(title=FIRST[0], content=FIRST[1], now=now, street=elsewhere)
+        old = smart.ticket_in(Status.REGISTERED, title=FIRST[0], content=FIRST[1], now=at("2026-03-02 09:00"))
+        tickets.update_location(old, street=smart.street, community=None, unresolved=False)
+        new = make_ticket(title=SECOND[0], content=SECOND[1], now=now, street=smart.street)
+        assert find_duplicates(new, now=now, days=7) == []
+        assert [c.ticket for c in find_duplicates(new, now=now, days=30)] == [old]
+
+    def test_merge_makes_one_reply_answer_both(self, smart):
+        first = triage(make_ticket(title=FIRST[0], content=FIRST[1], now=at("2026-03-02 09:00")),
+                       now=at("2026-03-02 09:00"))
+        second = triage(make_ticket(title=SECOND[0], content=SECOND[1], now=at("2026-03-02 10:00")),
+                        now=at("2026-03-02 10:00"))
+        merge_duplicate(second, by=smart.dispatcher, into=first, now=at("2026-03-02 10:05"))
+        second.refresh_from_db()
+        assert second.status == Status.CLOSED and second.close_reason == CloseReason.MERGED
+        assert second.duplicate_of == first
+        tickets.accept(first, by=smart.env_handler, now=at("2026-03-02 11:00"))
+        tickets.reply(first, by=smart.env_handler, text="已责令该厂停止排污并立案查处。", now=at("2026-03-03 11:00"))
+        second.refresh_from_db()
+        assert second.reply_text == "已责令该厂停止排污并立案查处。"
