@@ -62,7 +62,6 @@ def test_dispatcher_home_shows_each_queue(client, district):
 
 
 def test_unit_home_shows_own_queues_and_never_other_units(client, district):
-    # The calendar has no confirmed years in tests: plain weekdays. 2026-03-02 is a Monday.
     to_accept = district.ticket_in(Status.DISPATCHED, title="待签收的诉求")
     handling = district.ticket_in(Status.HANDLING, title="办理中的诉求")
     overdue = district.ticket_in(Status.HANDLING, title="超期的诉求", now=at("2026-01-05 09:30"))
