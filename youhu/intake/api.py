@@ -1,3 +1,453 @@
-from ninja import Router
+"""/api/tickets: create, list, read and act on tickets. Thin: every change goes through a service."""
 
-router = Router()
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, time
+from typing import Annotated, Any, Literal
+
+from django.db import IntegrityError
+from django.db.models import Q
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Field, Query, Router, Schema
+from ninja.errors import HttpError
+from pydantic import AfterValidator
+
+from youhu.directory.models import Area, Unit, User
+from youhu.taxonomy.models import AppealType, Category, Urgency
+from youhu.tickets import selectors
+from youhu.tickets import services as tickets
+from youhu.tickets.errors import Conflict, InvalidInput, TicketError
+from youhu.tickets.models import Channel, Extension, Status, Ticket, TicketEvent
+from youhu.tickets.policy import allowed_actions
+
+from .auth import api_auth
+from .idempotency import idempotent
+from .services import submit_appeal
+
+router = Router(auth=api_auth, tags=["tickets"])
+
+NUMBER_RE = re.compile(r"^\d{8}-\d{6}$")
+CATEGORY_RE = re.compile(r"^C\d{1,9}$")
+MAX_ID = 2**62  # beyond any primary key; keeps SQLite from overflowing on absurd ids
+
+
+def _no_nul(value: str) -> str:
+    # PostgreSQL refuses NUL in text; say so instead of failing at the database.
+    if "\x00" in value:
+        raise ValueError("不能包含 NUL 字符")
+    return value
+
+
+Text = Annotated[str, AfterValidator(_no_nul)]
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+
+
+# ---------------------------------------------------------------- schemas
+
+
+class ErrorOut(Schema):
+    code: str
+    message: str
+    field: str | None = None
+
+
+class TicketIn(Schema):
+    title: Text = Field(description="标题（≤200 字）")
+    content: Text = Field(description="诉求内容（≤5000 字）")
+    appeal_type: AppealType = AppealType.COMPLAINT
+    urgency: Urgency = Urgency.NORMAL
+    channel: Channel = Channel.API
+    category: Text | None = Field(None, description="分类代码，如 C0012")
+    appellant_name: Text = ""
+    appellant_phone: Text = ""
+    address: Text = ""
+    street: Id | None = Field(None, description="街道 id")
+    community: Id | None = Field(None, description="社区 id")
+    lat: float | None = None
+    lon: float | None = None
+    external_id: Text = Field("", description="来源系统的编号（同一渠道内唯一）")
+
+
+class Ref(Schema):
+    id: int
+    name: str
+
+
+class CategoryRef(Schema):
+    code: str
+    path: str
+
+
+class Appellant(Schema):
+    name: str
+    phone: str
+
+
+class TicketOut(Schema):
+    number: str
+    status: Status
+    status_label: str
+    channel: Channel
+    title: str
+    content: str
+    appeal_type: str
+    urgency: str
+    category: CategoryRef | None
+    main_unit: Ref | None
+    street: Ref | None
+    community: Ref | None
+    address: str
+    lat: float | None
+    lon: float | None
+    appellant: Appellant
+    external_id: str
+    created_at: datetime
+    accept_due: datetime | None
+    reply_due: datetime | None
+    replied_at: datetime | None
+    closed_at: datetime | None
+    reply_text: str
+    duplicate_of: str | None
+
+
+class CreatedOut(TicketOut):
+    tracking_code: str = Field(description="诉求人查询进度用的私密查询码，只在创建时返回一次")
+
+
+class EventOut(Schema):
+    action: str
+    actor: str
+    at: datetime
+    from_status: str
+    to_status: str
+    reason: str
+    payload: dict[str, Any]
+    public: bool
+
+
+class TicketDetailOut(TicketOut):
+    allowed_actions: list[str]
+    events: list[EventOut]
+
+
+class TicketPage(Schema):
+    count: int
+    page: int
+    page_size: int
+    items: list[TicketOut]
+
+
+class TicketFilters(Schema):
+    status: list[Status] | None = Field(None, description="可多选")
+    channel: list[Channel] | None = None
+    unit: Id | None = Field(None, description="主办单位 id")
+    category: Text | None = Field(None, description="分类代码（含下级分类）")
+    street: Id | None = Field(None, description="街道 id")
+    created_from: date | None = Field(None, description="登记日期起（含）")
+    created_to: date | None = Field(None, description="登记日期止（含）")
+    page: int = Field(1, ge=1, le=100000)
+    page_size: int = Field(50, ge=1, le=200)
+
+
+ActionName = Literal[
+    "register", "answer_directly", "reject", "merge", "dispatch", "transfer", "accept", "return", "handle",
+    "submit_co_part", "request_extension", "decide_extension", "waive_co_parts", "reply", "review",
+    "reopen", "close", "supervise", "notice", "release_reply",
+]
+
+
+class ActionIn(Schema):
+    """Fields each action reads; the others are ignored."""
+
+    reason: Text = Field("", description="退单/转派/重办/无效/归档/延期/督办的理由")
+    text: Text = Field("", description="办结答复、直办答复或协办意见")
+    note: Text = Field("", description="办理记录")
+    unit: Id | None = Field(None, description="派单/转派的主办单位 id")
+    co_units: list[Id] | None = Field(None, max_length=50, description="协办单位 id")
+    category: Text | None = Field(None, description="分类代码")
+    into: Text | None = Field(None, description="合并到的主件编号")
+    working_days: int | None = Field(None, ge=-1000, le=1000, description="申请延期的工作日数")
+    extension: Id | None = Field(None, description="要审批的延期申请 id")
+    approve: bool | None = None
+    resolved: bool | None = None
+    satisfaction: Text | None = Field(None, description="satisfied / basically / dissatisfied")
+    comment: Text = ""
+
+
+# ---------------------------------------------------------------- output
+
+
+def _local(value: datetime | None) -> datetime | None:
+    return timezone.localtime(value) if value is not None else None
+
+
+def _ref(obj: Unit | Area | None) -> dict | None:
+    return {"id": obj.pk, "name": obj.name} if obj is not None else None
+
+
+def ticket_json(ticket: Ticket, user: User) -> dict[str, Any]:
+    """The API's view of a ticket for this user (appellant masked when the user has no need)."""
+    category = ticket.category
+    return {
+        "number": ticket.number,
+        "status": ticket.status,
+        "status_label": Status(ticket.status).label,
+        "channel": ticket.channel,
+        "title": ticket.title,
+        "content": ticket.content,
+        "appeal_type": ticket.appeal_type,
+        "urgency": ticket.urgency,
+        "category": {"code": category.code, "path": category.path} if category else None,
+        "main_unit": _ref(ticket.main_unit),
+        "street": _ref(ticket.street),
+        "community": _ref(ticket.community),
+        "address": ticket.address,
+        "lat": ticket.lat,
+        "lon": ticket.lon,
+        "appellant": selectors.appellant_for(user, ticket),
+        "external_id": ticket.external_id,
+        "created_at": _local(ticket.created_at),
+        "accept_due": _local(ticket.accept_due),
+        "reply_due": _local(ticket.reply_due),
+        "replied_at": _local(ticket.replied_at),
+        "closed_at": _local(ticket.closed_at),
+        "reply_text": ticket.reply_text,
+        "duplicate_of": ticket.duplicate_of.number if ticket.duplicate_of_id else None,
+    }
+
+
+def _json_ready(data: dict[str, Any]) -> dict[str, Any]:
+    return {k: v.isoformat() if isinstance(v, datetime) else v for k, v in data.items()}
+
+
+def _event_json(event: TicketEvent) -> dict[str, Any]:
+    return {"action": event.action, "actor": event.actor_label, "at": _local(event.at),
+            "from_status": event.from_status, "to_status": event.to_status, "reason": event.reason,
+            "payload": event.payload, "public": event.public}
+
+
+# ---------------------------------------------------------------- lookups
+
+
+def _user(request: HttpRequest) -> User:
+    return request.auth  # type: ignore[attr-defined, return-value]
+
+
+def _visible(user: User):
+    return selectors.visible_tickets(user).select_related("category", "main_unit", "street", "community",
+                                                          "duplicate_of")
+
+
+def get_visible_ticket(user: User, number: str) -> Ticket:
+    """404 both for a missing ticket and for one the user may not see: no probing of numbers."""
+    ticket = _visible(user).filter(number=number).first() if NUMBER_RE.match(number) else None
+    if ticket is None:
+        raise HttpError(404, f"没有编号为 {number[:40]} 的工单")
+    return ticket
+
+
+def category_by_code(code: str | None, field: str = "category") -> Category | None:
+    if not code:
+        return None
+    category = Category.objects.filter(pk=int(code[1:]), active=True).first() if CATEGORY_RE.match(code) else None
+    if category is None:
+        raise InvalidInput(f"未知分类代码：{code[:40]}", field=field)
+    return category
+
+
+def _area(pk: int | None, kind: str, field: str) -> Area | None:
+    if pk is None:
+        return None
+    area = Area.objects.filter(pk=pk, kind=kind).first()
+    if area is None:
+        raise InvalidInput(f"没有 id 为 {pk} 的{Area.Kind(kind).label}", field=field)
+    return area
+
+
+def _unit(pk: int | None, field: str = "unit") -> Unit | None:
+    if pk is None:
+        return None
+    unit = Unit.objects.filter(pk=pk).first()
+    if unit is None:
+        raise InvalidInput(f"没有 id 为 {pk} 的单位", field=field)
+    return unit
+
+
+# ---------------------------------------------------------------- endpoints
+
+
+@router.post("", response={201: CreatedOut, 400: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+             summary="登记诉求（支持 Idempotency-Key）")
+def create(request, payload: TicketIn):
+    user = _user(request)
+
+    def handler() -> tuple[int, dict]:
+        appeal = tickets.NewAppeal(
+            title=payload.title, content=payload.content, channel=payload.channel,
+            appeal_type=payload.appeal_type, urgency=payload.urgency,
+            appellant_name=payload.appellant_name, appellant_phone=payload.appellant_phone,
+            address=payload.address, street=_area(payload.street, Area.Kind.STREET, "street"),
+            community=_area(payload.community, Area.Kind.COMMUNITY, "community"),
+            lat=payload.lat, lon=payload.lon, category=category_by_code(payload.category),
+            external_id=payload.external_id,
+        )
+        if appeal.external_id and Ticket.objects.filter(channel=appeal.channel,
+                                                        external_id=appeal.external_id.strip()).exists():
+            raise Conflict(f"外部编号 {appeal.external_id[:64]} 已登记过", field="external_id")
+        try:
+            ticket = submit_appeal(appeal, by=user)
+        except IntegrityError as exc:
+            raise Conflict("外部编号刚被另一个请求登记", field="external_id") from exc
+        body = _json_ready(ticket_json(ticket, user))
+        body["tracking_code"] = ticket.tracking_code  # type: ignore[attr-defined]
+        return 201, body
+
+    return idempotent(request, user, handler)
+
+
+@router.get("", response=TicketPage, summary="工单列表（按可见范围）")
+def list_tickets(request, filters: Query[TicketFilters]):
+    user = _user(request)
+    qs = _visible(user)
+    if filters.status:
+        qs = qs.filter(status__in=filters.status)
+    if filters.channel:
+        qs = qs.filter(channel__in=filters.channel)
+    if filters.unit:
+        qs = qs.filter(main_unit_id=filters.unit)
+    if filters.street:
+        qs = qs.filter(street_id=filters.street)
+    if filters.category:
+        category = category_by_code(filters.category)
+        qs = qs.filter(Q(category=category) | Q(category__path__startswith=f"{category.path}/"))
+    if filters.created_from:
+        qs = qs.filter(created_at__gte=timezone.make_aware(datetime.combine(filters.created_from, time.min)))
+    if filters.created_to:
+        qs = qs.filter(created_at__lte=timezone.make_aware(datetime.combine(filters.created_to, time.max)))
+    count = qs.count()
+    start = (filters.page - 1) * filters.page_size
+    items = [ticket_json(t, user) for t in qs[start:start + filters.page_size]]
+    return {"count": count, "page": filters.page, "page_size": filters.page_size, "items": items}
+
+
+@router.get("/{number}", response={200: TicketDetailOut, 404: ErrorOut}, summary="工单详情")
+def get_ticket(request, number: str):
+    user = _user(request)
+    ticket = get_visible_ticket(user, number)
+    data = ticket_json(ticket, user)
+    data["allowed_actions"] = allowed_actions(user, ticket)
+    data["events"] = [_event_json(e) for e in ticket.events.all()]
+    return data
+
+
+def _perform(action: str, ticket: Ticket, user: User, body: ActionIn) -> None:
+    """Call the lifecycle service for `action`; services check state and permission."""
+    if action == "register":
+        tickets.register(ticket, by=user, category=category_by_code(body.category))
+    elif action == "answer_directly":
+        tickets.answer_directly(ticket, by=user, reply=body.text)
+    elif action == "reject":
+        tickets.reject(ticket, by=user, reason=body.reason)
+    elif action == "merge":
+        into = _visible(user).filter(number=body.into or "").first()
+        if into is None:
+            raise InvalidInput("请填写要合并到的主件编号", field="into")
+        tickets.merge(ticket, by=user, into=into, reason=body.reason)
+    elif action == "dispatch":
+        tickets.dispatch(ticket, by=user, unit=_unit(body.unit), co_units=_units(body.co_units or []),
+                         category=category_by_code(body.category))
+    elif action == "transfer":
+        co = _units(body.co_units) if body.co_units is not None else None
+        tickets.transfer(ticket, by=user, unit=_unit(body.unit), reason=body.reason, co_units=co)
+    elif action == "accept":
+        tickets.accept(ticket, by=user)
+    elif action == "return":
+        tickets.return_ticket(ticket, by=user, reason=body.reason)
+    elif action == "handle":
+        tickets.handle(ticket, by=user, note=body.note or body.text)
+    elif action == "submit_co_part":
+        tickets.submit_co_part(ticket, by=user, text=body.text)
+    elif action == "request_extension":
+        if body.working_days is None:
+            raise InvalidInput("请填写延期天数", field="working_days")
+        tickets.request_extension(ticket, by=user, working_days=body.working_days, reason=body.reason)
+    elif action == "decide_extension":
+        _decide_extension(ticket, user, body)
+    elif action == "waive_co_parts":
+        tickets.waive_co_parts(ticket, by=user, reason=body.reason)
+    elif action == "reply":
+        tickets.reply(ticket, by=user, text=body.text)
+    elif action == "review":
+        if body.resolved is None:
+            raise InvalidInput("请选择是否已解决", field="resolved")
+        tickets.review(ticket, by=user, resolved=body.resolved, satisfaction=body.satisfaction or "",
+                       comment=body.comment)
+    elif action == "reopen":
+        tickets.reopen(ticket, by=user, reason=body.reason)
+    elif action == "close":
+        tickets.close(ticket, by=user, reason=body.reason)
+    elif action in ("supervise", "notice"):
+        message = tickets._require_text(body.reason, "reason", "督办意见")
+        units = [link.unit for link in ticket.unit_links.select_related("unit").filter(active=True)]
+        tickets.record_escalation(ticket, kind=action, message=message, units=units, by=user)
+    elif action == "release_reply":
+        tickets.release_reply(ticket, by=user, reason=body.reason)
+
+
+def _units(ids: list[int]) -> list[Unit]:
+    return [u for pk in ids if (u := _unit(pk, "co_units")) is not None]
+
+
+def _decide_extension(ticket: Ticket, user: User, body: ActionIn) -> None:
+    pending = ticket.extensions.filter(state=Extension.State.PENDING)
+    extension = pending.filter(pk=body.extension).first() if body.extension else pending.first()
+    if extension is None:
+        raise InvalidInput("没有待审批的延期申请", field="extension")
+    if body.approve is None:
+        raise InvalidInput("请选择批准或驳回", field="approve")
+    tickets.decide_extension(extension, by=user, approve=body.approve, reason=body.reason)
+
+
+@router.post("/{number}/actions/{action}",
+             response={200: TicketOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+             summary="执行办理动作（受理、派单、签收、办结、回访……按角色与状态）")
+def act(request, number: str, action: ActionName, body: ActionIn):
+    user = _user(request)
+
+    def handler() -> tuple[int, dict]:
+        ticket = get_visible_ticket(user, number)
+        _perform(action, ticket, user, body)
+        ticket = _visible(user).filter(pk=ticket.pk).first() or ticket
+        return 200, _json_ready(ticket_json(ticket, user))
+
+    return idempotent(request, user, handler)
+
+
+# ---------------------------------------------------------------- errors
+
+
+def install_error_handlers(api) -> None:
+    """Every error of the JSON API as {code, message, field}; schema errors keep ninja's `detail` too."""
+    from ninja.errors import ValidationError
+
+    def ticket_error(request, exc: TicketError):
+        return api.create_response(request, exc.as_dict(), status=exc.http_status)
+
+    def validation_error(request, exc: ValidationError):
+        first = exc.errors[0] if exc.errors else {}
+        loc = [str(p) for p in first.get("loc", []) if p not in ("body", "payload", "query", "path", "filters")]
+        return api.create_response(request, {
+            "code": "invalid_input", "message": f"{'.'.join(loc) or '请求'}：{first.get('msg', '格式不正确')}",
+            "field": ".".join(loc) or None, "detail": exc.errors,
+        }, status=422)
+
+    def http_error(request, exc: HttpError):
+        code = {401: "unauthorized", 403: "not_allowed", 404: "not_found"}.get(exc.status_code, "error")
+        return api.create_response(request, {"code": code, "message": str(exc), "field": None},
+                                   status=exc.status_code)
+
+    api.add_exception_handler(TicketError, ticket_error)
+    api.add_exception_handler(ValidationError, validation_error)
+    api.add_exception_handler(HttpError, http_error)
