@@ -116,22 +116,23 @@ class Scorecard:
 
 
 def _aggregates(as_of: datetime) -> dict[str, Any]:
+    """Aliases carry an "n_" prefix: several counts share their name with a Ticket field."""
     reviewed = ~Q(review_satisfaction="")
     open_late = Q(status__in=(Status.DISPATCHED, Status.HANDLING), reply_due__lt=as_of)
     return {
-        "received": Count("id"),
-        "accepted": Count("id", filter=Q(accepted_at__isnull=False)),
-        "accepted_on_time": Count("id", filter=Q(accepted_on_time=True)),
-        "replied": Count("id", filter=Q(replied_at__isnull=False)),
-        "replied_on_time": Count("id", filter=Q(replied_at__isnull=False, replied_on_time=True)),
-        "reviewed": Count("id", filter=reviewed),
-        "resolved": Count("id", filter=reviewed & Q(review_resolved=True)),
-        "satisfied": Count("id", filter=Q(review_satisfaction__in=(Satisfaction.SATISFIED, Satisfaction.BASICALLY))),
-        "replied_ever": Count("id", filter=Q(replied_at__isnull=False) | Q(reopen_count__gt=0)),
-        "reopened": Count("id", filter=Q(reopen_count__gt=0)),
-        "extended": Count("id", filter=Q(extension_count__gt=0)),
-        "overdue": Count("id", filter=Q(replied_on_time=False) | open_late),
-        "avg_handling_days": Avg("handling_working_days",
+        "n_received": Count("id"),
+        "n_accepted": Count("id", filter=Q(accepted_at__isnull=False)),
+        "n_accepted_on_time": Count("id", filter=Q(accepted_on_time=True)),
+        "n_replied": Count("id", filter=Q(replied_at__isnull=False)),
+        "n_replied_on_time": Count("id", filter=Q(replied_at__isnull=False, replied_on_time=True)),
+        "n_reviewed": Count("id", filter=reviewed),
+        "n_resolved": Count("id", filter=reviewed & Q(review_resolved=True)),
+        "n_satisfied": Count("id", filter=Q(review_satisfaction__in=(Satisfaction.SATISFIED, Satisfaction.BASICALLY))),
+        "n_replied_ever": Count("id", filter=Q(replied_at__isnull=False) | Q(reopen_count__gt=0)),
+        "n_reopened": Count("id", filter=Q(reopen_count__gt=0)),
+        "n_extended": Count("id", filter=Q(extension_count__gt=0)),
+        "n_overdue": Count("id", filter=Q(replied_on_time=False) | open_late),
+        "n_avg_handling_days": Avg("handling_working_days",
                                  filter=Q(replied_at__isnull=False, handling_working_days__isnull=False)),
     }
 
@@ -141,8 +142,10 @@ GROUP_FIELDS = {"unit": "main_unit_id", "category": "category_id", "street": "st
 
 def dispatched_in(period: Period, *, unit: Unit | None = None, category: Category | None = None,
                   street: Area | None = None) -> QuerySet[Ticket]:
-    """The tickets a scorecard counts: dispatched (or transferred) to a unit within the period."""
-    qs = Ticket.objects.filter(dispatched_at__gte=period.start, dispatched_at__lt=period.end)
+    """The tickets a scorecard counts: dispatched (or transferred) to a unit within the period and still
+    with a unit (a ticket returned by 退单 and not yet re-dispatched belongs to nobody)."""
+    qs = Ticket.objects.filter(dispatched_at__gte=period.start, dispatched_at__lt=period.end,
+                               main_unit__isnull=False)
     if unit is not None:
         qs = qs.filter(main_unit_id__in=unit.subtree_ids())
     if category is not None:
@@ -186,8 +189,8 @@ def scorecards(period: Period, *, group_by: str | None = "unit", unit: Unit | No
         rows = [{**row, "key": row[column]} for row in qs.values(column).annotate(**aggregates)]
     cards: dict[Any, Scorecard] = {}
     for row in rows:
-        avg = row.pop("avg_handling_days")
-        cards[row["key"]] = Scorecard(key=row["key"], counts={k: row.get(k) or 0 for k in COUNT_LABELS},
+        avg = row["n_avg_handling_days"]
+        cards[row["key"]] = Scorecard(key=row["key"], counts={k: row.get(f"n_{k}") or 0 for k in COUNT_LABELS},
                                       avg_handling_days=float(avg) if avg is not None else None)
     for key, n in _returns(period, unit=unit, category=category, street=street, group_by=group_by).items():
         card = cards.setdefault(key, Scorecard(key=key, counts=dict.fromkeys(COUNT_LABELS, 0)))

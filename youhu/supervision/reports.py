@@ -181,33 +181,38 @@ def _overdue_sheet(ws: Worksheet, period: Period, now: datetime) -> None:
     _widths(ws, {2: 40, 7: 17, 8: 17, 9: 17})
 
 
+ENTERPRISE_TOTALS = [("走访次数", "visits", "int"), ("企业诉求数", "demands_raised", "int"),
+                     ("已解决诉求", "demands_solved", "int"), ("企业诉求解决率", "resolution_rate", "rate"),
+                     ("平均解决天数", "avg_days_to_solve", "decimal"), ("未办结诉求", "open_demands", "int")]
+ENTERPRISE_GROUP = [("走访次数", "visits", "int"), ("诉求数", "demands_raised", "int"),
+                    ("已解决", "demands_solved", "int"), ("解决率", "resolution_rate", "rate"),
+                    ("平均解决天数", "avg_days_to_solve", "decimal")]
+
+
 def _enterprise_sheet(wb: Workbook, period: Period) -> None:
     """企业服务 figures, when the enterprise app provides them (it owns their definitions)."""
     if importlib.util.find_spec("youhu.enterprise.selectors") is None:
         return
-    selectors = importlib.import_module("youhu.enterprise.selectors")
-    zone_figures = getattr(selectors, "zone_figures", None)
+    zone_figures = getattr(importlib.import_module("youhu.enterprise.selectors"), "zone_figures", None)
     if zone_figures is None:
         return
     figures = zone_figures(period.start, period.end)
     ws = wb.create_sheet("企业服务")
-    rows = list(figures.items()) if isinstance(figures, dict) else list(figures or [])
-    if rows and isinstance(rows[0], dict):
-        headers = list(rows[0].keys())
-        _header(ws, 1, headers)
-        for r, item in enumerate(rows, start=2):
-            for c, key in enumerate(headers, start=1):
-                value = item.get(key)
-                kind = "rate" if isinstance(value, float) and "率" in str(key) else "text"
-                _put(ws, r, c, value, kind)
-    else:
-        _header(ws, 1, ["指标", "数值"])
-        for r, item in enumerate(rows, start=2):
-            key, value = item if isinstance(item, tuple | list) and len(item) == 2 else (str(item), None)
-            kind = "rate" if isinstance(value, float) and "率" in str(key) else "text"
-            _put(ws, r, 1, str(key))
-            _put(ws, r, 2, value, kind)
-    _widths(ws)
+    _header(ws, 1, ["指标", "数值"])
+    for row, (label, key, kind) in enumerate(ENTERPRISE_TOTALS, start=2):
+        _put(ws, row, 1, label)
+        _put(ws, row, 2, figures.get(key), kind)
+    row = len(ENTERPRISE_TOTALS) + 3
+    for title, key, name_key in (("按行业", "by_industry", "industry"), ("按楼宇园区", "by_building", "building")):
+        _header(ws, row, [title] + [label for label, _k, _t in ENTERPRISE_GROUP])
+        row += 1
+        for item in figures.get(key) or []:
+            _put(ws, row, 1, str(item.get(name_key, "")))
+            for col, (_label, field, kind) in enumerate(ENTERPRISE_GROUP, start=2):
+                _put(ws, row, col, item.get(field), kind)
+            row += 1
+        row += 1
+    _widths(ws, {1: 24})
 
 
 def monthly_workbook(period: Period, *, now: datetime | None = None) -> Workbook:
