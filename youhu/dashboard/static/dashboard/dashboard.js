@@ -11,6 +11,7 @@
     margin: { l: 40, r: 10, t: 10, b: 40 }, paper_bgcolor: "rgba(0,0,0,0)", plot_bgcolor: "rgba(0,0,0,0)",
     font: { color: ink, family: "PingFang SC, Microsoft YaHei, Noto Sans CJK SC, sans-serif", size: dark ? 16 : 12 },
     legend: { orientation: "h", y: -0.2 },
+    xaxis: { gridcolor: dark ? "#21345a" : "#e5e9f0" }, yaxis: { gridcolor: dark ? "#21345a" : "#e5e9f0" },
   };
   var config = { displayModeBar: false, responsive: true };
   var statusEl = document.getElementById("dash-status");
@@ -94,7 +95,10 @@
     var trend = data.trend.series.map(function (s) {
       return { type: "scatter", mode: "lines", name: s.label, x: data.trend.dates, y: s.counts, stackgroup: "one" };
     });
-    Plotly.react("dash-trend", trend, Object.assign({}, baseLayout, { yaxis: { rangemode: "tozero" } }), config);
+    Plotly.react("dash-trend", trend, Object.assign({}, baseLayout, {
+      xaxis: Object.assign({}, baseLayout.xaxis, { tickformat: "%m-%d" }),
+      yaxis: Object.assign({}, baseLayout.yaxis, { rangemode: "tozero", title: { text: "件" } }),
+    }), config);
 
     var cats = data.top_categories.slice().reverse();
     Plotly.react("dash-categories", [{
