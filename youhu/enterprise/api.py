@@ -1,3 +1,167 @@
-from ninja import Router
+"""/api/enterprise: companies, visits (issues become tickets) and the zone figures. Thin over services."""
 
-router = Router()
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from django.shortcuts import get_object_or_404
+from ninja import Field, Router, Schema, Status
+from ninja.errors import HttpError
+
+from youhu.directory.models import User
+from youhu.intake.auth import api_auth
+from youhu.taxonomy.models import Category, Urgency
+from youhu.tickets.errors import InvalidInput
+from youhu.tickets.models import OPEN_STATUSES
+
+from . import selectors, services
+from .models import Company, CompanyDemand
+
+router = Router(auth=api_auth, tags=["enterprise"])
+
+
+class ContactOut(Schema):
+    name: str
+    phone: str
+    position: str
+
+
+class AssignmentOut(Schema):
+    officer: str
+    started_at: datetime
+    ended_at: datetime | None
+    reason: str
+
+
+class DemandOut(Schema):
+    number: str
+    title: str
+    status: str
+    status_label: str
+    source: str
+    unit: str | None
+    category: str | None
+    created_at: datetime
+    reply_due: datetime | None
+
+
+class CompanyOut(Schema):
+    id: int
+    name: str
+    uscc: str
+    industry: str
+    size: str
+    address: str
+    street: str | None
+    building: str | None
+    key_flags: list[str]
+    service_officer: str | None
+    open_demands: int
+
+
+class CompanyDetailOut(CompanyOut):
+    contacts: list[ContactOut]
+    officer_history: list[AssignmentOut]
+    demands: list[DemandOut]
+
+
+class IssueIn(Schema):
+    title: str
+    content: str
+    category_id: int
+    urgency: str = Urgency.NORMAL
+
+
+class VisitIn(Schema):
+    visited_on: date
+    people_met: str
+    topics: str
+    notes: str = ""
+    plan_id: int | None = None
+    issues: list[IssueIn] = Field(default_factory=list, max_length=20)
+
+
+class VisitOut(Schema):
+    id: int
+    visited_on: date
+    tickets: list[DemandOut]
+
+
+def _user(request) -> User:
+    user = request.auth
+    if not user.has_role(*selectors.STAFF_ROLES):
+        raise HttpError(403, "企业服务仅对首席服务官、督办员和管理员开放")
+    return user
+
+
+def _company(user: User, pk: int) -> Company:
+    company = selectors.visible_companies(user).filter(pk=pk).first()
+    if company is None:
+        raise HttpError(404, "没有这家企业，或您无权查看")
+    return company
+
+
+def _demand_out(demand: CompanyDemand) -> dict:
+    t = demand.ticket
+    return {"number": t.number, "title": t.title, "status": t.status, "status_label": t.get_status_display(),
+            "source": demand.source, "unit": t.main_unit.name if t.main_unit else None,
+            "category": t.category.path if t.category else None, "created_at": t.created_at,
+            "reply_due": t.reply_due}
+
+
+def _company_out(company: Company) -> dict:
+    return {"id": company.pk, "name": company.name, "uscc": company.uscc, "industry": company.industry,
+            "size": company.size, "address": company.address,
+            "street": company.street.name if company.street else None,
+            "building": company.building.name if company.building else None,
+            "key_flags": company.key_flags,
+            "service_officer": str(company.service_officer) if company.service_officer else None,
+            "open_demands": company.demands.filter(ticket__status__in=OPEN_STATUSES).count()}
+
+
+@router.get("/companies", response=list[CompanyOut])
+def list_companies(request, q: str = "", limit: int = 100, offset: int = 0):
+    user = _user(request)
+    companies = selectors.visible_companies(user)
+    if q:
+        companies = companies.filter(name__icontains=q)
+    return [_company_out(c) for c in companies[max(offset, 0):max(offset, 0) + min(max(limit, 1), 500)]]
+
+
+@router.get("/companies/{company_id}", response=CompanyDetailOut)
+def get_company(request, company_id: int):
+    user = _user(request)
+    company = _company(user, company_id)
+    return {
+        **_company_out(company),
+        "contacts": selectors.contacts_for(user, company),
+        "officer_history": [{"officer": str(a.officer), "started_at": a.started_at, "ended_at": a.ended_at,
+                             "reason": a.reason} for a in selectors.officer_history(company)],
+        "demands": [_demand_out(d) for d in selectors.company_demands(company)],
+    }
+
+
+@router.post("/companies/{company_id}/visits", response={201: VisitOut})
+def create_visit(request, company_id: int, payload: VisitIn):
+    user = _user(request)
+    company = _company(user, company_id)
+    issues = []
+    for index, item in enumerate(payload.issues, start=1):
+        category = Category.objects.filter(pk=item.category_id).first()
+        if category is None:
+            raise InvalidInput(f"第 {index} 个问题：未知诉求分类 {item.category_id}", field=f"issues.{index}.category")
+        issues.append(services.Issue(title=item.title, content=item.content, category=category,
+                                     urgency=item.urgency))
+    plan = get_object_or_404(company.visit_plans, pk=payload.plan_id) if payload.plan_id else None
+    visit = services.record_visit(company, by=user, visited_on=payload.visited_on, people_met=payload.people_met,
+                                  topics=payload.topics, notes=payload.notes, issues=issues, plan=plan)
+    demands = visit.demands.select_related("ticket__main_unit", "ticket__category").order_by("id")
+    return Status(201, {"id": visit.pk, "visited_on": visit.visited_on, "tickets": [_demand_out(d) for d in demands]})
+
+
+@router.get("/figures")
+def figures(request, start: date, end: date):
+    _user(request)
+    if start > end:
+        raise InvalidInput("结束日期不能早于开始日期", field="end")
+    return selectors.zone_figures(start, end)

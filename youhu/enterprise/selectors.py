@@ -19,6 +19,8 @@ from .services import is_manager, serves
 
 # Dispatchers see the registry (to know who a caller is) but not the contacts.
 REGISTRY_ROLES = (Role.SUPERVISOR, Role.ADMIN, Role.DISPATCHER)
+# Who may open the company service pages and API at all.
+STAFF_ROLES = (Role.SERVICE_OFFICER, *REGISTRY_ROLES)
 
 
 def visible_companies(user: User) -> QuerySet[Company]:
