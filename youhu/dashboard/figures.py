@@ -32,15 +32,21 @@ def hotspots(now: datetime, limit: int = 8) -> list[dict]:
     except Exception:  # the dashboard must still show everything else
         log.exception("hotspots unavailable")
         return []
-    return [_hotspot_dict(g) for g in list(groups)[:limit]]
+    return [_hotspot_dict(g) for g in groups[:limit]]
 
 
 def _hotspot_dict(group) -> dict:
-    if isinstance(group, dict):
-        return group
-    if hasattr(group, "as_dict"):
-        return group.as_dict()
-    return dict(vars(group))
+    return {
+        "title": group.title,
+        "place": group.place,
+        "size": group.size,
+        "heat": round(float(group.heat), 2),
+        "votes": group.votes,
+        "growth": group.growth,
+        "first_at": group.first_at.isoformat() if group.first_at else None,
+        "last_at": group.last_at.isoformat() if group.last_at else None,
+        "tickets": [a.id for a in group.appeals[:20]],
+    }
 
 
 def summary(now: datetime | None = None, *, days: int = 30) -> dict:

@@ -113,3 +113,14 @@ def test_pages_render_offline_assets(client, district):
     assert js.status_code == 200 and b"plotly" in b"".join(js.streaming_content)[:2000].lower()
     street = client.get(f"/dashboard/streets/{district.street.pk}/")
     assert street.status_code == 200 and "琶洲街道" in street.content.decode()
+
+
+def test_summary_lists_hotspots_from_dispatch(district):
+    text = "琶洲街道黄埔村社区新港东路路口的下水道堵塞，污水漫到路面，气味难闻，请尽快疏通。"
+    for hours in range(4):
+        make_ticket(title="新港东路下水道堵塞污水漫路面", content=text, street=district.street,
+                    now=NOW - timedelta(hours=hours))
+    data = summary(NOW, days=30)
+    assert data["hotspots"], "four near-identical appeals in one street within hours form a hotspot"
+    top = data["hotspots"][0]
+    assert top["size"] == 4 and "下水道" in top["title"]
