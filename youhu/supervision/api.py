@@ -1,3 +1,118 @@
-from ninja import Router
+"""/api/supervision: scorecards, the monthly ranking, overdue and held replies (read-only, supervisors)."""
 
-router = Router()
+from __future__ import annotations
+
+from django.http import HttpRequest
+from ninja import Router, Schema
+from ninja.errors import HttpError
+
+from youhu.directory.models import Area, Unit
+from youhu.intake.auth import api_auth
+from youhu.taxonomy.models import Category
+
+from . import selectors
+from .metrics import month_period, overdue_tickets, scorecard
+from .ranking import monthly_ranking
+from .reply_quality import latest_checks
+
+router = Router(auth=api_auth, tags=["supervision"])
+VIEWERS = ("supervisor", "admin", "unit_head")
+
+
+def _viewer(request: HttpRequest):
+    user = request.auth
+    if not user.has_role(*VIEWERS):
+        raise HttpError(403, "无权查看督查督办数据")
+    return user
+
+
+def _get(model, pk: int | None, field: str):
+    if pk is None:
+        return None
+    obj = model.objects.filter(pk=pk).first()
+    if obj is None:
+        raise HttpError(422, f"{field}: 不存在 id={pk}")
+    return obj
+
+
+class ScorecardOut(Schema):
+    month: str
+    unit: int | None
+    category: int | None
+    street: int | None
+    figures: dict[str, float | int | None]
+
+
+class RankRow(Schema):
+    unit: int
+    unit_name: str
+    rank: int | None
+    score: float | None
+    previous_rank: int | None
+    score_change: float | None
+    received: int
+
+
+class RankingOut(Schema):
+    month: str
+    min_volume: int
+    weights: dict[str, float]
+    ranked: list[RankRow]
+    insufficient: list[RankRow]
+
+
+class HeldReply(Schema):
+    number: str
+    title: str
+    unit: str | None
+    reply: str
+    score: float | None
+    reasons: list[str]
+
+
+def _rank_row(row) -> RankRow:
+    return RankRow(unit=row.unit.pk, unit_name=row.unit.name, rank=row.rank, score=row.score,
+                   previous_rank=row.previous_rank, score_change=row.score_change, received=row.card.received)
+
+
+@router.get("/metrics", response=ScorecardOut, summary="某月的考核指标（可按单位含下级、分类、街道筛选）")
+def metrics(request: HttpRequest, month: str, unit: int | None = None, category: int | None = None,
+            street: int | None = None):
+    user = _viewer(request)
+    unit_obj = _get(Unit, unit, "unit")
+    if not user.has_role("supervisor", "admin"):
+        own = user.unit.subtree_ids() if user.unit else []
+        if unit_obj is None or unit_obj.pk not in own:
+            raise HttpError(403, "单位负责人只能查看本单位及下级单位的指标")
+    card = scorecard(month_period(month), unit=unit_obj, category=_get(Category, category, "category"),
+                     street=_get(Area, street, "street"))
+    return ScorecardOut(month=month, unit=unit, category=category, street=street, figures=card.as_dict())
+
+
+@router.get("/ranking", response=RankingOut, summary="某月考核排名")
+def ranking(request: HttpRequest, month: str):
+    _viewer(request)
+    table = monthly_ranking(month_period(month))
+    return RankingOut(month=month, min_volume=table.min_volume, weights=table.weights,
+                      ranked=[_rank_row(r) for r in table.ranked],
+                      insufficient=[_rank_row(r) for r in table.insufficient])
+
+
+@router.get("/overdue", summary="超期未办结工单数（按单位）")
+def overdue(request: HttpRequest):
+    _viewer(request)
+    return {"total": overdue_tickets().count(),
+            "by_unit": [{"unit": r["main_unit_id"], "unit_name": r["main_unit__name"], "count": r["n"]}
+                        for r in selectors.overdue_by_unit()]}
+
+
+@router.get("/replies/held", response=list[HeldReply], summary="因答复质量暂缓公开的答复")
+def held_replies(request: HttpRequest):
+    user = _viewer(request)
+    if not user.has_role("supervisor", "admin"):
+        raise HttpError(403, "只有督办员可以查看暂缓公开的答复")
+    tickets = list(selectors.withheld_replies()[:200])
+    checks = latest_checks([t.pk for t in tickets])
+    return [HeldReply(number=t.number, title=t.title, unit=str(t.main_unit) if t.main_unit else None,
+                      reply=t.reply_text, score=checks[t.pk].score if t.pk in checks else None,
+                      reasons=checks[t.pk].reasons if t.pk in checks else []) for t in tickets]

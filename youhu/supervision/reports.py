@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import importlib
 import importlib.util
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import IO, Any
 
@@ -245,12 +245,10 @@ def _iso(value: datetime | None) -> str:
     return timezone.localtime(value).isoformat(timespec="seconds") if value else ""
 
 
-def write_tickets_csv(user: User, tickets: QuerySet[Ticket], out: IO[str]) -> int:
-    """Write `tickets` (already limited to what `user` can see) as CSV; returns the row count."""
+def ticket_rows(user: User, tickets: QuerySet[Ticket]) -> Iterator[list[str]]:
+    """The header, then one row per ticket of `tickets` (already limited to what `user` can see)."""
     columns = csv_columns(user)
-    writer = csv.writer(out)
-    writer.writerow(columns)
-    count = 0
+    yield columns
     on_time = {True: "是", False: "否", None: ""}
     for t in tickets.select_related("category", "street", "main_unit").iterator(chunk_size=2000):
         row = [t.number, t.title, t.get_status_display(), t.get_channel_display(),
@@ -260,6 +258,14 @@ def write_tickets_csv(user: User, tickets: QuerySet[Ticket], out: IO[str]) -> in
         if len(columns) > len(BASE_CSV_COLUMNS):
             person = appellant_for(user, t)
             row += [person["name"], person["phone"]]
+        yield row
+
+
+def write_tickets_csv(user: User, tickets: QuerySet[Ticket], out: IO[str]) -> int:
+    """Write the CSV to `out`; returns the number of tickets written."""
+    writer = csv.writer(out)
+    count = -1
+    for row in ticket_rows(user, tickets):
         writer.writerow(row)
         count += 1
     return count

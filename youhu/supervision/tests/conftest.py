@@ -78,6 +78,12 @@ def build_october(d: District) -> October:
     return October(district=d, tickets=t)
 
 
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    """The district's users are created with passwords; a slow hasher would dominate these tests."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def october(district) -> October:
     return build_october(district)
