@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
+from pathlib import Path
 
+from django.core.files import File
 from django.db import transaction
 
 from youhu import clock
@@ -26,13 +28,20 @@ def run_triage(ticket: Ticket, *, now: datetime | None = None) -> None:
         ticket.refresh_from_db()
 
 
-def submit_appeal(appeal: tickets.NewAppeal, *, by: User | None = None, now: datetime | None = None) -> Ticket:
-    """Store the appeal (numbered, with its 'create' event) and triage it. Raises InvalidInput on bad input.
+def submit_appeal(appeal: tickets.NewAppeal, *, by: User | None = None, now: datetime | None = None,
+                  photo: File | None = None) -> Ticket:
+    """Store the appeal (numbered, with its 'create' event, and its photo) and triage it.
 
-    The returned ticket carries `tracking_code` (shown to the appellant once).
+    Raises InvalidInput on bad input. The returned ticket carries `tracking_code` (shown to the appellant once).
     """
     now = now or clock.now()
-    ticket = tickets.create_ticket(appeal, by=by, now=now)
+    if photo is None:
+        ticket = tickets.create_ticket(appeal, by=by, now=now)
+    else:
+        with transaction.atomic():  # no ticket without its photo
+            ticket = tickets.create_ticket(appeal, by=by, now=now)
+            ticket.photo.save(f"{ticket.number}{Path(photo.name or '').suffix.lower()[:8]}", photo, save=False)
+            Ticket.objects.filter(pk=ticket.pk).update(photo=ticket.photo.name)
     code = ticket.tracking_code  # type: ignore[attr-defined]
     run_triage(ticket, now=now)
     ticket.tracking_code = code  # type: ignore[attr-defined]
