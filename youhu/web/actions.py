@@ -28,6 +28,7 @@ class ActionSpec:
     perform: Perform
     danger: bool = False  # irreversible or ends the ticket: the button asks before posting
     hint: str = ""
+    primary: bool = False  # the step the ticket waits for: its form starts open
 
 
 def _pending_extension(ticket: Ticket) -> Extension | None:
@@ -71,7 +72,8 @@ def _escalate(kind: str) -> Perform:
 
 
 ACTIONS: dict[str, ActionSpec] = {
-    "register": ActionSpec(f.RegisterForm, lambda t, u, d: services.register(t, by=u, category=d.get("category"))),
+    "register": ActionSpec(f.RegisterForm, lambda t, u, d: services.register(t, by=u, category=d.get("category")),
+                           primary=True),
     "answer_directly": ActionSpec(f.AnswerDirectlyForm,
                                   lambda t, u, d: services.answer_directly(t, by=u, reply=d.get("reply") or ""),
                                   danger=True, hint="当场答复并办结，无需派单"),
@@ -79,17 +81,18 @@ ACTIONS: dict[str, ActionSpec] = {
                          danger=True, hint="诉求无效，直接办结"),
     "merge": ActionSpec(f.MergeForm, _merge, danger=True, hint="与已有工单重复，随主件一并答复"),
     "dispatch": ActionSpec(f.DispatchForm, lambda t, u, d: services.dispatch(
-        t, by=u, unit=d.get("unit"), co_units=d.get("co_units") or [], category=d.get("category"))),
+        t, by=u, unit=d.get("unit"), co_units=d.get("co_units") or [], category=d.get("category")), primary=True),
     "transfer": ActionSpec(f.TransferForm, lambda t, u, d: services.transfer(
         t, by=u, unit=d.get("unit"), reason=d.get("reason") or "")),
-    "accept": ActionSpec(f.AcceptForm, lambda t, u, d: services.accept(t, by=u), hint="确认由本单位办理"),
+    "accept": ActionSpec(f.AcceptForm, lambda t, u, d: services.accept(t, by=u), hint="确认由本单位办理", primary=True),
     "return": ActionSpec(f.ReasonForm, lambda t, u, d: services.return_ticket(t, by=u, reason=d.get("reason") or ""),
                          hint="非本单位职责，退回指挥中心重新派单"),
     "handle": ActionSpec(f.HandleForm, lambda t, u, d: services.handle(t, by=u, note=d.get("note") or "")),
     "submit_co_part": ActionSpec(f.CoPartForm,
-                                 lambda t, u, d: services.submit_co_part(t, by=u, text=d.get("text") or "")),
+                                 lambda t, u, d: services.submit_co_part(t, by=u, text=d.get("text") or ""),
+                                 primary=True),
     "request_extension": ActionSpec(f.RequestExtensionForm, _request_extension),
-    "decide_extension": ActionSpec(f.DecideExtensionForm, _decide_extension),
+    "decide_extension": ActionSpec(f.DecideExtensionForm, _decide_extension, primary=True),
     "waive_co_parts": ActionSpec(f.ReasonForm,
                                  lambda t, u, d: services.waive_co_parts(t, by=u, reason=d.get("reason") or ""),
                                  hint="协办单位未全部提交意见时，允许主办单位先行答复"),
@@ -97,7 +100,7 @@ ACTIONS: dict[str, ActionSpec] = {
                         hint="最终答复诉求人，提交后进入回访"),
     "review": ActionSpec(f.ReviewForm, lambda t, u, d: services.review(
         t, by=u, resolved=d["resolved"], satisfaction=d["satisfaction"], comment=d.get("comment") or ""),
-        hint="中心电话回访结果"),
+        hint="中心电话回访结果", primary=True),
     "reopen": ActionSpec(f.ReasonForm, lambda t, u, d: services.reopen(t, by=u, reason=d.get("reason") or ""),
                          hint="退回主办单位重新办理"),
     "force_reopen": ActionSpec(f.ReasonForm, lambda t, u, d: services.reopen(t, by=u, reason=d.get("reason") or ""),

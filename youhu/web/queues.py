@@ -33,6 +33,7 @@ class Queue:
     tone: str = ""  # "danger" / "warn" / "": how the count tile is coloured
     empty: str = "暂无工单"
     order: tuple[str, ...] = ("created_at", "id")
+    own_unit: bool = False  # every ticket is the viewer's own unit's: no need for a main-unit column
 
 
 def _own_unit(qs: QuerySet[Ticket], user: User) -> QuerySet[Ticket]:
@@ -76,17 +77,17 @@ QUEUES: dict[str, Queue] = {
               order=("replied_at", "id")),
         Queue("to_accept", "待签收", UNIT_ROLES,
               lambda qs, u, now: _own_unit(qs, u).filter(status=Status.DISPATCHED),
-              empty="没有待签收的工单", order=("accept_due", "id")),
+              empty="没有待签收的工单", own_unit=True, order=("accept_due", "id")),
         Queue("handling", "办理中", UNIT_ROLES,
               lambda qs, u, now: _own_unit(qs, u).filter(status=Status.HANDLING),
-              empty="没有办理中的工单", order=("reply_due", "id")),
+              empty="没有办理中的工单", own_unit=True, order=("reply_due", "id")),
         Queue("due_soon", "即将到期", UNIT_ROLES,
               lambda qs, u, now: _own_unit(qs, u).filter(
                   status__in=UNIT_OPEN, reply_due__gte=now, reply_due__lte=due_soon_cutoff(now)),
-              tone="warn", empty=f"没有 {DUE_SOON_WORKING_DAYS} 个工作日内到期的工单", order=("reply_due", "id")),
+              tone="warn", empty=f"没有 {DUE_SOON_WORKING_DAYS} 个工作日内到期的工单", own_unit=True, order=("reply_due", "id")),
         Queue("unit_overdue", "已超期", UNIT_ROLES,
               lambda qs, u, now: _own_unit(qs, u).filter(status__in=UNIT_OPEN, reply_due__lt=now),
-              tone="danger", empty="没有超期工单", order=("reply_due", "id")),
+              tone="danger", empty="没有超期工单", own_unit=True, order=("reply_due", "id")),
         Queue("co_requests", "协办请求", UNIT_ROLES, _co_requests,
               empty="没有待提交意见的协办工单", order=("reply_due", "id")),
         Queue("extensions", "待审批延期", (Role.SUPERVISOR, Role.ADMIN), _pending_extension,

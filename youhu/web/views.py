@@ -28,6 +28,7 @@ HOME_LIST_SIZE = 8
 LIST_PAGE_SIZE = 30
 INBOX_PAGE_SIZE = 30
 LIST_RELATED = ("main_unit", "street", "category")
+MORE_FILTERS = ("channel", "unit", "street", "category", "date_from", "date_to")
 
 
 def _paginate(request: HttpRequest, qs: QuerySet, size: int) -> Page:
@@ -106,6 +107,7 @@ def ticket_list(request: HttpRequest) -> HttpResponse:
     return render(request, "web/ticket_list.html", {
         "form": form, "page": page, "queue": queue, "now": now,
         "filtered": any(v not in (None, "") for k, v in data.items() if k != "queue"),
+        "more_filters": bool(form.errors) or any(data.get(k) not in (None, "") for k in MORE_FILTERS),
     })
 
 
@@ -130,13 +132,17 @@ def _ticket_page(request: HttpRequest, ticket: Ticket, *, failed: tuple[str, Act
                  error: str = "", status: int = 200) -> HttpResponse:
     user = request.user
     action_forms = []
+    opened = failed is not None
     for action in page_actions(user, ticket):
         spec = ACTIONS[action]
         is_failed = failed is not None and failed[0] == action
+        # The failed form is open with its message; otherwise the step the ticket waits for.
+        is_open = is_failed or (not opened and spec.primary)
+        opened = opened or is_open
         action_forms.append({
             "action": action, "label": label(action), "spec": spec,
             "form": failed[1] if is_failed else _action_form(action, ticket),
-            "open": is_failed, "url": reverse("web:ticket_act", args=[ticket.number, action]),
+            "open": is_open, "url": reverse("web:ticket_act", args=[ticket.number, action]),
         })
     units = ticket.unit_links.select_related("unit").order_by("-active", "role", "id")
     context = {

@@ -14,6 +14,10 @@
     var el = event.target.closest("[data-confirm]");
     if (el && !window.confirm(el.dataset.confirm)) { event.preventDefault(); }
   });
+  // Folded filter panels start open where there is room for them.
+  if (window.matchMedia("(min-width: 641px)").matches) {
+    document.querySelectorAll("details[data-open-wide]").forEach(function (d) { d.open = true; });
+  }
   // A pressed back button can restore a page with its form still marked as submitted.
   window.addEventListener("pageshow", function () {
     document.querySelectorAll("form[data-submitted]").forEach(function (form) {
