@@ -10,11 +10,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.metrics.pairwise import cosine_similarity
 
 from youhu.taxonomy.models import Category
 from youhu.tickets.models import OPEN_STATUSES, Ticket
+
+from .textsim import similarities
 
 MAX_CANDIDATES = 500
 
@@ -27,21 +27,6 @@ class DuplicateCandidate:
 
 def ticket_text(ticket: Ticket) -> str:
     return f"{ticket.title}\n{ticket.content}"
-
-
-def text_vectorizer() -> TfidfVectorizer:
-    return TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 3), sublinear_tf=True)
-
-
-def similarities(text: str, others: list[str]) -> list[float]:
-    """Cosine similarity of `text` to each of `others`."""
-    if not others or not text.strip():
-        return [0.0] * len(others)
-    try:
-        matrix = text_vectorizer().fit_transform([text, *others])
-    except ValueError:  # nothing but punctuation/whitespace: no n-grams at all
-        return [0.0] * len(others)
-    return [float(s) for s in cosine_similarity(matrix[0], matrix[1:])[0]]
 
 
 def find_duplicates(ticket: Ticket, *, now: datetime, days: int | None = None,

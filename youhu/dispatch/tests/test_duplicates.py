@@ -2,8 +2,9 @@ from __future__ import annotations
 
 import pytest
 
-from youhu.dispatch.duplicates import find_duplicates, similarities
+from youhu.dispatch.duplicates import find_duplicates
 from youhu.dispatch.services import latest_suggestion, merge_duplicate, triage
+from youhu.dispatch.textsim import similarities
 from youhu.testing.factories import at, make_area, make_ticket
 from youhu.tickets import services as tickets
 from youhu.tickets.models import CloseReason, Status
