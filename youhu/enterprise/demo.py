@@ -185,7 +185,7 @@ def _handler(ticket: Ticket) -> User | None:
             .order_by("username").first())
 
 
-def _walk(ticket: Ticket, target: str, start: datetime) -> None:
+def _walk(ticket: Ticket, target: str, start: datetime, pace: int) -> None:
     """Move a freshly dispatched demand ticket to the target state through the lifecycle services."""
     handler = _handler(ticket)
     if target == "dispatched" or handler is None:
@@ -198,12 +198,12 @@ def _walk(ticket: Ticket, target: str, start: datetime) -> None:
     tickets.handle(ticket, by=handler, note="已电话联系企业了解具体情况", now=start + timedelta(days=1))
     if target in ("handling", "handling_overdue"):
         return
-    tickets.reply(ticket, by=handler, text=REPLY, now=start + timedelta(days=5))
+    tickets.reply(ticket, by=handler, text=REPLY, now=start + timedelta(days=pace))
     if target == "replied":
         return
     resolved = target == "closed"
     tickets.review(ticket, by=None, resolved=resolved, satisfaction="satisfied" if resolved else "dissatisfied",
-                   comment="" if resolved else "用地指标仍未落实", now=start + timedelta(days=6))
+                   comment="" if resolved else "用地指标仍未落实", now=start + timedelta(days=pace + 1))
 
 
 def _visits(now: datetime, companies: list[Company], categories: dict[str, Category]) -> int:
@@ -224,7 +224,7 @@ def _visits(now: datetime, companies: list[Company], categories: dict[str, Categ
         )
         demands = list(visit.demands.select_related("ticket").order_by("id"))
         for demand, (_branch, _title, state) in zip(demands, issues, strict=True):
-            _walk(demand.ticket, state, when)
+            _walk(demand.ticket, state, when, pace=2 + days_ago % 7)
             created += 1
     return created
 
