@@ -25,12 +25,13 @@ def _text(label: str, *, rows: int = 3, required_hint: bool = True, help_text: s
 
 def unit_choices() -> list[tuple[str, list[tuple[int, str]]]]:
     """Units that may handle tickets, grouped by kind (职能部门, 街道办, ...)."""
-    groups: dict[str, list[tuple[int, str]]] = {}
-    units = Unit.objects.filter(active=True).exclude(kind=Unit.Kind.CENTRE).order_by("kind", "name")
+    groups: dict[str, list[tuple[int, str]]] = {label: [] for kind, label in Unit.Kind.choices
+                                                 if kind != Unit.Kind.CENTRE}  # departments first
     labels = dict(Unit.Kind.choices)
+    units = Unit.objects.filter(active=True).exclude(kind=Unit.Kind.CENTRE).order_by("code")
     for pk, name, kind in units.values_list("pk", "name", "kind"):
         groups.setdefault(labels.get(kind, kind), []).append((pk, name))
-    return list(groups.items())
+    return [(label, members) for label, members in groups.items() if members]
 
 
 def category_choices() -> list[tuple[str, list[tuple[int, str]]]]:
