@@ -151,6 +151,8 @@ YOUHU = {
     "OFFICE_HOURS": [("09:00", "12:00"), ("13:30", "18:00")],
     # Days after a reply without review before the ticket closes by itself.
     "REVIEW_WINDOW_WORKING_DAYS": 5,
+    # No SMS gateway in the demo: the enterprise portal shows the company's verification code on screen.
+    "ENTERPRISE_PORTAL_SHOW_CODE": os.environ.get("YOUHU_ENTERPRISE_PORTAL_SHOW_CODE", "1" if DEBUG else "0") == "1",
     # A GeoJSON of real street boundaries (properties.name = street); empty = approximate Voronoi cells.
     "STREETS_GEOJSON": os.environ.get("YOUHU_STREETS_GEOJSON", ""),
     # Open tickets this recent, in the same street and category, are compared for duplicates.
