@@ -1,4 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "dispatch"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.queue, name="queue"),
+    path("<str:number>/dispatch/", views.dispatch, name="dispatch"),
+    path("<str:number>/merge/", views.merge, name="merge"),
+    path("<str:number>/locate/", views.locate, name="locate"),
+]
