@@ -240,7 +240,8 @@ class Clock:
         """Go to `target`, or part of the way to the limit when the target lies beyond it."""
         if target >= self.limit:
             target = self.t + (self.limit - self.t) * self.rng.uniform(0.3, 0.7)
-        self.t = max(self.t + timedelta(seconds=1), target)
+        # Every step takes a little time (events keep their order), but never reaches the limit.
+        self.t = max(self.t + min(timedelta(seconds=1), (self.limit - self.t) / 2), target)
         return self.t
 
     def _office(self, at: datetime) -> datetime:
