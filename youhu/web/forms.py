@@ -43,22 +43,24 @@ def category_choices() -> list[tuple[str, list[tuple[int, str]]]]:
     return list(groups.items())
 
 
-class UnitField(forms.TypedChoiceField):
-    def __init__(self, **kwargs):
+class PkChoiceField(forms.TypedChoiceField):
+    """A select of (pk, label) choices, possibly grouped, that cleans to the model instance."""
+
+    def __init__(self, model, **kwargs):
+        self.model = model
         super().__init__(coerce=int, empty_value=None, **kwargs)
 
     def clean(self, value):
         pk = super().clean(value)
-        return Unit.objects.filter(pk=pk).first() if pk is not None else None
+        return self.model.objects.filter(pk=pk).first() if pk is not None else None
 
 
-class CategoryField(forms.TypedChoiceField):
-    def __init__(self, **kwargs):
-        super().__init__(coerce=int, empty_value=None, **kwargs)
+def UnitField(**kwargs) -> PkChoiceField:  # noqa: N802 - reads like the field class it builds
+    return PkChoiceField(Unit, **kwargs)
 
-    def clean(self, value):
-        pk = super().clean(value)
-        return Category.objects.filter(pk=pk).first() if pk is not None else None
+
+def CategoryField(**kwargs) -> PkChoiceField:  # noqa: N802
+    return PkChoiceField(Category, **kwargs)
 
 
 class ActionForm(forms.Form):

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 from django import template
 from django.utils import timezone
@@ -16,6 +18,7 @@ from youhu.tickets.policy import ACTION_LABELS
 from ..queues import UNIT_OPEN, due_soon_cutoff, is_overdue
 
 register = template.Library()
+NO_DATE = mark_safe('<span class="muted">—</span>')
 
 # Events the permission table has no label for (they are not actions a person chooses).
 EXTRA_EVENT_LABELS = {
@@ -52,9 +55,8 @@ def _fmt(at: datetime) -> str:
 def reply_due(context, ticket: Ticket) -> str:
     """The reply deadline, red when passed, amber when within the due-soon window."""
     if ticket.reply_due is None:
-        return mark_safe('<span class="muted">—</span>')
-    now = context.get("now") or clock.now()
-    text = _fmt(ticket.reply_due)
+        return NO_DATE
+    now, text = context.get("now") or clock.now(), _fmt(ticket.reply_due)
     estimated = format_html(' <span class="badge badge--muted" title="{}">估算</span>',
                             "时限落在未公布节假日安排的年份，按周末估算") if ticket.due_estimated else ""
     if is_overdue(ticket, now):
@@ -69,9 +71,8 @@ def reply_due(context, ticket: Ticket) -> str:
 @register.simple_tag(takes_context=True)
 def accept_due(context, ticket: Ticket) -> str:
     if ticket.accept_due is None:
-        return mark_safe('<span class="muted">—</span>')
-    now = context.get("now") or clock.now()
-    text = _fmt(ticket.accept_due)
+        return NO_DATE
+    now, text = context.get("now") or clock.now(), _fmt(ticket.accept_due)
     if ticket.status == Status.DISPATCHED and ticket.accept_due < now:
         return format_html('<span class="overdue">{} <span class="badge badge--danger">签收超时</span></span>', text)
     return format_html('<span class="nowrap">{}</span>', text)
@@ -112,6 +113,17 @@ def _when(value: str | None) -> str:
 
 SATISFACTION_LABELS = dict(Satisfaction.choices)
 
+# payload key -> how to show it on the timeline
+PAYLOAD_LINES: list[tuple[str, str, Callable[[Any], str]]] = [
+    ("co_units", "协办单位：{}", "、".join),
+    ("category", "分类：{}", str),
+    ("accept_due", "签收时限：{}", _when),
+    ("reply_due", "办结时限：{}", _when),
+    ("into", "并入主件：{}", str),
+    ("ticket", "重复件：{}", str),
+    ("reply", "答复：{}", str),
+]
+
 
 @register.simple_tag
 def event_details(event) -> list[str]:
@@ -120,34 +132,18 @@ def event_details(event) -> list[str]:
     lines: list[str] = []
     if p.get("from_unit") and p.get("unit"):
         lines.append(f"由 {p['from_unit']} 转至 {p['unit']}")
-    elif event.action == "return" and p.get("unit"):
-        lines.append(f"退单单位：{p['unit']}")
-    elif event.action == "co_part" and p.get("unit"):
-        lines.append(f"协办单位：{p['unit']}")
     elif p.get("unit"):
-        lines.append(f"主办单位：{p['unit']}")
-    if p.get("co_units"):
-        lines.append(f"协办单位：{'、'.join(p['co_units'])}")
-    if p.get("category"):
-        lines.append(f"分类：{p['category']}")
+        role = {"return": "退单单位", "co_part": "协办单位"}.get(event.action, "主办单位")
+        lines.append(f"{role}：{p['unit']}")
     if p.get("auto"):
         conf = p.get("confidence")
         lines.append("系统自动派单" + (f"（置信度 {conf:.0%}）" if isinstance(conf, int | float) else ""))
-    if p.get("accept_due"):
-        lines.append(f"签收时限：{_when(p['accept_due'])}")
-    if p.get("reply_due"):
-        lines.append(f"办结时限：{_when(p['reply_due'])}")
+    lines += [fmt.format(show(p[key])) for key, fmt, show in PAYLOAD_LINES if p.get(key)]
     if p.get("working_days") and event.action in ("request_extension", "extension_approved", "extension_refused"):
         lines.append(f"延期 {p['working_days']} 个工作日")
     if "resolved" in p:
         lines.append(f"{'已解决' if p['resolved'] else '未解决'} · "
                      f"{SATISFACTION_LABELS.get(p.get('satisfaction'), p.get('satisfaction') or '')}")
-    if p.get("into"):
-        lines.append(f"并入主件：{p['into']}")
-    if p.get("ticket"):
-        lines.append(f"重复件：{p['ticket']}")
-    if p.get("reply"):
-        lines.append(f"答复：{p['reply']}")
     if event.action == "locate":
         where = " · ".join(x for x in (p.get("street"), p.get("community")) if x)
         lines.append(where or "未能识别地点")

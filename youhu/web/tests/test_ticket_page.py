@@ -96,6 +96,7 @@ def test_page_shows_deadlines_units_timeline_and_panel(client, district):
     assert "区住房建设和交通局" in body
     for label in ("受理", "派单", "签收"):
         assert f'<span class="timeline__action">{label}</span>' in body
+    assert "主办单位：区住房建设和交通局" in body and "分类：城乡建设/市政设施/路灯" in body
     assert "dispatch/_ticket_panel.html" in [t.name for t in response.templates]
     assert response.context["ticket"] == ticket
 
