@@ -114,39 +114,41 @@ def company_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "enterprise/company.html", _company_context(request, company))
 
 
-@login_required
-@require_POST
-def company_assign(request: HttpRequest, pk: int) -> HttpResponse:
+def _company_action(request: HttpRequest, pk: int, form_class, form_key: str, perform) -> HttpResponse:
+    """POST a small form on the company page; `perform(company, data)` calls the service and returns
+    the success message. Errors re-render the page with the form and its messages."""
     company = _company_for(request, pk)
-    form = AssignForm(request.POST)
+    form = form_class(request.POST)
     if form.is_valid():
         try:
-            services.assign_officer(company, form.cleaned_data["officer"], by=request.user,
-                                    reason=form.cleaned_data["reason"])
+            message = perform(company, form.cleaned_data)
         except TicketError as exc:
             _report_error(form, exc)
         else:
-            messages.success(request, f"已指派 {form.cleaned_data['officer']} 为首席服务官")
+            messages.success(request, message)
             return redirect("enterprise:company", pk=company.pk)
-    return render(request, "enterprise/company.html", _company_context(request, company, assign_form=form),
+    return render(request, "enterprise/company.html", _company_context(request, company, **{form_key: form}),
                   status=400)
+
+
+@login_required
+@require_POST
+def company_assign(request: HttpRequest, pk: int) -> HttpResponse:
+    def perform(company: Company, data: dict) -> str:
+        services.assign_officer(company, data["officer"], by=request.user, reason=data["reason"])
+        return f"已指派 {data['officer']} 为首席服务官"
+
+    return _company_action(request, pk, AssignForm, "assign_form", perform)
 
 
 @login_required
 @require_POST
 def company_plan(request: HttpRequest, pk: int) -> HttpResponse:
-    company = _company_for(request, pk)
-    form = PlanForm(request.POST)
-    if form.is_valid():
-        try:
-            services.plan_visit(company, by=request.user, **form.cleaned_data)
-        except TicketError as exc:
-            _report_error(form, exc)
-        else:
-            messages.success(request, f"已安排 {form.cleaned_data['planned_on']:%Y-%m-%d} 的走访")
-            return redirect("enterprise:company", pk=company.pk)
-    return render(request, "enterprise/company.html", _company_context(request, company, plan_form=form),
-                  status=400)
+    def perform(company: Company, data: dict) -> str:
+        services.plan_visit(company, by=request.user, **data)
+        return f"已安排 {data['planned_on']:%Y-%m-%d} 的走访"
+
+    return _company_action(request, pk, PlanForm, "plan_form", perform)
 
 
 def _visit_forms(request: HttpRequest, company: Company):

@@ -131,3 +131,13 @@ def test_api_visit_and_company(client, zone):
     assert bad.status_code == 400 and bad.json()["field"] == "visited_on"
     _login(client, zone.cso_b)
     assert client.get(f"/api/enterprise/companies/{company.pk}").status_code == 404
+
+
+def test_cso_plans_a_visit_on_the_company_page(client, zone):
+    company = zone.company("琶洲示例一号公司", officer=zone.cso_a)
+    _login(client, zone.cso_a)
+    url = reverse("enterprise:plan", args=[company.pk])
+    past = client.post(url, {"planned_on": "2020-01-01", "purpose": "季度走访"})
+    assert past.status_code == 400 and "不能早于今天" in past.content.decode()
+    assert client.post(url, {"planned_on": "2099-01-01", "purpose": "季度走访"}).status_code == 302
+    assert company.visit_plans.get().officer == zone.cso_a
