@@ -29,6 +29,7 @@ class ActionSpec:
     danger: bool = False  # irreversible or ends the ticket: the button asks before posting
     hint: str = ""
     primary: bool = False  # the step the ticket waits for: its form starts open
+    done: str = ""  # the success message, when "已<label>" reads badly
 
 
 def _pending_extension(ticket: Ticket) -> Extension | None:
@@ -87,20 +88,21 @@ ACTIONS: dict[str, ActionSpec] = {
     "accept": ActionSpec(f.AcceptForm, lambda t, u, d: services.accept(t, by=u), hint="确认由本单位办理", primary=True),
     "return": ActionSpec(f.ReasonForm, lambda t, u, d: services.return_ticket(t, by=u, reason=d.get("reason") or ""),
                          hint="非本单位职责，退回指挥中心重新派单"),
-    "handle": ActionSpec(f.HandleForm, lambda t, u, d: services.handle(t, by=u, note=d.get("note") or "")),
+    "handle": ActionSpec(f.HandleForm, lambda t, u, d: services.handle(t, by=u, note=d.get("note") or ""),
+                         done="办理记录已保存"),
     "submit_co_part": ActionSpec(f.CoPartForm,
                                  lambda t, u, d: services.submit_co_part(t, by=u, text=d.get("text") or ""),
-                                 primary=True),
-    "request_extension": ActionSpec(f.RequestExtensionForm, _request_extension),
-    "decide_extension": ActionSpec(f.DecideExtensionForm, _decide_extension, primary=True),
+                                 primary=True, done="协办意见已提交"),
+    "request_extension": ActionSpec(f.RequestExtensionForm, _request_extension, done="延期申请已提交，等待审批"),
+    "decide_extension": ActionSpec(f.DecideExtensionForm, _decide_extension, primary=True, done="延期申请已审批"),
     "waive_co_parts": ActionSpec(f.ReasonForm,
                                  lambda t, u, d: services.waive_co_parts(t, by=u, reason=d.get("reason") or ""),
-                                 hint="协办单位未全部提交意见时，允许主办单位先行答复"),
+                                 hint="协办单位未全部提交意见时，允许主办单位先行答复", done="已准予主办单位先行答复"),
     "reply": ActionSpec(f.ReplyForm, lambda t, u, d: services.reply(t, by=u, text=d.get("text") or ""),
                         hint="最终答复诉求人，提交后进入回访"),
     "review": ActionSpec(f.ReviewForm, lambda t, u, d: services.review(
         t, by=u, resolved=d["resolved"], satisfaction=d["satisfaction"], comment=d.get("comment") or ""),
-        hint="中心电话回访结果", primary=True),
+        hint="中心电话回访结果", primary=True, done="回访结果已记录"),
     "reopen": ActionSpec(f.ReasonForm, lambda t, u, d: services.reopen(t, by=u, reason=d.get("reason") or ""),
                          hint="退回主办单位重新办理"),
     "force_reopen": ActionSpec(f.ReasonForm, lambda t, u, d: services.reopen(t, by=u, reason=d.get("reason") or ""),

@@ -144,7 +144,8 @@ def _ticket_page(request: HttpRequest, ticket: Ticket, *, failed: tuple[str, Act
             "form": failed[1] if is_failed else _action_form(action, ticket),
             "open": is_open, "url": reverse("web:ticket_act", args=[ticket.number, action]),
         })
-    units = ticket.unit_links.select_related("unit").order_by("-active", "role", "id")
+    # Main unit first (首接负责制), then co-handling units in the order they were added.
+    units = sorted(ticket.unit_links.select_related("unit"), key=lambda u: (u.role != TicketUnit.Role.MAIN, u.pk))
     context = {
         "ticket": ticket,
         "now": clock.now(),
@@ -190,7 +191,7 @@ def ticket_act(request: HttpRequest, number: str, action: str) -> HttpResponse:
         in_page = action in page_actions(request.user, ticket)
         return _ticket_page(request, ticket, failed=(action, form), status=exc.http_status,
                             error="" if in_page else exc.message)
-    messages.success(request, f"工单 {ticket.number} 已{label(action)}")
+    messages.success(request, f"工单 {ticket.number}：{spec.done or '已' + label(action)}")
     if can_view(request.user, ticket):
         return redirect("web:ticket_detail", number=ticket.number)
     return redirect("web:home")  # e.g. returned to the centre: no longer this unit's ticket
