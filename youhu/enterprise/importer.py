@@ -45,6 +45,9 @@ HEADERS: dict[str, tuple[str, ...]] = {
     "officer": ("首席服务官", "服务官账号", "officer"),
 }
 LABELS = {key: names[0] for key, names in HEADERS.items()}
+# Columns that are Company fields: a re-import changes only those the file has.
+COMPANY_FIELDS = {"name", "industry", "size", "address", "street", "building", "above_scale", "specialized",
+                  "unicorn", "headquarters"}
 REQUIRED = ("name", "uscc")
 TRUE = {"是", "y", "yes", "true", "1", "√", "✓"}
 FALSE = {"否", "n", "no", "false", "0", "", "×"}
@@ -211,7 +214,7 @@ def _import_row(values: dict[str, str], *, by: User | None, now: datetime) -> bo
     services.validate_company(data)  # before the building is created for it
     with transaction.atomic():
         data.building = _building(values.get("building", ""), street)
-        company, created = services.upsert_company(data, by=by, now=now)
+        company, created = services.upsert_company(data, by=by, now=now, only=set(values) & COMPANY_FIELDS)
         if officer is not None and company.service_officer_id != officer.pk:
             services.assign_officer(company, officer, by=by, reason="企业名录导入", now=now)
     return created

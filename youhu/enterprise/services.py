@@ -147,15 +147,22 @@ def register_company(data: CompanyData, *, by: User | None, now: datetime | None
     return company
 
 
-def upsert_company(data: CompanyData, *, by: User | None, now: datetime | None = None) -> tuple[Company, bool]:
-    """Create or update by USCC (the import's idempotency key). Returns (company, created)."""
+def upsert_company(data: CompanyData, *, by: User | None, now: datetime | None = None,
+                   only: set[str] | None = None) -> tuple[Company, bool]:
+    """Create or update by USCC (the import's idempotency key). Returns (company, created).
+
+    `only` names the fields an update may change (an import file without an address column must not
+    blank the addresses already registered); None = all of them.
+    """
     _require_manager(by, "导入企业")
     now = now or clock.now()
     code = validate_company(data)
+    fields = _fields(data)
+    updates = {k: v for k, v in fields.items() if only is None or k in only}
     with transaction.atomic():
         company, created = Company.objects.update_or_create(
-            uscc=code, defaults={**_fields(data), "updated_at": now}, create_defaults={
-                **_fields(data), "created_at": now, "updated_at": now},
+            uscc=code, defaults={**updates, "updated_at": now},
+            create_defaults={**fields, "created_at": now, "updated_at": now},
         )
         _save_contacts(company, data.contacts)
     return company, created

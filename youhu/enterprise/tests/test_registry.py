@@ -131,3 +131,14 @@ def test_a_cso_sees_only_their_companies(zone):
     assert list(selectors.visible_companies(zone.cso_a)) == [mine]
     assert selectors.visible_companies(zone.district.supervisor).count() == 2
     assert not selectors.visible_companies(zone.district.handler).exists()
+
+
+def test_reimport_with_fewer_columns_keeps_the_other_fields(zone):
+    rows = _good_rows()
+    import_companies("c.csv", _csv(rows), now=zone.now)
+    text = f"企业名称,统一社会信用代码,行业\n新名称云计算有限公司,{rows[0][1]},云服务\n"
+    report = import_companies("c.csv", io.BytesIO(text.encode()), now=zone.now)
+    assert (report.created, report.updated) == (0, 1)
+    company = Company.objects.get(uscc=rows[0][1])
+    assert (company.name, company.industry) == ("新名称云计算有限公司", "云服务")
+    assert company.building == zone.tower and company.above_scale and company.street == zone.district.street
