@@ -16,7 +16,9 @@ from youhu.tickets.models import OPEN_STATUSES, Ticket
 
 from .textsim import similarities
 
-MAX_CANDIDATES = 500
+MAX_CANDIDATES = 200
+# A copied or reworded appeal shows in its opening; comparing whole long texts costs more, adds nothing.
+COMPARE_CHARS = 400
 
 
 @dataclass(frozen=True)
@@ -42,7 +44,7 @@ def find_duplicates(ticket: Ticket, *, now: datetime, days: int | None = None,
         root = ticket.category.root
         qs = qs.filter(category__in=_subtree_ids(root))
     pool = list(qs.order_by("-created_at")[:MAX_CANDIDATES])
-    scores = similarities(ticket_text(ticket), [ticket_text(t) for t in pool])
+    scores = similarities(ticket_text(ticket)[:COMPARE_CHARS], [ticket_text(t)[:COMPARE_CHARS] for t in pool])
     found = [DuplicateCandidate(t, s) for t, s in zip(pool, scores, strict=True) if s >= threshold]
     return sorted(found, key=lambda c: (-c.score, c.ticket.created_at))
 

@@ -105,13 +105,27 @@ def street_geometries() -> tuple[StreetShape, ...]:
     return voronoi_streets(centres)
 
 
+@lru_cache(maxsize=8)
+def _prepared(shapes: tuple[StreetShape, ...]) -> tuple[tuple[str, BaseGeometry], ...]:
+    for street in shapes:
+        shapely.prepare(street.geometry)
+    return tuple((s.name, s.geometry) for s in shapes)
+
+
+def street_locator(shapes: tuple[StreetShape, ...] | None = None):
+    """A function (lon, lat) → street name or None, for locating many points with the same shapes."""
+    prepared = _prepared(street_geometries() if shapes is None else shapes)
+
+    def street_of(lon: float, lat: float) -> str | None:
+        point = Point(lon, lat)
+        return next((name for name, geometry in prepared if geometry.covers(point)), None)
+
+    return street_of
+
+
 def street_at(lon: float, lat: float) -> str | None:
     """The street containing the point, or None outside every street (e.g. outside the district)."""
-    point = Point(lon, lat)
-    for street in street_geometries():
-        if street.geometry.covers(point):
-            return street.name
-    return None
+    return street_locator()(lon, lat)
 
 
 def street_shapes() -> dict:

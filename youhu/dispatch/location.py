@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from youhu.directory.models import Area
 from youhu.tickets.models import Ticket
@@ -35,9 +36,15 @@ def _community_area(name: str, street: Area, areas: list[Area]) -> Area | None:
     return hits[0] if len(hits) == 1 else None
 
 
+@lru_cache(maxsize=4)
+def _gazetteer(areas: tuple[tuple[str, str, str, str], ...]) -> gazetteer.Gazetteer:
+    return gazetteer.build(list(areas))
+
+
 def locate_text(text: str, areas: list[Area] | None = None) -> Location:
     areas = _areas() if areas is None else areas
-    table = gazetteer.build([(a.kind, a.name, a.aliases, a.parent.name if a.parent else "") for a in areas])
+    # Cached by the directory's content: rebuilt only when an area or alias changes.
+    table = _gazetteer(tuple((a.kind, a.name, a.aliases, a.parent.name if a.parent else "") for a in areas))
     guess = table.resolve(text)
     if not guess.resolved:
         return Location(None, None, True, guess.note)
