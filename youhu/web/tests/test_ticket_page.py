@@ -64,7 +64,9 @@ def test_handling_ticket_forms_for_main_unit_and_supervisor(client, district):
 
 def test_other_units_handler_gets_404(client, district):
     ticket = district.ticket_in(Status.DISPATCHED)
-    assert page(client, district.env_handler, ticket).status_code == 404
+    response = page(client, district.env_handler, ticket)
+    assert response.status_code == 404
+    assert "页面不存在或无权查看" in response.content.decode()
     response = act(client, district.env_handler, ticket, "accept")
     assert response.status_code == 404
     ticket.refresh_from_db()
