@@ -8,14 +8,14 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 
-from youhu.directory.models import User
+from youhu.directory.models import Area, User
 from youhu.intake.auth import api_auth
 from youhu.taxonomy.models import Category, Urgency
 from youhu.tickets.errors import InvalidInput
 from youhu.tickets.models import OPEN_STATUSES
 
 from . import selectors, services
-from .models import Company, CompanyDemand
+from .models import Building, Company, CompanyDemand
 
 router = Router(auth=api_auth, tags=["enterprise"])
 
@@ -81,6 +81,43 @@ class VisitIn(Schema):
     issues: list[IssueIn] = Field(default_factory=list, max_length=20)
 
 
+class ContactIn(Schema):
+    name: str
+    phone: str = ""
+    position: str = ""
+
+
+class CompanyIn(Schema):
+    name: str
+    uscc: str
+    industry: str = ""
+    size: str = ""
+    address: str = ""
+    street_id: int | None = None
+    building_id: int | None = None
+    above_scale: bool = False
+    specialized: bool = False
+    unicorn: bool = False
+    headquarters: bool = False
+    contacts: list[ContactIn] = Field(default_factory=list, max_length=20)
+
+
+class AssignIn(Schema):
+    officer: str = Field(description="首席服务官的用户名")
+    reason: str = ""
+
+
+class PlanIn(Schema):
+    planned_on: date
+    purpose: str = ""
+
+
+class PlanOut(Schema):
+    id: int
+    planned_on: date
+    officer: str
+
+
 class VisitOut(Schema):
     id: int
     visited_on: date
@@ -139,6 +176,46 @@ def get_company(request, company_id: int):
                              "reason": a.reason} for a in selectors.officer_history(company)],
         "demands": [_demand_out(d) for d in selectors.company_demands(company)],
     }
+
+
+def _lookup(model, pk: int | None, field: str, label: str):
+    if pk is None:
+        return None
+    found = model.objects.filter(pk=pk).first()
+    if found is None:
+        raise InvalidInput(f"未知{label}：{pk}", field=field)
+    return found
+
+
+@router.post("/companies", response={201: CompanyOut})
+def register_company(request, payload: CompanyIn):
+    user = _user(request)
+    data = services.CompanyData(
+        **payload.dict(exclude={"street_id", "building_id", "contacts"}),
+        street=_lookup(Area, payload.street_id, "street", "街道"),
+        building=_lookup(Building, payload.building_id, "building", "楼宇/园区"),
+        contacts=[services.ContactData(**c.dict()) for c in payload.contacts],
+    )
+    return Status(201, _company_out(services.register_company(data, by=user)))
+
+
+@router.post("/companies/{company_id}/officer", response=AssignmentOut)
+def assign_officer(request, company_id: int, payload: AssignIn):
+    user = _user(request)
+    company = _company(user, company_id)
+    officer = User.objects.filter(username=payload.officer).first()
+    if officer is None:
+        raise InvalidInput(f"未知首席服务官：{payload.officer}", field="officer")
+    a = services.assign_officer(company, officer, by=user, reason=payload.reason)
+    return {"officer": str(a.officer), "started_at": a.started_at, "ended_at": a.ended_at, "reason": a.reason}
+
+
+@router.post("/companies/{company_id}/plans", response={201: PlanOut})
+def plan_visit(request, company_id: int, payload: PlanIn):
+    user = _user(request)
+    plan = services.plan_visit(_company(user, company_id), by=user, planned_on=payload.planned_on,
+                               purpose=payload.purpose)
+    return Status(201, {"id": plan.pk, "planned_on": plan.planned_on, "officer": str(plan.officer)})
 
 
 @router.post("/companies/{company_id}/visits", response={201: VisitOut})

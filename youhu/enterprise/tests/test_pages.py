@@ -141,3 +141,25 @@ def test_cso_plans_a_visit_on_the_company_page(client, zone):
     assert past.status_code == 400 and "不能早于今天" in past.content.decode()
     assert client.post(url, {"planned_on": "2099-01-01", "purpose": "季度走访"}).status_code == 302
     assert company.visit_plans.get().officer == zone.cso_a
+
+
+def test_api_registry_errors(client, zone):
+    _login(client, zone.district.admin)
+    good = {"name": "琶洲示例接口公司", "uscc": fictitious_uscc(), "street_id": zone.district.street.pk,
+            "contacts": [{"name": "李四", "phone": "13900000009"}]}
+    created = client.post("/api/enterprise/companies", json.dumps(good), content_type="application/json")
+    assert created.status_code == 201, created.content
+    company_id = created.json()["id"]
+    again = client.post("/api/enterprise/companies", json.dumps({**good, "name": "另一家"}),
+                        content_type="application/json")
+    assert again.status_code == 409 and again.json()["field"] == "uscc"
+    wrong = {**good, "uscc": good["uscc"][:17] + ("0" if good["uscc"][17] != "0" else "1")}
+    bad = client.post("/api/enterprise/companies", json.dumps(wrong), content_type="application/json")
+    assert bad.status_code == 400 and "校验位" in bad.json()["message"]
+    unknown = client.post(f"/api/enterprise/companies/{company_id}/officer",
+                          json.dumps({"officer": "nobody"}), content_type="application/json")
+    assert unknown.status_code == 400 and unknown.json()["field"] == "officer"
+    ok = client.post(f"/api/enterprise/companies/{company_id}/officer",
+                     json.dumps({"officer": "cso_a"}), content_type="application/json")
+    assert ok.status_code == 200 and Company.objects.get(pk=company_id).service_officer == zone.cso_a
+    assert Company.objects.count() == 1
