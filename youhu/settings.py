@@ -151,6 +151,9 @@ YOUHU = {
     "OFFICE_HOURS": [("09:00", "12:00"), ("13:30", "18:00")],
     # Days after a reply without review before the ticket closes by itself.
     "REVIEW_WINDOW_WORKING_DAYS": 5,
+    # "inline": intake triages each new ticket in the request; "deferred": it only queues it and the
+    # worker `youhu triage-pending --loop` triages (the appeal is acknowledged as soon as it is stored).
+    "TRIAGE": os.environ.get("YOUHU_TRIAGE", "inline"),
     # No SMS gateway in the demo: the enterprise portal shows the company's verification code on screen.
     "ENTERPRISE_PORTAL_SHOW_CODE": os.environ.get("YOUHU_ENTERPRISE_PORTAL_SHOW_CODE", "1" if DEBUG else "0") == "1",
     # A GeoJSON of real street boundaries (properties.name = street); empty = approximate Voronoi cells.

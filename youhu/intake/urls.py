@@ -1,4 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "intake"
-urlpatterns: list = []
+urlpatterns = [
+    path("import/", views.import_page, name="import"),
+    path("import/<int:pk>/", views.import_result, name="import_result"),
+    path("import/<int:pk>/report.csv", views.import_report, name="import_report"),
+]

@@ -74,6 +74,11 @@ def new_tracking_code() -> str:
 
 
 def next_number(now: datetime) -> str:
+    return next_numbers(now, 1)[0]
+
+
+def next_numbers(now: datetime, count: int) -> list[str]:
+    """Reserve `count` consecutive ticket numbers of `now`'s day in one step (bulk import uses blocks)."""
     day = timezone.localdate(now)
     with transaction.atomic():
         try:

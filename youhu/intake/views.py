@@ -1,0 +1,78 @@
+"""/intake/import/: dispatchers upload a hotline export; the result and the row-level report are shown."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+
+from youhu.directory.models import Role
+from youhu.tickets.models import Channel
+
+from .importing import ImportFileError, ImportOptions, import_appeals
+from .models import ImportBatch
+
+UPLOAD_MAX_BYTES = 50 * 1024 * 1024
+REPORT_ROWS_SHOWN = 200
+IMPORT_ROLES = (Role.DISPATCHER, Role.ADMIN)
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label="导出文件（CSV 或 XLSX）")
+    fmt = forms.ChoiceField(label="格式", choices=[("auto", "按扩展名识别"), ("csv", "CSV"), ("xlsx", "XLSX")])
+    encoding = forms.ChoiceField(label="CSV 编码", choices=[("auto", "自动识别"), ("utf-8", "UTF-8"), ("gbk", "GBK")])
+    channel = forms.ChoiceField(label="渠道", choices=Channel.choices, initial=Channel.HOTLINE)
+    source = forms.SlugField(label="来源标识（可选，默认取文件名）", required=False, max_length=24)
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > UPLOAD_MAX_BYTES:
+            raise forms.ValidationError("文件不能超过 50MB")
+        return upload
+
+
+def _require_importer(request: HttpRequest) -> None:
+    if not request.user.has_role(*IMPORT_ROLES):
+        raise PermissionDenied("只有派单员可以导入")
+
+
+@login_required
+def import_page(request: HttpRequest) -> HttpResponse:
+    _require_importer(request)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        options = ImportOptions(channel=data["channel"], fmt=data["fmt"], encoding=data["encoding"],
+                                source=data["source"])
+        try:
+            result = import_appeals(data["file"].read(), name=data["file"].name, options=options, by=request.user)
+        except ImportFileError as exc:
+            form.add_error("file", str(exc))
+        else:
+            return redirect("intake:import_result", pk=result.batch.pk)
+    recent = ImportBatch.objects.all()[:10]
+    return render(request, "intake/import.html", {"form": form, "recent": recent},
+                  status=400 if form.errors else 200)
+
+
+@login_required
+def import_result(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_importer(request)
+    batch = get_object_or_404(ImportBatch, pk=pk)
+    rows = list(csv.reader(io.StringIO(batch.report_csv)))[1:]
+    return render(request, "intake/import_result.html",
+                  {"batch": batch, "rows": rows[:REPORT_ROWS_SHOWN], "more": max(0, len(rows) - REPORT_ROWS_SHOWN)})
+
+
+@login_required
+def import_report(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_importer(request)
+    batch = get_object_or_404(ImportBatch, pk=pk)
+    response = HttpResponse("\ufeff" + batch.report_csv, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="import-{batch.pk}.report.csv"'
+    return response
