@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 
@@ -15,7 +14,7 @@ from youhu.tickets.errors import InvalidInput
 from youhu.tickets.models import OPEN_STATUSES
 
 from . import selectors, services
-from .models import Building, Company, CompanyDemand
+from .models import Building, Company, CompanyDemand, VisitPlan
 
 router = Router(auth=api_auth, tags=["enterprise"])
 
@@ -131,8 +130,11 @@ def _user(request) -> User:
     return user
 
 
+MAX_ID = 2**63 - 1  # beyond a database integer: simply not found
+
+
 def _company(user: User, pk: int) -> Company:
-    company = selectors.visible_companies(user).filter(pk=pk).first()
+    company = selectors.visible_companies(user).filter(pk=pk).first() if 0 < pk <= MAX_ID else None
     if company is None:
         raise HttpError(404, "没有这家企业，或您无权查看")
     return company
@@ -160,9 +162,11 @@ def _company_out(company: Company) -> dict:
 def list_companies(request, q: str = "", limit: int = 100, offset: int = 0):
     user = _user(request)
     companies = selectors.visible_companies(user)
+    q = q.replace("\x00", "").strip()
     if q:
         companies = companies.filter(name__icontains=q)
-    return [_company_out(c) for c in companies[max(offset, 0):max(offset, 0) + min(max(limit, 1), 500)]]
+    start = min(max(offset, 0), 10**9)  # a database OFFSET has its limits too
+    return [_company_out(c) for c in companies[start:start + min(max(limit, 1), 500)]]
 
 
 @router.get("/companies/{company_id}", response=CompanyDetailOut)
@@ -181,7 +185,7 @@ def get_company(request, company_id: int):
 def _lookup(model, pk: int | None, field: str, label: str):
     if pk is None:
         return None
-    found = model.objects.filter(pk=pk).first()
+    found = model.objects.filter(pk=pk).first() if 0 < pk <= MAX_ID else None
     if found is None:
         raise InvalidInput(f"未知{label}：{pk}", field=field)
     return found
@@ -224,12 +228,10 @@ def create_visit(request, company_id: int, payload: VisitIn):
     company = _company(user, company_id)
     issues = []
     for index, item in enumerate(payload.issues, start=1):
-        category = Category.objects.filter(pk=item.category_id).first()
-        if category is None:
-            raise InvalidInput(f"第 {index} 个问题：未知诉求分类 {item.category_id}", field=f"issues.{index}.category")
+        category = _lookup(Category, item.category_id, f"issues.{index}.category", "诉求分类")
         issues.append(services.Issue(title=item.title, content=item.content, category=category,
                                      urgency=item.urgency))
-    plan = get_object_or_404(company.visit_plans, pk=payload.plan_id) if payload.plan_id else None
+    plan = _lookup(VisitPlan, payload.plan_id, "plan", "走访计划")
     visit = services.record_visit(company, by=user, visited_on=payload.visited_on, people_met=payload.people_met,
                                   topics=payload.topics, notes=payload.notes, issues=issues, plan=plan)
     demands = visit.demands.select_related("ticket__main_unit", "ticket__category").order_by("id")

@@ -64,6 +64,8 @@ def _require_officer_or_manager(by: User | None, company: Company, what: str) ->
 
 def _text(value: str | None, field_name: str, label: str, max_len: int, *, required: bool = True) -> str:
     text = (value or "").strip()
+    if "\x00" in text:  # PostgreSQL refuses NUL in text: say so instead of failing at the database
+        raise InvalidInput(f"{label}不能包含 NUL 字符", field=field_name)
     if required and not text:
         raise InvalidInput(f"请填写{label}", field=field_name)
     if len(text) > max_len:
@@ -233,6 +235,8 @@ def raise_demand(company: Company | None, issue: Issue, *, by: User | None, sour
     if company is None:
         raise InvalidInput("企业诉求必须关联企业", field="company")
     unit = _enterprise_unit(issue.category)
+    _text(issue.title, "title", "标题", tickets.TITLE_MAX)
+    _text(issue.content, "content", "诉求内容", tickets.CONTENT_MAX)
     contact = contact or company.contacts.first()
     appeal = tickets.NewAppeal(
         title=issue.title, content=issue.content, channel=Channel.ENTERPRISE, appeal_type=issue.appeal_type,
