@@ -86,9 +86,9 @@ def next_numbers(now: datetime, count: int) -> list[str]:
                 DailyCounter.objects.get_or_create(day=day)
         except IntegrityError:
             pass  # created by a concurrent request; the update below serialises on its row
-        DailyCounter.objects.filter(day=day).update(last=F("last") + 1)
+        DailyCounter.objects.filter(day=day).update(last=F("last") + count)
         last = DailyCounter.objects.values_list("last", flat=True).get(day=day)
-    return f"{day:%Y%m%d}-{last:06d}"
+    return [f"{day:%Y%m%d}-{n:06d}" for n in range(last - count + 1, last + 1)]
 
 
 def _apply(
