@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Q, QuerySet
 
 from youhu.directory.models import Role, User
 
@@ -20,8 +20,10 @@ def visible_tickets(user: User) -> QuerySet[Ticket]:
     if not user.unit_id or not user.has_role(*UNIT_ROLES, Role.SERVICE_OFFICER):
         return qs.none()
     unit_ids = user.unit.subtree_ids()
-    shared = TicketUnit.objects.filter(ticket=OuterRef("pk"), unit_id__in=unit_ids, active=True)
-    return qs.filter(Q(main_unit_id__in=unit_ids) | Exists(shared))
+    # An uncorrelated IN (computed once), not EXISTS per row: SQLite planned the correlated form as a
+    # scan of every ticket with a subquery each (0.5 s for one count on the 2,000-ticket demo; 12 ms now).
+    shared = TicketUnit.objects.filter(unit_id__in=unit_ids, active=True).values("ticket_id")
+    return qs.filter(Q(main_unit_id__in=unit_ids) | Q(pk__in=shared))
 
 
 def can_view(user: User, ticket: Ticket) -> bool:
