@@ -22,7 +22,7 @@ from youhu import clock
 from youhu.directory.models import Unit, User
 from youhu.taxonomy.models import Category
 from youhu.tickets import services as tickets
-from youhu.tickets.errors import InvalidInput, TicketError
+from youhu.tickets.errors import TicketError
 from youhu.tickets.models import Status, Ticket
 
 from . import routing
@@ -236,11 +236,10 @@ def record_dispatch_decision(ticket: Ticket, category: Category | None, by: User
 
 def dispatch_ticket(ticket: Ticket, *, by: User, unit: Unit | None, category: Category | None = None,
                     co_units: Iterable[Unit] = (), now: datetime | None = None) -> Ticket:
-    """The dispatcher's 派单 from the queue: dispatch and remember the choice as a labelled example."""
+    """A dispatcher's 派单 (queue or ticket page): dispatch and remember the category chosen as a
+    labelled example (none is stored when the ticket has no category at all)."""
     now = now or clock.now()
     category = category or ticket.category
-    if category is None:
-        raise InvalidInput("请选择分类", field="category")
     with transaction.atomic():
         tickets.dispatch(ticket, by=by, unit=unit, co_units=co_units, category=category, now=now)
         record_dispatch_decision(ticket, category, by, now=now)

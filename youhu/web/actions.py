@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from youhu.directory.models import User
+from youhu.dispatch import services as dispatch_services
 from youhu.tickets import services
 from youhu.tickets.errors import InvalidInput
 from youhu.tickets.models import Extension, Ticket
@@ -81,7 +82,8 @@ ACTIONS: dict[str, ActionSpec] = {
     "reject": ActionSpec(f.ReasonForm, lambda t, u, d: services.reject(t, by=u, reason=d.get("reason") or ""),
                          danger=True, hint="诉求无效，直接办结"),
     "merge": ActionSpec(f.MergeForm, _merge, danger=True, hint="与已有工单重复，随主件一并答复"),
-    "dispatch": ActionSpec(f.DispatchForm, lambda t, u, d: services.dispatch(
+    # Through smart dispatch, which keeps the dispatcher's category choice as a labelled example.
+    "dispatch": ActionSpec(f.DispatchForm, lambda t, u, d: dispatch_services.dispatch_ticket(
         t, by=u, unit=d.get("unit"), co_units=d.get("co_units") or [], category=d.get("category")), primary=True),
     "transfer": ActionSpec(f.TransferForm, lambda t, u, d: services.transfer(
         t, by=u, unit=d.get("unit"), reason=d.get("reason") or "")),

@@ -109,3 +109,16 @@ class TestTicketPanel:
         client.force_login(smart.dispatcher)
         page = client.get(reverse("web:ticket_detail", args=[ticket.number])).content.decode()
         assert "智能派单" in page
+
+
+@pytest.mark.django_db
+def test_dispatch_from_the_ticket_page_is_remembered(client, smart):
+    ticket = queued()
+    client.force_login(smart.dispatcher)
+    response = client.post(reverse("web:ticket_act", args=[ticket.number, "dispatch"]),
+                           {"version": ticket.version, "unit": smart.roads.pk, "category": smart.construction.pk})
+    assert response.status_code == 302
+    ticket.refresh_from_db()
+    assert ticket.status == Status.DISPATCHED and ticket.main_unit == smart.roads
+    example = LabelledExample.objects.get(ticket=ticket)
+    assert (example.label, example.suggested_label) == ("城乡建设", "环境保护")
