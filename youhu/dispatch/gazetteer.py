@@ -89,6 +89,8 @@ class Gazetteer:
                 foreign = True
             if streets:
                 sets.append(streets)
+            if any(e.kind == "street" for e in entries):
+                continue  # '赤岗' names the street, even if a community is also called so
             for e in entries:
                 if e.kind == "community" and len(e.streets) == 1:
                     communities[e.community] = next(iter(e.streets))

@@ -57,6 +57,11 @@ class TestGazetteer:
         guess = table.resolve("古港社区有人占道")
         assert (guess.street, guess.community) == ("琶洲", "黄埔村")
 
+    def test_a_name_shared_by_street_and_community_means_the_street(self):
+        table = gazetteer.build([("street", "赤岗街道", "赤岗", ""), ("community", "赤岗社区", "赤岗", "赤岗街道")])
+        assert (table.resolve("赤岗有人占道").street, table.resolve("赤岗有人占道").community) == ("赤岗", None)
+        assert table.resolve("赤岗社区有人占道").community == "赤岗"
+
 
 @pytest.mark.django_db
 class TestLocate:
