@@ -49,7 +49,8 @@ class IssueForm(forms.Form):
         return Issue(title=d["title"], content=d["content"], category=d["category"], urgency=d["urgency"])
 
 
-IssueFormSet = forms.formset_factory(IssueForm, extra=2, max_num=20)
+MAX_ISSUES = 20
+IssueFormSet = forms.formset_factory(IssueForm, extra=2, max_num=MAX_ISSUES)
 
 
 class VisitForm(forms.Form):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -21,8 +22,10 @@ from youhu.tickets.models import OPEN_STATUSES
 
 from . import selectors, services
 from .forms import (
+    MAX_ISSUES,
     AssignForm,
     ImportForm,
+    IssueForm,
     IssueFormSet,
     PeriodForm,
     PlanForm,
@@ -156,7 +159,11 @@ def _visit_forms(request: HttpRequest, company: Company):
         return VisitForm(request.POST), IssueFormSet(request.POST, prefix="issues")
     plan = request.GET.get("plan")
     initial = {"visited_on": timezone.localdate(clock.now()), "plan": plan if plan and plan.isdigit() else None}
-    return VisitForm(initial=initial), IssueFormSet(prefix="issues")
+    # No JavaScript: "more issue rows" is a link that asks for more empty forms.
+    wanted = request.GET.get("issues", "")
+    rows = min(int(wanted), MAX_ISSUES) if wanted.isdigit() and int(wanted) > 0 else 2
+    return VisitForm(initial=initial), forms.formset_factory(IssueForm, extra=rows, max_num=MAX_ISSUES)(
+        prefix="issues")
 
 
 @login_required
@@ -181,8 +188,9 @@ def visit_new(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, f"走访已登记，{count} 个问题已生成工单并派单" if count else "走访已登记")
             return redirect("enterprise:company", pk=company.pk)
     status = 400 if request.method == "POST" else 200
+    more = min(issues.total_form_count() + 2, MAX_ISSUES)
     return render(request, "enterprise/visit_form.html",
-                  {"company": company, "form": form, "issues": issues}, status=status)
+                  {"company": company, "form": form, "issues": issues, "more_issues": more}, status=status)
 
 
 @login_required

@@ -163,3 +163,12 @@ def test_api_registry_errors(client, zone):
                      json.dumps({"officer": "cso_a"}), content_type="application/json")
     assert ok.status_code == 200 and Company.objects.get(pk=company_id).service_officer == zone.cso_a
     assert Company.objects.count() == 1
+
+
+def test_visit_form_offers_more_issue_rows(client, zone):
+    company = zone.company("琶洲示例一号公司", officer=zone.cso_a)
+    _login(client, zone.cso_a)
+    url = reverse("enterprise:visit_new", args=[company.pk])
+    page = client.get(url, {"issues": "5"}).content.decode()
+    assert 'name="issues-TOTAL_FORMS" value="5"' in page and "?issues=7" in page
+    assert 'name="issues-TOTAL_FORMS" value="2"' in client.get(url, {"issues": "abc"}).content.decode()
