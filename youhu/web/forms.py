@@ -8,6 +8,9 @@ names. Field names therefore match the services' `TicketError.field` names.
 from __future__ import annotations
 
 from django import forms
+from django.forms.utils import flatatt
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 
 from youhu.directory.models import Area, Unit
 from youhu.taxonomy.models import Category
@@ -39,12 +42,50 @@ def category_choices() -> list[tuple[str, list[tuple[int, str]]]]:
     groups: dict[str, list[tuple[int, str]]] = {}
     for pk, path in Category.objects.filter(active=True).order_by("path").values_list("pk", "path"):
         top, _, rest = path.partition("/")
-        groups.setdefault(top, []).append((pk, rest or top))
+        groups.setdefault(top, []).append((pk, rest or f"{top}（一级分类）"))
     return list(groups.items())
+
+
+class FastSelect(forms.Select):
+    """A <select> rendered in Python: Django's per-option templates take ~80 ms for the 650 categories."""
+
+    def render(self, name, value, attrs=None, renderer=None) -> str:
+        selected = {str(v) for v in (value if isinstance(value, list | tuple) else [value]) if v not in (None, "")}
+        final = self.build_attrs(self.attrs, attrs)
+        if self.allow_multiple_selected:
+            final["multiple"] = True
+        body = [f'<select name="{escape(name)}"{flatatt(final)}>']
+        for group, options in self.choices:
+            if isinstance(options, list | tuple):
+                body.append(f'<optgroup label="{escape(group)}">')
+                body += [self._option(v, text, selected) for v, text in options]
+                body.append("</optgroup>")
+            else:
+                body.append(self._option(group, options, selected))
+        body.append("</select>")
+        return mark_safe("".join(body))
+
+    @staticmethod
+    def _option(value, text, selected: set[str]) -> str:
+        value = "" if value is None else str(value)
+        mark = " selected" if value in selected else ""
+        return f'<option value="{escape(value)}"{mark}>{escape(text)}</option>'  # both escaped
+
+
+class FastSelectMultiple(FastSelect):
+    allow_multiple_selected = True
+
+    def value_from_datadict(self, data, files, name):
+        return forms.SelectMultiple.value_from_datadict(self, data, files, name)
+
+    def value_omitted_from_data(self, data, files, name):
+        return False
 
 
 class PkChoiceField(forms.TypedChoiceField):
     """A select of (pk, label) choices, possibly grouped, that cleans to the model instance."""
+
+    widget = FastSelect
 
     def __init__(self, model, **kwargs):
         self.model = model
@@ -106,7 +147,7 @@ class MergeForm(ActionForm):
 
 class DispatchForm(ActionForm):
     unit = UnitField(label="主办单位", required=False)
-    co_units = forms.TypedMultipleChoiceField(label="协办单位", required=False, coerce=int,
+    co_units = forms.TypedMultipleChoiceField(label="协办单位", required=False, coerce=int, widget=FastSelectMultiple,
                                               help_text="可多选（按住 Ctrl 或 ⌘）")
     category = CategoryField(label="诉求分类", required=False)
 
@@ -184,9 +225,9 @@ class TicketFilterForm(forms.Form):
                         widget=forms.TextInput(attrs={"type": "search", "placeholder": "标题或编号"}))
     status = forms.ChoiceField(label="状态", required=False, choices=[("", "全部"), *Status.choices])
     channel = forms.ChoiceField(label="渠道", required=False, choices=[("", "全部"), *Channel.choices])
-    unit = forms.TypedChoiceField(label="主办单位", required=False, coerce=int, empty_value=None)
-    street = forms.TypedChoiceField(label="街道", required=False, coerce=int, empty_value=None)
-    category = forms.TypedChoiceField(label="分类", required=False, coerce=int, empty_value=None)
+    unit = forms.TypedChoiceField(widget=FastSelect, label="主办单位", required=False, coerce=int, empty_value=None)
+    street = forms.TypedChoiceField(widget=FastSelect, label="街道", required=False, coerce=int, empty_value=None)
+    category = forms.TypedChoiceField(widget=FastSelect, label="分类", required=False, coerce=int, empty_value=None)
     date_from = forms.DateField(label="登记日期自", required=False, widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(label="至", required=False, widget=forms.DateInput(attrs={"type": "date"}))
     queue = forms.CharField(required=False, widget=forms.HiddenInput)

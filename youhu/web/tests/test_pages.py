@@ -202,3 +202,13 @@ def test_inbox_lists_user_and_unit_messages_and_marks_read(client, district):
     client.post(reverse("web:inbox_mark_read"), {"id": other.pk})
     other.refresh_from_db()
     assert other.read_at is None  # another unit's message cannot be touched
+
+
+def test_filter_selects_keep_the_choice_and_escape_names(client, district):
+    from youhu.testing.factories import make_unit
+
+    make_unit("<b>测试</b>单位")
+    response = login(client, district.dispatcher).get(reverse("web:ticket_list"), {"unit": district.roads.pk})
+    body = response.content.decode()
+    assert f'<option value="{district.roads.pk}" selected>区住房建设和交通局</option>' in body
+    assert "&lt;b&gt;测试&lt;/b&gt;单位" in body and "<b>测试</b>" not in body
