@@ -13,12 +13,14 @@ from youhu import clock
 from youhu.directory.models import Role, User
 from youhu.tickets.masking import mask_name, mask_phone
 from youhu.tickets.models import OPEN_STATUSES, CloseReason, Status
+from youhu.workdays import calendar
 
 from .models import Company, CompanyDemand, CsoAssignment, Visit, VisitPlan
 from .services import is_manager, serves
 
 # Dispatchers see the registry (to know who a caller is) but not the contacts.
 REGISTRY_ROLES = (Role.SUPERVISOR, Role.ADMIN, Role.DISPATCHER)
+DUE_SOON_WORKING_DAYS = 2  # "due soon" on a CSO's workload: within this many working days
 # Who may open the company service pages and API at all.
 STAFF_ROLES = (Role.SERVICE_OFFICER, *REGISTRY_ROLES)
 
@@ -79,15 +81,16 @@ def upcoming_plans(user: User, today: date | None = None) -> QuerySet[VisitPlan]
 
 
 def officer_workload(officer: User, now: datetime | None = None) -> dict[str, int]:
-    """A CSO's own load: companies, open/overdue demands, visits this month, overdue plans."""
+    """A CSO's own load: companies, open/overdue/due-soon demands, visits this month, overdue plans."""
     now = now or clock.now()
     today = timezone.localdate(now)
+    soon = calendar.add_working_days(now, DUE_SOON_WORKING_DAYS).at
     demands = CompanyDemand.objects.filter(company__service_officer=officer)
     counts = demands.aggregate(
         open=Count("pk", filter=Q(ticket__status__in=OPEN_STATUSES)),
         overdue=Count("pk", filter=Q(ticket__status__in=OPEN_STATUSES, ticket__reply_due__lt=now)),
         due_soon=Count("pk", filter=Q(ticket__status__in=OPEN_STATUSES, ticket__reply_due__gte=now,
-                                      ticket__reply_due__lt=now + timedelta(days=3))),
+                                      ticket__reply_due__lt=soon)),
     )
     return {
         "companies": Company.objects.filter(service_officer=officer).count(),

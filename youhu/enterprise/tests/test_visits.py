@@ -93,6 +93,9 @@ def test_workload_counts_open_and_overdue_demands(zone):
     load = selectors.officer_workload(zone.cso_a, now=at("2026-03-20 09:00"))
     assert load == {"companies": 1, "open_demands": 2, "overdue_demands": 2, "due_soon_demands": 0,
                     "visits_this_month": 1, "overdue_plans": 0}
+    # Both are due on 2026-03-18: within two working days of the 17th, not of the 4th.
+    assert selectors.officer_workload(zone.cso_a, now=at("2026-03-17 09:00"))["due_soon_demands"] == 2
+    assert selectors.officer_workload(zone.cso_a, now=zone.now)["due_soon_demands"] == 0
     assert selectors.officer_workload(zone.cso_b, now=zone.now)["open_demands"] == 0
     assert selectors.visible_demands(zone.cso_b).count() == 0
     assert selectors.visible_demands(zone.cso_a).count() == 2
