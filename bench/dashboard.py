@@ -46,7 +46,10 @@ def main() -> None:
     client = Client()
     client.force_login(supervisor)
     print(f"tickets in the database: {Ticket.objects.count()}")
-    endpoints = ["/api/dashboard/summary?days=30", "/api/dashboard/summary?days=90", "/api/dashboard/streets"]
+    endpoints = [
+        "/api/dashboard/summary?days=30", "/api/dashboard/summary?days=90", "/api/dashboard/streets",
+        "/api/dashboard/hotspots",
+    ]
     print(f"{'endpoint':40} {'median ms':>10} {'p95 ms':>8}")
     for url in endpoints:
         client.get(url)  # warm caches, as a refreshing page would have

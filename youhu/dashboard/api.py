@@ -7,9 +7,10 @@ from ninja import Router
 from ninja.errors import HttpError
 from ninja.security import django_auth
 
+from youhu import clock
 from youhu.dispatch.geo import street_shapes
 
-from .figures import VIEW_ROLES, summary
+from .figures import VIEW_ROLES, hotspots, summary
 
 router = Router(auth=django_auth, tags=["dashboard"])
 
@@ -24,6 +25,13 @@ def dashboard_summary(request: HttpRequest, days: int = 30) -> dict:
     """Every figure of the dashboard: overview, 三率, trend by channel, categories, streets, hotspots, surges."""
     _require_viewer(request)
     return summary(days=days)
+
+
+@router.get("/hotspots")
+def dashboard_hotspots(request: HttpRequest) -> list[dict]:
+    """Current hotspots (热点): many appeals about one problem in one place (refreshed every 5 minutes)."""
+    _require_viewer(request)
+    return hotspots(clock.now())
 
 
 @router.get("/streets")

@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
+from django.core.cache import cache
+
 from youhu import clock
 from youhu.supervision.metrics import RATE_DEFS, period_between, scorecard
 
@@ -23,13 +25,27 @@ def rates(now: datetime, days: int = 30) -> list[dict]:
     return [{"key": key, "label": RATE_DEFS[key][0], "value": card.rate(key)} for key in RATE_KEYS]
 
 
+HOTSPOT_CACHE_SECONDS = 300
+
+
 def hotspots(now: datetime, limit: int = 8) -> list[dict]:
-    """The current hotspots from smart dispatch; an empty list (logged) if that part fails."""
+    """The current hotspots from smart dispatch, recomputed at most every five minutes: grouping
+    appeals by text similarity costs seconds, and hotspots form over days, not minutes."""
+    key = f"dashboard:hotspots:{limit}"
+    cached = cache.get(key)
+    if cached is None:
+        cached = _compute_hotspots(now, limit)
+        cache.set(key, cached, HOTSPOT_CACHE_SECONDS)
+    return cached
+
+
+def _compute_hotspots(now: datetime, limit: int) -> list[dict]:
+    """An empty list (logged) if that part fails: the dashboard must still show everything else."""
     try:
         from youhu.dispatch.hotspots import current_hotspots
 
         groups = current_hotspots(now)
-    except Exception:  # the dashboard must still show everything else
+    except Exception:
         log.exception("hotspots unavailable")
         return []
     return [_hotspot_dict(g) for g in groups[:limit]]
@@ -63,7 +79,6 @@ def summary(now: datetime | None = None, *, days: int = 30) -> dict:
         "streets": selectors.street_figures(now, days),
         "overdue_units": selectors.overdue_by_unit(now),
         "surges": selectors.surges(now),
-        "hotspots": hotspots(now),
         "surge_rule": surge_rule_text(),
     }
 

@@ -1,9 +1,10 @@
 from datetime import timedelta
 
 import pytest
+from django.core.cache import cache
 
 from youhu.dashboard import selectors
-from youhu.dashboard.figures import summary
+from youhu.dashboard.figures import hotspots, summary
 from youhu.testing.factories import at, make_area, make_category, make_ticket
 from youhu.tickets import services
 from youhu.tickets.models import Channel, Status
@@ -83,7 +84,7 @@ def test_summary_has_every_panel(district):
     district.ticket_in(Status.CLOSED, now=NOW - timedelta(days=3))
     data = summary(NOW, days=30)
     for key in ("overview", "rates", "trend", "top_categories", "streets", "overdue_units", "surges",
-                "hotspots", "surge_rule"):
+                "surge_rule"):
         assert key in data
     rates = {r["key"]: r["value"] for r in data["rates"]}
     assert rates["satisfaction_rate"] == 1.0
@@ -115,12 +116,16 @@ def test_pages_render_offline_assets(client, district):
     assert street.status_code == 200 and "琶洲街道" in street.content.decode()
 
 
-def test_summary_lists_hotspots_from_dispatch(district):
+def test_hotspots_come_from_dispatch_and_are_cached(district):
     text = "琶洲街道黄埔村社区新港东路路口的下水道堵塞，污水漫到路面，气味难闻，请尽快疏通。"
     for hours in range(4):
         make_ticket(title="新港东路下水道堵塞污水漫路面", content=text, street=district.street,
                     now=NOW - timedelta(hours=hours))
-    data = summary(NOW, days=30)
-    assert data["hotspots"], "four near-identical appeals in one street within hours form a hotspot"
-    top = data["hotspots"][0]
-    assert top["size"] == 4 and "下水道" in top["title"]
+    cache.clear()
+    found = hotspots(NOW)
+    assert found, "four near-identical appeals in one street within hours form a hotspot"
+    assert found[0]["size"] == 4 and "下水道" in found[0]["title"]
+    make_ticket(title="新港东路下水道堵塞污水漫路面", content=text, street=district.street, now=NOW)
+    assert hotspots(NOW)[0]["size"] == 4, "served from the cache for five minutes"
+    cache.clear()
+    assert hotspots(NOW)[0]["size"] == 5

@@ -107,15 +107,21 @@
     }], Object.assign({}, baseLayout, { margin: { l: 110, r: 10, t: 10, b: 30 } }), config);
 
     drawMap(data.streets);
-    listInto("dash-hotspots", data.hotspots, function (h) {
-      var place = h.place || h.street || "";
-      return (h.title || h.representative_title || "热点") + (place ? "（" + place + "）" : "") + " · " + (h.size || h.count || 0) + " 件";
+    setStatus("更新于 " + new Date().toLocaleTimeString("zh-CN"), false);
+  }
+
+  function renderHotspots(items) {
+    listInto("dash-hotspots", items, function (h) {
+      var place = h.place && h.place !== "地点不详" ? h.place : "";
+      return h.title + (place ? "（" + place + "）" : "") + " · " + h.size + " 件 · 热度 " + h.heat;
     }, "暂无热点");
+  }
+
+  function renderLists(data) {
     listInto("dash-surges", data.surges, function (s) {
       return (s.dimension === "street" ? "街道 " : "分类 ") + s.name + "：今日 " + s.today + " 件（基线日均 " + s.baseline_mean + "）";
     }, "今日无激增");
     listInto("dash-overdue", data.overdue_units, function (u) { return u.unit + "：" + u.overdue + " 件"; }, "没有超期工单");
-    setStatus("更新于 " + new Date().toLocaleTimeString("zh-CN"), false);
   }
 
   function load() {
@@ -128,7 +134,12 @@
     }).then(function (r) {
       if (!r.ok) { throw new Error("HTTP " + r.status); }
       return r.json();
-    }).then(render).catch(function (err) { setStatus("加载失败：" + err.message + "，稍后自动重试", false); });
+    }).then(function (data) { renderLists(data); render(data); }).catch(function (err) {
+      setStatus("加载失败：" + err.message + "，稍后自动重试", false);
+    });
+    fetch(root.dataset.hotspotsUrl, { credentials: "same-origin" })
+      .then(function (r) { return r.ok ? r.json() : []; }).then(renderHotspots)
+      .catch(function () { renderHotspots([]); });
   }
 
   var clock = document.getElementById("dash-clock");
