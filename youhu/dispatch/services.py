@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import re
-import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -32,7 +31,6 @@ from .models import LabelledExample, Suggestion
 
 log = logging.getLogger(__name__)
 CJK = re.compile(r"[\u4e00-\u9fff]")
-CLASSIFIER_TTL_SECONDS = 300
 
 
 class ClassifierLike(Protocol):
@@ -46,7 +44,6 @@ class ClassifierLike(Protocol):
 # ---------------------------------------------------------------- the classifier, loaded lazily
 
 _override: list[ClassifierLike | None] = []
-_cache: dict[str, Any] = {}
 
 
 @contextmanager
@@ -59,29 +56,27 @@ def use_classifier(clf: ClassifierLike | None) -> Iterator[None]:
         _override.pop()
 
 
-def reset_classifier() -> None:
-    """Forget the loaded model, so the next triage loads the newest one."""
-    _cache.clear()
-
-
 def current_classifier() -> ClassifierLike | None:
+    """The default model (the classifier package caches it until its file changes), or None."""
     if _override:
         return _override[-1]
-    if _cache and time.monotonic() - _cache["at"] < CLASSIFIER_TTL_SECONDS:
-        return _cache["clf"]
     try:
         from youhu.dispatch.classifier import load_default
 
-        clf = load_default()
+        return load_default()
     except Exception:  # a missing, corrupt or foreign model must not stop intake
         log.exception("dispatch: could not load the classifier")
-        clf = None
-    _cache.update(clf=clf, at=time.monotonic())
-    return clf
+        return None
 
 
 def _model_version(clf: ClassifierLike) -> str:
-    return str(getattr(clf, "version", "") or getattr(getattr(clf, "meta", None), "version", "") or "")[:64]
+    """What identifies the model: its own version, else when it was trained (from the file header)."""
+    version = getattr(clf, "version", "")
+    if not version:
+        header = getattr(clf, "header", None) or {}
+        trained = (header.get("training") or {}).get("trained_at", "")
+        version = f"{header.get('youhu_version', '')} {trained}".strip()
+    return str(version)[:64]
 
 
 # ---------------------------------------------------------------- triage
@@ -102,6 +97,8 @@ def _classify(clf: ClassifierLike | None, text: str) -> tuple[Any | None, list[s
     except Exception:
         log.exception("dispatch: classifier failed")
         return None, [], "分类模型出错，需人工分类"
+    if getattr(prediction, "readable", True) is False:
+        return None, [], "诉求文本没有可识别的中文内容"
     try:
         terms = [str(t) for t in clf.explain(text, prediction.label, k=5)]
     except Exception:  # the explanation is a help for people, not a reason to stop
@@ -136,7 +133,7 @@ def _hold_reason(prediction: Any | None, problem: str, predicted: Category | Non
     if category is not None and category.root.pk != predicted.pk:
         return f"已选分类“{category.root.name}”与模型判断“{predicted.name}”不一致"
     if float(prediction.confidence) < threshold:
-        return f"置信度 {float(prediction.confidence):.0%} 低于自动派单阈值 {threshold:.0%}"
+        return f"置信度 {float(prediction.confidence):.1%} 低于自动派单阈值 {threshold:.0%}"
     if route.unit is None:
         return route.reason
     if duplicates:
