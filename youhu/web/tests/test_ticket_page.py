@@ -224,6 +224,10 @@ def test_supervise_writes_event_and_notifies_unit(client, district):
     assert response.status_code == 302
     assert TicketEvent.objects.filter(ticket=ticket, action="supervise", reason="请于今日内办结").exists()
     assert ticket.notifications.filter(kind="supervise", unit=district.roads).exists()
+    response = act(client, district.supervisor, ticket, "notice", {"message": ""})
+    assert response.status_code == 400 and "请填写督办内容" in response.content.decode()
+    assert act(client, district.supervisor, ticket, "notice", {"message": "书面通报：超期未办结"}).status_code == 302
+    assert TicketEvent.objects.filter(ticket=ticket, action="notice").count() == 1
 
 
 def test_missing_reason_shows_error_and_leaves_ticket_unchanged(client, district):
