@@ -69,17 +69,16 @@ def submit_appeal(appeal: tickets.NewAppeal, *, by: User | None = None, now: dat
     Raises InvalidInput on bad input. The returned ticket carries `tracking_code` (shown to the appellant once).
     """
     now = now or clock.now()
-    if photo is None:
+    deferred = triage_deferred()
+    with transaction.atomic():  # one commit: the ticket, its photo and its place in the triage queue
         ticket = tickets.create_ticket(appeal, by=by, now=now)
-    else:
-        with transaction.atomic():  # no ticket without its photo
-            ticket = tickets.create_ticket(appeal, by=by, now=now)
+        if photo is not None:
             ticket.photo.save(f"{ticket.number}{Path(photo.name or '').suffix.lower()[:8]}", photo, save=False)
             Ticket.objects.filter(pk=ticket.pk).update(photo=ticket.photo.name)
+        if deferred:
+            queue_triage([ticket.pk], now=now)
     code = ticket.tracking_code  # type: ignore[attr-defined]
-    if triage_deferred():
-        queue_triage([ticket.pk], now=now)
-    else:
+    if not deferred:
         run_triage(ticket, now=now)
     ticket.tracking_code = code  # type: ignore[attr-defined]
     return ticket

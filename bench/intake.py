@@ -1,0 +1,265 @@
+"""Intake throughput: tickets/s through the REST API under gunicorn, and rows/s through the hotline import.
+
+Sets up a throwaway SQLite database, a dispatcher with an API key, starts gunicorn on 127.0.0.1 and lets
+N concurrent clients POST /api/tickets (keep-alive connections, client processes x threads). Afterwards every
+acknowledged (201) ticket number must be in the database. Then imports 10,000 rows built from the shared CSVs.
+Targets on the 2-core machine: >= 500 tickets/s through the API, >= 2,000 rows/s by import.
+
+    .venv/bin/python bench/intake.py [--clients 32] [--tickets 6000] [--workers 3] [--triage deferred|inline]
+                                     [--rows 10000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import http.client
+import io
+import json
+import multiprocessing
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = ["appeals/labeled_appeals.csv", "hotspot/messages_with_votes.csv", "replies/messages_with_replies.csv"]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _env(var_dir: str, triage: str) -> dict[str, str]:
+    return {**os.environ, "YOUHU_VAR_DIR": var_dir, "YOUHU_DATABASE_URL": f"sqlite:///{var_dir}/bench.sqlite3",
+            "YOUHU_DEBUG": "0", "YOUHU_RATELIMIT": "0", "YOUHU_TRIAGE": triage, "YOUHU_LOG_LEVEL": "ERROR",
+            "DJANGO_SETTINGS_MODULE": "youhu.settings"}
+
+
+# ---------------------------------------------------------------- the load generator
+
+
+def _client_thread(port: int, key: str, count: int, tag: str, acked: list[str], errors: list[str]) -> None:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    headers = {"Content-Type": "application/json", "Authorization": f"Bearer {key}"}
+    for i in range(count):
+        body = json.dumps({"title": f"噪音扰民 {tag}-{i}", "content": f"新港东路{i % 97}号夜间施工噪音扰民，{tag}-{i}",
+                           "appellant_phone": "13800138000", "external_id": f"{tag}-{i}"}, ensure_ascii=False)
+        try:
+            conn.request("POST", "/api/tickets", body.encode(), headers)
+            resp = conn.getresponse()
+            data = resp.read()
+        except (OSError, http.client.HTTPException) as exc:
+            errors.append(f"{type(exc).__name__}: {exc}")
+            conn.close()
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+            continue
+        if resp.status == 201:
+            acked.append(json.loads(data)["number"])
+        else:
+            errors.append(f"{resp.status}: {data[:200]!r}")
+        if resp.getheader("Connection", "").lower() == "close":
+            conn.close()
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    conn.close()
+
+
+def _client_process(port: int, key: str, threads: int, per_thread: int, proc: int, queue) -> None:
+    acked: list[str] = []
+    errors: list[str] = []
+    pool = [threading.Thread(target=_client_thread, args=(port, key, per_thread, f"p{proc}t{t}", acked, errors))
+            for t in range(threads)]
+    for t in pool:
+        t.start()
+    for t in pool:
+        t.join()
+    queue.put((acked, errors))
+
+
+def run_api(args, var_dir: str) -> None:
+    env = _env(var_dir, args.triage)
+    key = subprocess.run([sys.executable, "-c", SETUP], env=env, cwd=REPO, check=True, capture_output=True,
+                         text=True).stdout.strip().splitlines()[-1]
+    port = _free_port()
+    server = subprocess.Popen(
+        [str(Path(sys.executable).with_name("gunicorn")), "youhu.wsgi:application", "-b", f"127.0.0.1:{port}",
+         "-w", str(args.workers), "-k", "gthread", "--threads", str(args.threads), "--keep-alive", "30",
+         "--backlog", "2048", "--log-level", "error"],
+        env=env, cwd=REPO)
+    try:
+        _wait_for(port)
+        _warm_up(port, key)
+        processes = max(1, min(args.clients, args.client_processes))
+        threads = args.clients // processes
+        per_thread = max(1, args.tickets // (processes * threads))
+        queue = multiprocessing.Queue()
+        procs = [multiprocessing.Process(target=_client_process, args=(port, key, threads, per_thread, p, queue))
+                 for p in range(processes)]
+        started = time.perf_counter()
+        for p in procs:
+            p.start()
+        results = [queue.get() for _ in procs]
+        elapsed = time.perf_counter() - started
+        for p in procs:
+            p.join()
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    acked = [n for a, _e in results for n in a]
+    errors = [e for _a, errs in results for e in errs]
+    stored = subprocess.run([sys.executable, "-c", CHECK], env=env, cwd=REPO, input="\n".join(acked), check=True,
+                            capture_output=True, text=True).stdout.strip().splitlines()[-1]
+    missing = len(acked) - int(stored)
+    print(f"API  ({args.triage} triage, gunicorn {args.workers} workers x {args.threads} threads, "
+          f"{processes * threads} concurrent clients)")
+    print(f"     {len(acked)} tickets acknowledged in {elapsed:.1f} s = {len(acked) / elapsed:.0f} tickets/s; "
+          f"errors: {len(errors)}; acknowledged but missing from the database: {missing}")
+    for e in errors[:5]:
+        print(f"     error: {e}")
+    if args.triage == "deferred":
+        _drain(env)
+
+
+def _drain(env: dict[str, str]) -> None:
+    """How fast the triage worker works the queue off (classification, location, routing, auto-dispatch)."""
+    out = subprocess.run([sys.executable, "-c", DRAIN], env=env, cwd=REPO, check=True, capture_output=True,
+                         text=True).stdout.strip().splitlines()[-1]
+    print(f"     triage worker: {out}")
+
+
+def _wait_for(port: int) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            time.sleep(0.2)
+    sys.exit("gunicorn did not start")
+
+
+def _warm_up(port: int, key: str) -> None:
+    acked: list[str] = []
+    errors: list[str] = []
+    threads = [threading.Thread(target=_client_thread, args=(port, key, 5, f"warm{t}", acked, errors))
+               for t in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    if errors:
+        sys.exit(f"warm-up failed: {errors[:3]}")
+
+
+SETUP = """
+import django; django.setup()
+from django.core.management import call_command
+call_command("migrate", verbosity=0)
+from youhu.directory.models import User
+from youhu.intake.keys import create_api_key
+user = User.objects.create_user("bench", password="bench-pass-1")
+user.set_roles(["dispatcher"])
+print(create_api_key(user, name="bench").secret)
+"""
+
+CHECK = """
+import sys, django; django.setup()
+from youhu.tickets.models import Ticket
+numbers = [n for n in sys.stdin.read().split() if n]
+found = 0
+for i in range(0, len(numbers), 500):
+    found += Ticket.objects.filter(number__in=numbers[i:i + 500]).count()
+print(found)
+"""
+
+DRAIN = """
+import time, django; django.setup()
+from youhu.intake.models import PendingTriage
+from youhu.intake.services import triage_pending
+queued = PendingTriage.objects.count()
+start = time.perf_counter(); done = failed = 0
+while time.perf_counter() - start < 20:
+    d, f = triage_pending(limit=50)
+    done += d; failed += f
+    if d + f == 0:
+        break
+elapsed = time.perf_counter() - start
+print(f"{done} of {queued} queued tickets triaged in {elapsed:.1f} s = {done / elapsed:.0f} tickets/s (failed {failed})")
+"""
+
+
+# ---------------------------------------------------------------- import
+
+
+def build_rows(n: int) -> bytes:
+    """n rows cycling over the shared exports (ids made unique), as the hotline would export them."""
+    from django.conf import settings
+
+    rows = []
+    for name in SHARED:
+        with (Path(settings.SHARED_DIR) / "data" / name).open(encoding="utf-8") as f:
+            rows += [(r["title"], r["received_at"], r["text"]) for r in csv.DictReader(f)]
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["id", "title", "received_at", "text"])
+    for i in range(n):
+        title, received, text = rows[i % len(rows)]
+        writer.writerow([f"B{i}", title, received, text])
+    return out.getvalue().encode("utf-8")
+
+
+def run_import(args, var_dir: str) -> None:
+    os.environ.update(_env(var_dir, "deferred"))
+    os.environ["YOUHU_DATABASE_URL"] = f"sqlite:///{var_dir}/import.sqlite3"
+    sys.path.insert(0, str(REPO))
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    from youhu.intake.importing import ImportOptions, import_appeals
+    from youhu.tickets.models import Ticket, TicketEvent
+
+    call_command("migrate", verbosity=0)
+    data = build_rows(args.rows)
+    started = time.perf_counter()
+    result = import_appeals(data, name="bench.csv", options=ImportOptions())
+    elapsed = time.perf_counter() - started
+    again = time.perf_counter()
+    repeat = import_appeals(data, name="bench.csv", options=ImportOptions())
+    repeat_elapsed = time.perf_counter() - again
+    events = TicketEvent.objects.filter(action="create").count()
+    print(f"IMPORT {result.total} rows in {elapsed:.2f} s = {result.total / elapsed:.0f} rows/s "
+          f"(created {result.created}, rejected {len(result.rejected)}, create events {events}, "
+          f"tickets {Ticket.objects.count()}); re-import: {repeat.created} created, {repeat.skipped} skipped "
+          f"in {repeat_elapsed:.2f} s")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clients", type=int, default=32)
+    parser.add_argument("--client-processes", type=int, default=2)
+    parser.add_argument("--tickets", type=int, default=6000)
+    parser.add_argument("--workers", type=int, default=3)
+    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--triage", choices=["deferred", "inline"], default="deferred")
+    parser.add_argument("--rows", type=int, default=10000)
+    parser.add_argument("--skip-api", action="store_true")
+    parser.add_argument("--skip-import", action="store_true")
+    args = parser.parse_args()
+    var_dir = tempfile.mkdtemp(prefix="youhu-bench-intake-")
+    print(f"scratch: {var_dir}  (load average now: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
+    if not args.skip_api:
+        run_api(args, var_dir)
+    if not args.skip_import:
+        run_import(args, var_dir)
+
+
+if __name__ == "__main__":
+    main()
