@@ -6,7 +6,7 @@ import statistics
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -72,13 +72,13 @@ def intake_trend(now: datetime, days: int = 30) -> dict:
 
 def _root_names() -> dict[int, str]:
     """Category id -> its first-level name (the tree is small; one query)."""
-    rows = {c.pk: c for c in Category.objects.only("id", "name", "parent_id", "level")}
+    rows = {pk: (name, parent) for pk, name, parent in Category.objects.values_list("id", "name", "parent_id")}
     roots: dict[int, str] = {}
-    for pk, cat in rows.items():
-        node = cat
-        while node.parent_id and node.parent_id in rows:
-            node = rows[node.parent_id]
-        roots[pk] = node.name
+    for pk in rows:
+        node = pk
+        while rows[node][1] in rows:
+            node = rows[node][1]
+        roots[pk] = rows[node][0]
     return roots
 
 
@@ -141,17 +141,24 @@ class Surge:
                 "baseline_mean": round(self.baseline_mean, 2), "threshold": round(self.threshold, 2)}
 
 
-def _daily_counts(qs: QuerySet, key: str, first: date) -> dict[object, dict[date, int]]:
+def _daily_counts(first: date) -> tuple[dict[str, dict[date, int]], dict[str, dict[date, int]]]:
+    """Daily intake since `first` per street name and per first-level category, in one grouped query."""
     rows = (
-        qs.filter(created_at__gte=_day_start(first))
+        Ticket.objects.filter(created_at__gte=_day_start(first))
         .annotate(day=TruncDate("created_at"))
-        .values(key, "day")
+        .values("street__name", "category_id", "day")
         .annotate(n=Count("id"))
     )
-    out: dict[object, dict[date, int]] = {}
+    roots = _root_names()
+    by_street: dict[str, dict[date, int]] = {}
+    by_category: dict[str, dict[date, int]] = {}
     for row in rows:
-        out.setdefault(row[key], {})[row["day"]] = row["n"]
-    return out
+        keys = ((by_street, row["street__name"]), (by_category, roots.get(row["category_id"])))
+        for table, key in keys:
+            if key:
+                days = table.setdefault(key, {})
+                days[row["day"]] = days.get(row["day"], 0) + row["n"]
+    return by_street, by_category
 
 
 def is_surge(today: int, baseline: list[int]) -> tuple[bool, float, float]:
@@ -167,14 +174,7 @@ def surges(now: datetime) -> list[dict]:
     first = today - timedelta(days=SURGE_BASELINE_DAYS)
     baseline_days = [first + timedelta(days=i) for i in range(SURGE_BASELINE_DAYS)]
     found: list[Surge] = []
-    by_street = _daily_counts(Ticket.objects.filter(street__isnull=False), "street__name", first)
-    roots = _root_names()
-    by_category_id = _daily_counts(Ticket.objects.filter(category__isnull=False), "category_id", first)
-    by_category: dict[object, dict[date, int]] = {}
-    for cat_id, days in by_category_id.items():
-        merged = by_category.setdefault(roots.get(cat_id, "未分类"), {})
-        for d, n in days.items():
-            merged[d] = merged.get(d, 0) + n
+    by_street, by_category = _daily_counts(first)
     for dimension, table in (("street", by_street), ("category", by_category)):
         for name, days in table.items():
             count = days.get(today, 0)
