@@ -25,6 +25,7 @@ class DemoSummary:
     tickets: Counter
     extras: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    phases: dict[str, float] = field(default_factory=dict)  # seconds per phase
 
 
 def _triage(ticket, *, now):
@@ -51,9 +52,19 @@ def run_extra_loaders(now: datetime, loaders: list[str] | None = None) -> list[s
 
 def load_demo(tickets: int = DEFAULT_TICKETS, *, now: datetime | None = None, seed: int = SEED,
               extras: list[str] | None = None) -> DemoSummary:
-    started = time.perf_counter()
     now = now or clock.now()
+    phases: dict[str, float] = {}
+    started = mark = time.perf_counter()
+
+    def lap(name: str) -> None:
+        nonlocal mark
+        phases[name] = time.perf_counter() - mark
+        mark = time.perf_counter()
+
     reference = load_reference()
+    lap("reference")
     ticket_counts = load_tickets(tickets, now, triage=_triage, seed=seed)
+    lap("tickets")
     ran = run_extra_loaders(now, extras)
-    return DemoSummary(reference, ticket_counts, ran, time.perf_counter() - started)
+    lap("extras")
+    return DemoSummary(reference, ticket_counts, ran, time.perf_counter() - started, phases)

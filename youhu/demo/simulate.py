@@ -603,4 +603,7 @@ class TicketLoader:
 
 
 def load_tickets(n: int, now: datetime, *, triage: Callable[..., Any], seed: int = SEED) -> Counter:
+    done = DemoTicket.objects.filter(seq__lte=n).count()
+    if done == n:  # all there already: no need to read the texts and plan again
+        return Counter(skipped=n)
     return TicketLoader(now, triage).run(make_plans(n, now, seed))

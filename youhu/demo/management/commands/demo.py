@@ -8,6 +8,8 @@ from youhu.demo import district as d
 from youhu.demo.loader import DEFAULT_TICKETS, load_demo
 from youhu.directory.models import Role, User
 
+PHASES = {"reference": "基础数据", "tickets": "工单", "extras": "其他模块"}
+
 
 class Command(BaseCommand):
     help = "演示数据：load 导入海珠区演示数据（可重复执行）；logins 列出演示账号"
@@ -32,7 +34,8 @@ class Command(BaseCommand):
             f"演示数据（海珠区）：新建街道 {ref['streets']}、社区 {ref['communities']}、单位 {ref['units']}、"
             f"分类 {ref['categories']}、用户 {ref['users']}；"
             f"新建工单 {sum(v for k, v in summary.tickets.items() if k != 'skipped')}，"
-            f"已存在 {summary.tickets['skipped']}；用时 {summary.seconds:.1f} 秒。"
+            f"已存在 {summary.tickets['skipped']}；用时 {summary.seconds:.1f} 秒"
+            f"（{'，'.join(f'{PHASES[k]} {v:.1f}' for k, v in summary.phases.items())}）。"
         )
         for spec in summary.extras:
             self.stdout.write(f"  另已导入：{spec}")
