@@ -200,7 +200,8 @@ def timeliness_by_days(days: float | None) -> tuple[float | None, str | None]:
         return None, "答复时间早于诉求时间，无法判断时效"
     if days <= 21:
         return 1.0, None
-    return max(0.0, 1.0 - (days - 21) / 69), f"答复用时 {days:.0f} 天"
+    value = max(0.0, 1.0 - (days - 21) / 69)
+    return value, (f"答复用时 {days:.0f} 天" if value < 0.99 else None)
 
 
 def score_reply(title: str, text: str, reply: str, *, timeliness: tuple[float | None, str | None] = (None, None),
