@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.db.models import Q, QuerySet
 
+from youhu import clock
 from youhu.directory.models import User
-from youhu.tickets.models import Notification
+from youhu.tickets.models import Notification, Ticket
 
 
 def notifications_for(user: User) -> QuerySet[Notification]:
@@ -17,3 +20,15 @@ def notifications_for(user: User) -> QuerySet[Notification]:
 
 def unread_count(user: User) -> int:
     return notifications_for(user).filter(read_at__isnull=True).count()
+
+
+def mark_read(user: User, *, ids: list[int] | None = None, ticket: Ticket | None = None,
+              now: datetime | None = None) -> int:
+    """Mark the user's unread messages read: the given ones, those about one ticket, or all of them.
+    A unit's message is one row for the whole unit, so one member reading it marks it for all."""
+    qs = notifications_for(user).filter(read_at__isnull=True)
+    if ids is not None:
+        qs = qs.filter(pk__in=ids)
+    if ticket is not None:
+        qs = qs.filter(ticket=ticket)
+    return qs.update(read_at=now or clock.now())

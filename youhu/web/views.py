@@ -165,7 +165,9 @@ def _ticket_page(request: HttpRequest, ticket: Ticket, *, failed: tuple[str, Act
 
 @login_required
 def ticket_detail(request: HttpRequest, number: str) -> HttpResponse:
-    return _ticket_page(request, _visible_ticket(request, number))
+    ticket = _visible_ticket(request, number)
+    inbox_sel.mark_read(request.user, ticket=ticket)  # opening the ticket is reading its messages
+    return _ticket_page(request, ticket)
 
 
 @login_required
@@ -215,11 +217,8 @@ def inbox(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def inbox_mark_read(request: HttpRequest) -> HttpResponse:
-    qs = inbox_sel.notifications_for(request.user).filter(read_at__isnull=True)
-    if request.POST.get("all") != "1":
-        ids = [int(i) for i in request.POST.getlist("id") if i.isdigit()]
-        qs = qs.filter(pk__in=ids)
-    count = qs.update(read_at=clock.now())
+    ids = None if request.POST.get("all") == "1" else [int(i) for i in request.POST.getlist("id") if i.isdigit()]
+    count = inbox_sel.mark_read(request.user, ids=ids)
     messages.success(request, f"已将 {count} 条消息标为已读" if count else "没有未读消息")
     target = request.POST.get("next") or ""
     if target.startswith("/") and not target.startswith("//"):

@@ -212,3 +212,13 @@ def test_filter_selects_keep_the_choice_and_escape_names(client, district):
     body = response.content.decode()
     assert f'<option value="{district.roads.pk}" selected>区住房建设和交通局</option>' in body
     assert "&lt;b&gt;测试&lt;/b&gt;单位" in body and "<b>测试</b>" not in body
+
+
+def test_opening_a_ticket_reads_its_messages(client, district):
+    ticket = district.ticket_in(Status.DISPATCHED)  # "新工单" to the roads unit
+    other = district.ticket_in(Status.DISPATCHED)
+    login(client, district.handler)
+    assert client.get(reverse("web:inbox")).context["unread_count"] == 2
+    client.get(reverse("web:ticket_detail", args=[ticket.number]))
+    assert ticket.notifications.get().read_at is not None
+    assert other.notifications.get().read_at is None
