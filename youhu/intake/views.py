@@ -6,16 +6,19 @@ import csv
 import io
 
 from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
 
 from youhu.directory.models import Role
 from youhu.tickets.models import Channel
 
 from .importing import ImportFileError, ImportOptions, import_appeals
-from .models import ImportBatch
+from .keys import create_api_key, revoke_api_key
+from .models import ApiKey, ImportBatch
 
 UPLOAD_MAX_BYTES = 50 * 1024 * 1024
 REPORT_ROWS_SHOWN = 200
@@ -76,3 +79,27 @@ def import_report(request: HttpRequest, pk: int) -> HttpResponse:
     response = HttpResponse("\ufeff" + batch.report_csv, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="import-{batch.pk}.report.csv"'
     return response
+
+
+class KeyForm(forms.Form):
+    name = forms.CharField(label="用途（如：网格 App）", max_length=64, required=False)
+
+
+@login_required
+def api_keys(request: HttpRequest) -> HttpResponse:
+    """Each staff user's own API keys: create (the secret is shown once) and revoke."""
+    form = KeyForm(request.POST or None)
+    secret = None
+    if request.method == "POST" and form.is_valid():
+        secret = create_api_key(request.user, name=form.cleaned_data["name"]).secret
+        form = KeyForm()
+    keys = ApiKey.objects.filter(user=request.user)
+    return render(request, "intake/api_keys.html", {"form": form, "keys": keys, "secret": secret})
+
+
+@login_required
+@require_POST
+def revoke_key(request: HttpRequest, pk: int) -> HttpResponse:
+    revoke_api_key(get_object_or_404(ApiKey, pk=pk, user=request.user))
+    messages.success(request, "密钥已吊销")
+    return redirect("intake:api_keys")

@@ -1,9 +1,11 @@
 """REST API: keys, create/list/get, lifecycle actions, errors, idempotency, visibility and masking."""
 
 import json
+import re
 
 import pytest
 from django.core.management import call_command
+from django.test import Client
 
 from youhu.intake.models import ApiKey, IdempotencyRecord
 from youhu.testing.factories import make_area
@@ -182,3 +184,17 @@ def test_every_new_ticket_has_one_create_event(dispatcher_api):
     for _ in range(3):
         post(dispatcher_api, "/api/tickets", APPEAL)
     assert TicketEvent.objects.filter(action="create").count() == Ticket.objects.count() == 3
+
+
+@pytest.mark.django_db
+def test_staff_page_creates_and_revokes_own_keys(district, client):
+    client.force_login(district.handler)
+    page = client.post("/intake/keys/", {"name": "脚本"}).content.decode()
+    secret = re.search(r'id="new-secret">([^<]+)<', page).group(1)
+    assert client.get("/api/tickets", headers={"X-Api-Key": secret}).status_code == 200
+    key = ApiKey.objects.get(user=district.handler)
+    other = ApiKey.objects.create(user=district.env_handler, prefix="yh_other", key_hash="0" * 64,
+                                  created_at=key.created_at)
+    assert client.post(f"/intake/keys/{other.pk}/revoke/").status_code == 404  # not someone else's
+    client.post(f"/intake/keys/{key.pk}/revoke/")
+    assert Client().get("/api/tickets", headers={"X-Api-Key": secret}).status_code == 401
