@@ -11,10 +11,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet, Subquery
 
 from youhu.directory.models import Role, User
-from youhu.tickets.models import Extension, Status, Ticket, TicketUnit
+from youhu.tickets.models import Extension, Status, Ticket, TicketEvent, TicketUnit
 from youhu.tickets.policy import UNIT_ROLES
 from youhu.tickets.selectors import visible_tickets
 from youhu.workdays import calendar
@@ -53,6 +53,10 @@ def _co_requests(qs: QuerySet[Ticket], user: User, now: datetime) -> QuerySet[Ti
     return qs.filter(Exists(waiting), status__in=UNIT_OPEN)
 
 
+# Why a returned ticket came back: the dispatcher re-routes on it.
+_last_return = TicketEvent.objects.filter(ticket=OuterRef("pk"), action="return").order_by("-at", "-id")
+
+
 def due_soon_cutoff(now: datetime) -> datetime:
     return calendar.add_working_days(now, DUE_SOON_WORKING_DAYS).at
 
@@ -70,7 +74,8 @@ QUEUES: dict[str, Queue] = {
         Queue("to_dispatch", "待派单", (Role.DISPATCHER, Role.ADMIN),
               lambda qs, u, now: qs.filter(status=Status.REGISTERED, return_count=0), empty="没有待派单的工单"),
         Queue("returned", "被退回", (Role.DISPATCHER, Role.ADMIN),
-              lambda qs, u, now: qs.filter(status=Status.REGISTERED, return_count__gt=0),
+              lambda qs, u, now: qs.filter(status=Status.REGISTERED, return_count__gt=0).annotate(
+                  last_return_reason=Subquery(_last_return.values("reason")[:1])),
               tone="warn", empty="没有被退回的工单"),
         Queue("to_review", "待回访", (Role.DISPATCHER, Role.ADMIN),
               lambda qs, u, now: qs.filter(status=Status.REPLIED), empty="没有待回访的工单",

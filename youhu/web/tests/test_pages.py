@@ -59,6 +59,7 @@ def test_dispatcher_home_shows_each_queue(client, district):
     assert [t.number for t in queues["returned"]["tickets"]] == [returned.number]
     assert [t.number for t in queues["to_review"]["tickets"]] == [replied.number]
     assert "to_accept" not in queues  # not a unit user
+    assert "退单理由：不属于本单位职责" in response.content.decode()
 
 
 def test_unit_home_shows_own_queues_and_never_other_units(client, district):
