@@ -123,7 +123,7 @@ def _options(prediction: Any | None, location: Location) -> list[dict[str, Any]]
 
 
 def _hold_reason(prediction: Any | None, problem: str, predicted: Category | None, category: Category | None,
-                 route: routing.Route, duplicates: list[DuplicateCandidate]) -> str:
+                 route: routing.Route, duplicates: list[DuplicateCandidate], labels: list[str] | None) -> str:
     """Why a person must decide; empty when the ticket can go by itself."""
     if problem:
         return problem
@@ -131,6 +131,8 @@ def _hold_reason(prediction: Any | None, problem: str, predicted: Category | Non
     if predicted is None:
         return f"模型分类“{prediction.label}”不在分类目录中"
     if category is not None and category.root.pk != predicted.pk:
+        if labels is not None and category.root.name not in labels:
+            return f"已选分类“{category.root.name}”不在模型的分类范围内，请人工确认"
         return f"已选分类“{category.root.name}”与模型判断“{predicted.name}”不一致"
     if float(prediction.confidence) < threshold:
         return f"置信度 {float(prediction.confidence):.1%} 低于自动派单阈值 {threshold:.0%}"
@@ -178,7 +180,8 @@ def triage(ticket: Ticket, *, now: datetime | None = None) -> Ticket:
         tickets.register(ticket, by=None, category=category, now=now)
     route = routing.route(category, ticket.street)
     duplicates = _duplicates(ticket, now)
-    hold = _hold_reason(prediction, problem, predicted, preset, route, duplicates)
+    hold = _hold_reason(prediction, problem, predicted, preset, route, duplicates,
+                        getattr(clf, "labels", None))
     suggestion = Suggestion.objects.create(
         ticket=ticket, created_at=now, model_version=_model_version(clf) if clf else "",
         label=prediction.label if prediction is not None else "",

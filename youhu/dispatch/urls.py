@@ -8,4 +8,5 @@ urlpatterns = [
     path("<str:number>/dispatch/", views.dispatch, name="dispatch"),
     path("<str:number>/merge/", views.merge, name="merge"),
     path("<str:number>/locate/", views.locate, name="locate"),
+    path("<str:number>/retriage/", views.retriage, name="retriage"),
 ]

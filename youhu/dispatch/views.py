@@ -112,3 +112,19 @@ def locate(request: HttpRequest, number: str) -> HttpResponse:
         tickets.update_location(ticket, street=street, community=community, unresolved=False, by=request.user)
         messages.success(request, f"工单 {ticket.number} 的街道已设为 {street}")
     return _back(request, ticket)
+
+
+@login_required
+@require_POST
+def retriage(request: HttpRequest, number: str) -> HttpResponse:
+    """Ask smart dispatch again, e.g. after a model was trained or the place corrected."""
+    _require_dispatcher(request)
+    ticket = get_object_or_404(Ticket, number=number, status=Status.REGISTERED)
+    services.triage(ticket)
+    ticket.refresh_from_db()
+    if ticket.status == Status.DISPATCHED:
+        messages.success(request, f"工单 {ticket.number} 已自动派至 {ticket.main_unit}")
+    else:
+        suggestion = services.latest_suggestion(ticket)
+        messages.info(request, f"工单 {ticket.number} 仍需人工派单：{suggestion.hold_reason if suggestion else ''}")
+    return _back(request, ticket)

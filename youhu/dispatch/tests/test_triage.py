@@ -11,7 +11,7 @@ from youhu.dispatch.services import (
     triage,
     use_classifier,
 )
-from youhu.testing.factories import at, make_area, make_ticket, make_unit
+from youhu.testing.factories import at, make_area, make_category, make_ticket, make_unit
 from youhu.tickets import services as tickets
 from youhu.tickets.models import Status
 
@@ -95,6 +95,12 @@ class TestWithoutUsableModel:
         assert ticket.status == Status.REGISTERED
         assert ticket.category == smart.category
         assert "不一致" in latest_suggestion(ticket).hold_reason
+
+    def test_category_the_model_does_not_know_waits_with_its_own_reason(self, smart):
+        enterprise = make_category("企业诉求/用工", unit=smart.env)
+        ticket = triage(new_ticket("用工咨询", "企业反映琶洲某工厂排污许可办理问题。", category=enterprise), now=NOW)
+        assert ticket.status == Status.REGISTERED
+        assert latest_suggestion(ticket).hold_reason == "已选分类“企业诉求”不在模型的分类范围内，请人工确认"
 
 
 @pytest.mark.django_db

@@ -122,3 +122,16 @@ def test_dispatch_from_the_ticket_page_is_remembered(client, smart):
     assert ticket.status == Status.DISPATCHED and ticket.main_unit == smart.roads
     example = LabelledExample.objects.get(ticket=ticket)
     assert (example.label, example.suggested_label) == ("城乡建设", "环境保护")
+
+
+@pytest.mark.django_db
+def test_retriage_after_a_model_arrives(client, smart):
+    from youhu.dispatch.services import use_classifier
+
+    with use_classifier(None):
+        ticket = queued(title="工厂排污", content="琶洲某工厂夜间排污。")
+    client.force_login(smart.dispatcher)
+    assert "重新智能分析" in client.get(reverse("dispatch:queue")).content.decode()
+    client.post(reverse("dispatch:retriage", args=[ticket.number]))  # the smart fixture's model is back
+    ticket.refresh_from_db()
+    assert ticket.status == Status.DISPATCHED and ticket.main_unit == smart.env
