@@ -11,7 +11,7 @@ class EscalationAdmin(admin.ModelAdmin):
     list_filter = ("kind", "deadline", "stage")
     search_fields = ("ticket__number",)
     date_hierarchy = "sent_at"
-    raw_id_fields = ("ticket", "event")
+    raw_id_fields = ("ticket",)
 
     def has_add_permission(self, request):
         return False

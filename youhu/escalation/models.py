@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 
-from youhu.tickets.models import Ticket, TicketEvent
+from youhu.tickets.models import Ticket
 
 
 class Kind(models.TextChoices):
@@ -33,13 +33,13 @@ class Escalation(models.Model):
     deadline, which is escalated afresh; the same deadline never is.
     """
 
-    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="escalations")
+    # Indexed by the unique constraint, which starts with the ticket.
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="escalations", db_index=False)
     kind = models.CharField(max_length=16, choices=Kind.choices)
     deadline = models.CharField(max_length=16, choices=Deadline.choices)
     stage = models.CharField(max_length=16, choices=Stage.choices)
     due = models.DateTimeField(help_text="所针对的时限")
-    sent_at = models.DateTimeField(db_index=True)
-    event = models.OneToOneField(TicketEvent, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    sent_at = models.DateTimeField()
 
     class Meta:
         ordering = ["-sent_at", "-id"]

@@ -29,7 +29,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -39,6 +39,7 @@ from django.utils import timezone
 from youhu import clock
 from youhu.directory.models import Role, User
 from youhu.taxonomy.models import Category, DeadlineRule, DeadlineRuleMissing, deadline_rule_for
+from youhu.tickets import bulk
 from youhu.tickets import services as tickets
 from youhu.tickets.errors import TicketError
 from youhu.tickets.models import CloseReason, Status, Ticket
@@ -90,11 +91,11 @@ TRACKS = (
     _Track(Deadline.REPLY, "reply_due", (Status.DISPATCHED, Status.HANDLING), "办结", None),
 )
 
+_ESCALATION_COLUMNS = ("ticket_id", "kind", "deadline", "stage", "due", "sent_at")
 _ROW_FIELDS = ("pk", "number", "main_unit_id", "category_id", "appeal_type", "urgency", "dispatched_at")
 
 
-@dataclass(frozen=True)
-class _Row:
+class _Row(NamedTuple):  # a tuple: tens of thousands are made per pass
     pk: int
     number: str
     main_unit_id: int | None
@@ -119,7 +120,13 @@ class _Pass:
 
     def __init__(self, now: datetime):
         self.now = now
-        self.today = timezone.localdate(now, calendar.local_tz())
+        self.tz = calendar.local_tz()
+        self.today = timezone.localdate(now, self.tz)
+        # Many tickets share a deadline value (reply deadlines fall at the close of office hours):
+        # local times, payloads and database values are worked out once per value.
+        self._local: dict[datetime, datetime] = {}
+        self._payload: dict[tuple[str, str, datetime], dict[str, Any]] = {}
+        self._db_due: dict[datetime, Any] = {}
         self._remind_days: dict[tuple[int | None, str, str], int] = {}
         self._before_day: dict[tuple[date, int], date] = {}
         self._notice_day: dict[date, date] = {}
@@ -139,6 +146,22 @@ class _Pass:
             heads[unit_id].append(user_id)
         return {unit: tuple(users) for unit, users in heads.items()}
 
+    def local(self, moment: datetime) -> datetime:
+        if moment not in self._local:
+            self._local[moment] = timezone.localtime(moment, self.tz)
+        return self._local[moment]
+
+    def payload(self, track: _Track, stage: str, due: datetime) -> dict[str, Any]:
+        key = (track.deadline, stage, due)
+        if key not in self._payload:
+            self._payload[key] = {"deadline": track.deadline, "stage": stage, "due": self.local(due).isoformat()}
+        return self._payload[key]
+
+    def db_due(self, due: datetime) -> Any:
+        if due not in self._db_due:
+            self._db_due[due] = bulk.db_datetime(due)
+        return self._db_due[due]
+
     def remind_days(self, row: _Row) -> int:
         key = (row.category_id, row.appeal_type, row.urgency)
         if key not in self._remind_days:
@@ -157,7 +180,7 @@ class _Pass:
         return self._before_day[key]
 
     def notice_day(self, supervised_at: datetime) -> date:
-        day = timezone.localdate(supervised_at, calendar.local_tz())
+        day = self.local(supervised_at).date()
         if day not in self._notice_day:
             self._notice_day[day] = calendar.add_working_days_to_date(day, self.notice_after)
         return self._notice_day[day]
@@ -173,7 +196,7 @@ class _Pass:
             return None
         if (Kind.REMIND, Stage.DUE_DAY) in sent:
             return None
-        due_day = timezone.localdate(row.due, calendar.local_tz())
+        due_day = self.local(row.due).date()
         set_at = row.dispatched_at if track.set_field else None
         if due_day <= self.today:
             if set_at is not None and set_at >= calendar.start_of_day(due_day):
@@ -188,7 +211,7 @@ class _Pass:
         return Kind.REMIND, Stage.BEFORE
 
     def message(self, track: _Track, row: _Row, kind: str, stage: str) -> str:
-        due = timezone.localtime(row.due, calendar.local_tz())
+        due = self.local(row.due)
         when = f"{due:%Y-%m-%d %H:%M}"
         if kind == Kind.REMIND and stage == Stage.BEFORE:
             return f"催办：工单 {row.number} 须于 {when} 前{track.verb}，请抓紧办理"
@@ -206,28 +229,33 @@ class _Pass:
         return (row.main_unit_id,), users
 
 
-def _sent_for(track: _Track, ticket_ids: Sequence[int]) -> dict[tuple[int, datetime], _Sent]:
+def _sent_for(track: _Track, first: int, last: int) -> dict[tuple[int, datetime], _Sent]:
     sent: dict[tuple[int, datetime], _Sent] = defaultdict(dict)
-    rows = Escalation.objects.filter(ticket_id__in=ticket_ids, deadline=track.deadline).order_by()
+    rows = Escalation.objects.filter(ticket_id__gte=first, ticket_id__lte=last, deadline=track.deadline).order_by()
     for ticket_id, due, kind, stage, sent_at in rows.values_list("ticket_id", "due", "kind", "stage", "sent_at"):
         sent[(ticket_id, due)][(kind, stage)] = sent_at
     return sent
 
 
 def _escalate_chunk(run: _Pass, track: _Track, chunk: Sequence[int], summary: PassSummary) -> None:
-    """Lock the chunk's tickets (skipping those another copy holds), decide and record, atomically."""
+    """Lock the chunk's tickets (skipping those another copy holds), decide and record, atomically.
+
+    `chunk` is a slice of the sorted candidate ids; it is queried as an id range with the candidate
+    conditions (same rows, and no query with thousands of parameters).
+    """
+    first, last = chunk[0], chunk[-1]
     with transaction.atomic():
         locked = (
             Ticket.objects.select_for_update(skip_locked=True)
-            .filter(pk__in=chunk, status__in=track.statuses, **{f"{track.field}__lt": run.horizon})
+            .filter(pk__range=(first, last), status__in=track.statuses, **{f"{track.field}__lt": run.horizon})
             .order_by()
             .values_list(*_ROW_FIELDS, track.field)
         )
-        rows = [_Row(*values) for values in locked]
+        rows = [_Row._make(values) for values in locked]
         summary.scanned += len(rows)
-        summary.skipped += len(chunk) - len(rows)
+        summary.skipped += max(0, len(chunk) - len(rows))
         # Read after locking: whatever another copy sent for these tickets is committed by now.
-        sent = _sent_for(track, [row.pk for row in rows])
+        sent = _sent_for(track, first, last)
         todo: list[tuple[_Row, str, str]] = []
         for row in rows:
             decision = run.decide(track, row, sent.get((row.pk, row.due), {}))
@@ -241,15 +269,13 @@ def _escalate_chunk(run: _Pass, track: _Track, chunk: Sequence[int], summary: Pa
             notes.append(tickets.EscalationNote(
                 ticket_id=row.pk, kind=kind, message=run.message(track, row, kind, stage),
                 unit_ids=units, user_ids=users,
-                payload={"deadline": track.deadline, "stage": stage,
-                         "due": timezone.localtime(row.due, calendar.local_tz()).isoformat()},
+                payload=run.payload(track, stage, row.due),
             ))
-        events = tickets.record_escalations(notes, now=run.now)
-        Escalation.objects.bulk_create([
-            Escalation(ticket_id=row.pk, kind=kind, deadline=track.deadline, stage=stage, due=row.due,
-                       sent_at=run.now, event_id=event.pk)
-            for (row, kind, stage), event in zip(todo, events, strict=True)
-        ], batch_size=2000)
+        tickets.record_escalations(notes, now=run.now)
+        sent_at = bulk.db_datetime(run.now)
+        bulk.insert_rows(Escalation, _ESCALATION_COLUMNS, [
+            (row.pk, kind, track.deadline, stage, run.db_due(row.due), sent_at) for row, kind, stage in todo
+        ])
     for _row, kind, _stage in todo:
         setattr(summary, kind, getattr(summary, kind) + 1)
 
@@ -302,7 +328,7 @@ def run_pass(now: datetime | None = None, batch: int = DEFAULT_BATCH,
     summary = PassSummary()
     for track in TRACKS:
         candidates = Ticket.objects.filter(status__in=track.statuses, **{f"{track.field}__lt": run.horizon})
-        ids = list(candidates.order_by().values_list("pk", flat=True))
+        ids = list(candidates.order_by("pk").values_list("pk", flat=True))
         for chunk in _chunks(ids, batch):
             if stop():
                 break

@@ -23,6 +23,7 @@ from youhu.directory.models import Area, Unit, User
 from youhu.taxonomy.models import AppealType, Category, DeadlineRuleMissing, Urgency, deadline_rule_for
 from youhu.workdays import calendar
 
+from . import bulk
 from .errors import Conflict, InvalidInput, InvalidTransition, NotAllowed
 from .models import (
     Channel,
@@ -590,16 +591,16 @@ def record_escalation(ticket: Ticket, *, kind: str, message: str, units: Iterabl
         raise InvalidInput(f"未知督办类型：{kind}", field="kind")
     if by is not None and kind != "remind":
         require(kind, by, ticket)
-    note = EscalationNote(ticket_id=ticket.pk, kind=kind, message=message,
-                          unit_ids=tuple(u.pk for u in units), user_ids=tuple(u.pk for u in users),
-                          payload=payload or {})
-    return record_escalations([note], by=by, now=now)[0]
+    with transaction.atomic():
+        event = _log(ticket, kind, by=by, now=now, reason=message, payload=payload)
+        notify(ticket=ticket, kind=kind, message=message, now=now, units=units, users=users)
+    return event
 
 
 ESCALATION_KINDS = ("remind", "supervise", "notice")
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class EscalationNote:
     """One escalation to record, by ids so that a batch needs no model instances."""
 
@@ -611,34 +612,34 @@ class EscalationNote:
     payload: dict[str, Any] = dataclass_field(default_factory=dict)
 
 
-def record_escalations(notes: Sequence[EscalationNote], *, by: User | None = None,
-                       now: datetime | None = None) -> list[TicketEvent]:
-    """Many escalations at once (the escalation pass): events and inbox messages in two bulk inserts.
+_EVENT_COLUMNS = ("ticket_id", "action", "actor_id", "actor_label", "unit_id", "at", "from_status", "to_status",
+                  "reason", "payload", "public")
+_NOTIFICATION_COLUMNS = ("ticket_id", "unit_id", "user_id", "kind", "message", "created_at")
 
-    Returns the events (with ids) in the order of `notes`. Permissions are the caller's business
-    (`record_escalation` checks them for a person; the escalation pass is the trusted system).
+
+def record_escalations(notes: Sequence[EscalationNote], *, now: datetime | None = None) -> int:
+    """What `record_escalation` does, by the system, for many tickets at once (the escalation pass):
+    one event per note and the inbox messages, as plain bulk inserts. Returns the number of events.
     """
     now = now or clock.now()
     for note in notes:
         if note.kind not in ESCALATION_KINDS:
             raise InvalidInput(f"未知督办类型：{note.kind}", field="kind")
-    label, unit = _actor_label(by), (by.unit if by is not None else None)
-    events = [
-        TicketEvent(ticket_id=n.ticket_id, action=n.kind, actor=by, actor_label=label, unit=unit, at=now,
-                    reason=n.message, payload=n.payload)
-        for n in notes
-    ]
-    messages = [
-        Notification(ticket_id=n.ticket_id, unit_id=unit_id, kind=n.kind, message=n.message, created_at=now)
-        for n in notes for unit_id in dict.fromkeys(n.unit_ids)
-    ] + [
-        Notification(ticket_id=n.ticket_id, user_id=user_id, kind=n.kind, message=n.message, created_at=now)
-        for n in notes for user_id in dict.fromkeys(n.user_ids)
-    ]
+    at = bulk.db_datetime(now)
+    payloads: dict[int, Any] = {}  # notes often share one payload object: encode it once
+    for n in notes:
+        if id(n.payload) not in payloads:
+            payloads[id(n.payload)] = bulk.db_json(n.payload)
+    events = [(n.ticket_id, n.kind, None, SYSTEM_LABEL, None, at, "", "", n.message, payloads[id(n.payload)], False)
+              for n in notes]
+    messages = [(n.ticket_id, unit_id, None, n.kind, n.message, at)
+                for n in notes for unit_id in dict.fromkeys(n.unit_ids)]
+    messages += [(n.ticket_id, None, user_id, n.kind, n.message, at)
+                 for n in notes for user_id in dict.fromkeys(n.user_ids)]
     with transaction.atomic():
-        events = TicketEvent.objects.bulk_create(events, batch_size=2000)
-        Notification.objects.bulk_create(messages, batch_size=2000)
-    return events
+        bulk.insert_rows(TicketEvent, _EVENT_COLUMNS, events)
+        bulk.insert_rows(Notification, _NOTIFICATION_COLUMNS, messages)
+    return len(events)
 
 
 def withhold_reply(ticket: Ticket, *, by: User | None, reason: str, now: datetime | None = None) -> Ticket:

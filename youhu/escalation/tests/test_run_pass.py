@@ -71,9 +71,8 @@ def test_each_escalation_is_an_event_and_reaches_the_right_inboxes(district, hea
     assert all(n.message.startswith("督办：") for n in supervise_inbox)
     # Other units hear nothing about it.
     assert not Notification.objects.filter(ticket=ticket, unit=district.env).exists()
-    # The record points at the event it wrote.
     record = Escalation.objects.get(ticket=ticket, kind=Kind.SUPERVISE)
-    assert record.event == events[1] and record.due == ticket.reply_due
+    assert (record.due, record.sent_at, record.stage) == (ticket.reply_due, at("2026-03-24 08:00"), Stage.OVERDUE)
 
 
 def test_running_twice_sends_nothing_twice(district, head):
