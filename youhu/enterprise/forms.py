@@ -21,6 +21,11 @@ class CategoryChoice(forms.ModelChoiceField):
         return obj.name
 
 
+def _date_input() -> forms.DateInput:
+    # <input type="date"> needs ISO dates whatever the locale's display format.
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
 class IssueForm(forms.Form):
     title = forms.CharField(label="问题概述", max_length=200, required=False)
     content = forms.CharField(label="具体诉求", widget=forms.Textarea(attrs={"rows": 3}), required=False,
@@ -54,7 +59,7 @@ IssueFormSet = forms.formset_factory(IssueForm, extra=2, max_num=MAX_ISSUES)
 
 
 class VisitForm(forms.Form):
-    visited_on = forms.DateField(label="走访日期", widget=forms.DateInput(attrs={"type": "date"}))
+    visited_on = forms.DateField(label="走访日期", widget=_date_input())
     people_met = forms.CharField(label="接待人员", max_length=500, help_text="姓名及职务，如：王经理（行政总监）")
     topics = forms.CharField(label="走访内容", widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
     notes = forms.CharField(label="备注", widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=5000)
@@ -62,7 +67,7 @@ class VisitForm(forms.Form):
 
 
 class PlanForm(forms.Form):
-    planned_on = forms.DateField(label="计划走访日期", widget=forms.DateInput(attrs={"type": "date"}))
+    planned_on = forms.DateField(label="计划走访日期", widget=_date_input())
     purpose = forms.CharField(label="走访目的", max_length=500, required=False)
 
 
@@ -81,8 +86,8 @@ class ImportForm(forms.Form):
 
 
 class PeriodForm(forms.Form):
-    start = forms.DateField(label="开始日期", widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label="结束日期", widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(label="开始日期", widget=_date_input())
+    end = forms.DateField(label="结束日期", widget=_date_input())
 
     def clean(self):
         data = super().clean()

@@ -231,7 +231,7 @@ def import_page(request: HttpRequest) -> HttpResponse:
 def figures(request: HttpRequest) -> HttpResponse:
     _require_staff(request)
     today = timezone.localdate(clock.now())
-    form = PeriodForm(request.GET or {"start": today.replace(month=1, day=1), "end": today})
+    form = PeriodForm(request.GET or {"start": today.replace(month=1, day=1).isoformat(), "end": today.isoformat()})
     data = selectors.zone_figures(form.cleaned_data["start"], form.cleaned_data["end"]) if form.is_valid() else None
     return render(request, "enterprise/figures.html", {"form": form, "figures": data},
                   status=200 if form.is_valid() else 400)
