@@ -206,7 +206,7 @@ def find_hotspots(appeals: list[Appeal], *, now: datetime | None = None, window_
         return []
     # The title twice and the opening of the text: where residents say what and where; long
     # narratives after it add cost and noise, not evidence.
-    matrix = tfidf_matrix([f"{a.title}\n{a.title}\n{a.text[:TEXT_CHARS]}" for a in appeals])
+    matrix = tfidf_matrix([f"{a.title}\n{a.text[:TEXT_CHARS]}" for a in appeals])
     if len(appeals) >= 50:  # document frequencies mean something only in a crowd
         matrix = drop_common(matrix, COMMON_DF)
     left, right, _ = _similar_pairs(matrix, similarity)

@@ -75,7 +75,7 @@ def _model_version(clf: ClassifierLike) -> str:
     if not version:
         header = getattr(clf, "header", None) or {}
         trained = (header.get("training") or {}).get("trained_at", "")
-        version = f"{header.get('youhu_version', '')} {trained}".strip()
+        version = f"{header.get('youhu_version', '')} {trained[:16]}".strip()
     return str(version)[:64]
 
 
