@@ -251,6 +251,11 @@ def raise_demand(company: Company | None, issue: Issue, *, by: User | None, sour
         tickets.dispatch(ticket, by=None, unit=unit, now=now)
         demand = CompanyDemand.objects.create(ticket=ticket, company=company, visit=visit, raised_by=by,
                                               source=source, created_at=now)
+        officer = company.service_officer
+        if officer is not None and (by is None or by.pk != officer.pk):
+            # The CSO follows every demand of their companies, including those they did not raise.
+            tickets.notify(ticket=ticket, kind="enterprise_demand", now=now, users=[officer],
+                           message=f"{company} 提出新诉求 {ticket.number}：{ticket.title}")
     demand.tracking_code = ticket.tracking_code  # type: ignore[attr-defined]
     return demand
 
