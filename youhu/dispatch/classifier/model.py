@@ -1,0 +1,111 @@
+"""The trained classifier: predictions with calibrated confidences, and the terms behind them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from sklearn.calibration import CalibratedClassifierCV
+from sklearn.pipeline import Pipeline
+
+from .text import is_readable, prepare
+
+TOP_K = 3
+
+
+@dataclass(frozen=True)
+class Prediction:
+    label: str  # first-level category name, e.g. "城乡建设"
+    confidence: float  # calibrated probability of `label`, in [0, 1]
+    top: list[tuple[str, float]] = field(default_factory=list)  # best three (label, probability)
+    readable: bool = True  # False: too little Chinese text to read; confidence is the floor
+
+
+class Classifier:
+    """A fitted vectorizer + calibrated linear model, with the header it was saved with."""
+
+    def __init__(
+        self,
+        vectorizer: Pipeline,
+        estimator: CalibratedClassifierCV,
+        header: dict[str, Any] | None = None,
+    ) -> None:
+        self.vectorizer = vectorizer
+        self.estimator = estimator
+        self.header = header or {}
+        self.labels: list[str] = [str(c) for c in estimator.classes_]
+        self._weights: np.ndarray | None = None
+
+    # -- prediction ---------------------------------------------------------------------------
+
+    def predict_proba(self, texts: Sequence[object]) -> np.ndarray:
+        """Probabilities (rows: texts, columns: self.labels) for raw appeal texts."""
+        prepared = [prepare("", t) for t in texts]
+        return self._proba_prepared(prepared)
+
+    def _proba_prepared(self, prepared: list[str]) -> np.ndarray:
+        return self._proba_and_readable(prepared)[0]
+
+    def _proba_and_readable(self, prepared: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        if not prepared:
+            return np.zeros((0, len(self.labels))), np.zeros(0, dtype=bool)
+        proba = self.estimator.predict_proba(self.vectorizer.transform(prepared))
+        # Unreadable input (empty, non-Chinese, binary) gets no opinion: uniform, so it goes to a human.
+        readable = np.fromiter(map(is_readable, prepared), dtype=bool, count=len(prepared))
+        proba[~readable] = 1.0 / len(self.labels)
+        return proba, readable
+
+    def predict(self, texts: Sequence[object]) -> list[Prediction]:
+        """One Prediction per appeal text (title and content joined, or content alone)."""
+        prepared = [prepare("", t) for t in texts]
+        proba, readable = self._proba_and_readable(prepared)
+        k = min(TOP_K, len(self.labels))
+        order = np.argsort(-proba, axis=1, kind="stable")[:, :k]
+        out = []
+        for row, idx, ok in zip(proba, order, readable, strict=True):
+            top = [(self.labels[i], float(row[i])) for i in idx]
+            out.append(Prediction(top[0][0], top[0][1], top, readable=bool(ok)))
+        return out
+
+    def predict_appeals(self, appeals: Sequence[tuple[object, object]]) -> list[Prediction]:
+        """Like predict, for (title, text) pairs."""
+        return self.predict([prepare(title, text) for title, text in appeals])
+
+    # -- explanation --------------------------------------------------------------------------
+
+    def _linear_weights(self) -> np.ndarray:
+        """Per-class weight of each feature (averaged over the calibrated copies of the SVM)."""
+        if self._weights is None:
+            coefs = [cc.estimator.coef_ for cc in self.estimator.calibrated_classifiers_]
+            weights = np.mean(coefs, axis=0)
+            if weights.shape[0] == 1:  # binary problem: one row, positive = classes_[1]
+                weights = np.vstack([-weights[0], weights[0]])
+            self._weights = weights
+        return self._weights
+
+    def explain(self, text: object, label: str, k: int = 5) -> list[str]:
+        """The k terms of `text` that push it most towards `label` (longest first among overlaps)."""
+        if label not in self.labels or k <= 0:
+            return []
+        weights = self._linear_weights()[self.labels.index(label)]
+        prepared = prepare("", text)
+        row = self.vectorizer.transform([prepared]).toarray()[0]
+        term_cols = self.vectorizer.named_steps["counts"].term_columns(prepared)
+        scored = sorted(
+            ((float(row[col] * weights[col]), term) for term, col in term_cols.items()),
+            key=lambda item: (-item[0], -len(item[1])),
+        )
+        chosen: list[str] = []
+        for score, term in scored:
+            if score <= 0 or len(chosen) >= k:
+                break
+            term = term.strip()
+            # Single characters, digits and punctuation mean little to a dispatcher.
+            if len(term) < 2 or not all("\u4e00" <= ch <= "\u9fff" for ch in term):
+                continue
+            if any(term in c or c in term for c in chosen):
+                continue
+            chosen.append(term)
+        return chosen

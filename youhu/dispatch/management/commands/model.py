@@ -1,0 +1,77 @@
+"""`youhu model train|evaluate|ensure`: the dispatch classifier's model file."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from youhu.dispatch import classifier
+from youhu.dispatch.classifier import storage
+from youhu.dispatch.classifier.evaluation import cross_validate
+from youhu.dispatch.classifier.training import TrainingDataError, load_dataset, train
+
+
+class Command(BaseCommand):
+    help = "训练、评估分类模型 (train, evaluate or ensure the dispatch classifier's model)"
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        sub = parser.add_subparsers(dest="action", required=True)
+        p_train = sub.add_parser("train", help="train from the labelled CSV(s) + dispatchers' corrections")
+        p_eval = sub.add_parser("evaluate", help="stratified k-fold cross-validation figures as JSON")
+        p_ensure = sub.add_parser("ensure", help="train the default model only if none usable exists")
+        for p in (p_train, p_eval, p_ensure):
+            p.add_argument("--data", nargs="+", type=Path, metavar="CSV",
+                           help="labelled CSV file(s) with columns [title,]text,label (default: shared data)")
+            p.add_argument("--no-db", action="store_true", help="ignore corrections stored in the database")
+        for p in (p_train, p_ensure):
+            p.add_argument("--output", type=Path, help="model file (default: the default model path)")
+        p_train.add_argument("--cv", type=int, default=0, metavar="FOLDS",
+                             help="also cross-validate with FOLDS folds and store the figures in the file")
+        p_eval.add_argument("--folds", type=int, default=5)
+
+    def handle(self, *args, action: str, **opts) -> None:
+        try:
+            if action == "evaluate":
+                self._evaluate(opts)
+            elif action == "ensure":
+                self._ensure(opts)
+            else:
+                self._train(opts)
+        except TrainingDataError as exc:
+            raise CommandError(str(exc)) from exc
+
+    def _dataset(self, opts: dict):
+        return load_dataset(opts.get("data"), include_db=not opts.get("no_db"))
+
+    def _train(self, opts: dict) -> None:
+        dataset = self._dataset(opts)
+        folds = opts.get("cv") or 0
+        cv = cross_validate(dataset, folds=folds) if folds >= 2 else None
+        output = opts.get("output") or classifier.default_model_path()
+        model = train(dataset, output, cv=cv)
+        classifier.reset_default()
+        meta = model.header["training"]
+        self.stdout.write(
+            f"模型已保存 (model saved): {output}  rows={meta['rows']} labels={len(model.labels)} "
+            f"sources={meta['sources']} seconds={meta['seconds']}"
+        )
+        if cv:
+            self.stdout.write(f"CV macro-F1={cv['macro_f1']} precision@80%={cv['precision_at_coverage']['80%']}")
+
+    def _evaluate(self, opts: dict) -> None:
+        if opts["folds"] < 2:
+            raise CommandError("--folds 至少为 2 (at least 2)")
+        result = cross_validate(self._dataset(opts), folds=opts["folds"])
+        self.stdout.write(json.dumps(result, ensure_ascii=False, indent=2))
+
+    def _ensure(self, opts: dict) -> None:
+        output = opts.get("output") or classifier.default_model_path()
+        try:
+            classifier.load(output)
+        except storage.ModelFileError as exc:
+            self.stdout.write(f"{exc}\n正在训练 (training) …")
+            self._train({**opts, "output": output, "cv": 0})
+        else:
+            self.stdout.write(f"模型可用 (model is usable): {output}")
