@@ -52,13 +52,13 @@ SCENARIOS: list[Scenario] = [
     Scenario("registered", 3.0, (0.0, 2.0), final=Status.REGISTERED),
     Scenario("returned", 1.5, (1.0, 6.0), final=Status.REGISTERED),
     Scenario("dispatched", 4.0, (0.0, 3.0), final=Status.DISPATCHED),
-    Scenario("handling", 12.0, (1.0, 35.0), final=Status.HANDLING),
+    Scenario("handling", 12.0, (1.0, 26.0), final=Status.HANDLING),
     Scenario("extension_pending", 2.0, (6.0, 24.0), final=Status.HANDLING),
     Scenario("extension_refused", 1.0, (6.0, 30.0), final=Status.HANDLING),
     Scenario("co_pending", 2.0, (2.0, 20.0), final=Status.HANDLING),
     Scenario("transferred", 1.5, (1.0, 12.0), final=Status.HANDLING),
     Scenario("reopened", 2.0, (6.0, 50.0), True, final=Status.HANDLING),
-    Scenario("replied", 6.0, (1.0, 12.0), True, final=Status.REPLIED),
+    Scenario("replied", 6.0, (0.5, 6.0), True, final=Status.REPLIED),
     Scenario("dissatisfied", 1.5, (4.0, 40.0), True, final=Status.REPLIED),
     Scenario("closed", 31.5, (3.0, HISTORY_DAYS), True, final=CloseReason.REVIEWED),
     Scenario("closed_reopened", 3.0, (20.0, HISTORY_DAYS), True, final=CloseReason.REVIEWED),
@@ -234,7 +234,7 @@ class Clock:
 
     def later(self, lo_hours: float, hi_hours: float, *, office: bool = True) -> datetime:
         target = self.t + timedelta(hours=self.rng.uniform(lo_hours, hi_hours))
-        return self.until(self._office(target) if office else target)
+        return self.until(self.office(target) if office else target)
 
     def until(self, target: datetime) -> datetime:
         """Go to `target`, or part of the way to the limit when the target lies beyond it."""
@@ -244,7 +244,8 @@ class Clock:
         self.t = max(self.t + min(timedelta(seconds=1), (self.limit - self.t) / 2), target)
         return self.t
 
-    def _office(self, at: datetime) -> datetime:
+    def office(self, at: datetime) -> datetime:
+        """`at`, or the start of the next office period when `at` falls outside office hours."""
         local = timezone.localtime(at)
         if calendar.is_working_day(local.date()) and self.OPEN <= local.time() <= self.CLOSE:
             return at
@@ -327,7 +328,8 @@ class Walk:
         """A moment at fraction lo..hi of the way from dispatch to the reply deadline."""
         start, due = self.ticket.dispatched_at, self.ticket.reply_due
         assert start is not None and due is not None
-        return self.clock.until(max(self.clock.t, start + (due - start) * self.rng.uniform(lo, hi)))
+        target = self.clock.office(start + (due - start) * self.rng.uniform(lo, hi))
+        return self.clock.until(max(self.clock.t, target))
 
     def can_extend(self) -> bool:
         due = self.ticket.reply_due

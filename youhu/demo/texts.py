@@ -18,7 +18,6 @@ from django.conf import settings
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 REPLY_LABELS = DATA_DIR / "reply_labels.csv"
-TITLE_MAX = 60
 
 _CITY = re.compile(r"(?<![A-Za-z0-9])[A-Z]\d{0,2}市")
 _DISTRICT = re.compile(r"(?<![A-Za-z0-9])[A-Z]\d{1,2}区")
@@ -61,9 +60,23 @@ def undated(reply: str) -> str:
     return _TRAILING_DATE.sub("", reply)
 
 
+_SALUTATION = re.compile(r"^(尊敬的[^，,：:]{0,12}[：:，,]|(各位)?领导(们)?(您|你)?好[！!，,：:。]?|(您|你)好[！!，,：:。]?)\s*")
+_CLAUSE = re.compile(r"[^，,。！？!?；;：:\n]+")
+TITLE_SHORT = 30
+
+
 def _title_from(text: str) -> str:
-    first = re.split(r"[。！？!?\n]", text.strip(), maxsplit=1)[0]
-    return first[:TITLE_MAX - 1] + "…" if len(first) > TITLE_MAX else first
+    """A short title for a text that came without one: its first clauses, without a salutation."""
+    body = text.strip()
+    while (stripped := _SALUTATION.sub("", body, count=1)) != body:
+        body = stripped
+    title = ""
+    for clause in _CLAUSE.findall(body):
+        title = f"{title}，{clause.strip()}" if title else clause.strip()
+        if len(title) >= 12:
+            break
+    title = title or body
+    return title[: TITLE_SHORT - 1] + "…" if len(title) > TITLE_SHORT else title
 
 
 def _clean(text: str) -> str:
