@@ -253,8 +253,9 @@ def raise_demand(company: Company | None, issue: Issue, *, by: User | None, sour
                                               source=source, created_at=now)
         officer = company.service_officer
         if officer is not None and (by is None or by.pk != officer.pk):
-            # The CSO follows every demand of their companies, including those they did not raise.
-            tickets.notify(ticket=ticket, kind="enterprise_demand", now=now, users=[officer],
+            # The CSO follows every demand of their companies, including those they did not raise. No
+            # ticket link: the staff ticket page is for the units; the CSO follows it on /enterprise/.
+            tickets.notify(ticket=None, kind="dispatch", now=now, users=[officer],
                            message=f"{company} 提出新诉求 {ticket.number}：{ticket.title}")
     demand.tracking_code = ticket.tracking_code  # type: ignore[attr-defined]
     return demand
