@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -103,7 +104,7 @@ def ranking(request: HttpRequest) -> HttpResponse:
 def report(request: HttpRequest) -> HttpResponse:
     period, month = _month(request)
     if period is None:
-        return redirect(f"{request.path.replace('report.xlsx', 'ranking/')}?month={month}")
+        return redirect(f"{reverse('supervision:ranking')}?month={month}")
     try:
         workbook = monthly_workbook(period)
     except TicketError as exc:

@@ -105,3 +105,8 @@ def test_api_ranking_and_metrics(supervisor_client, october):
 def test_api_refuses_handlers(client, october):
     client.force_login(october.district.handler)
     assert client.get("/api/supervision/ranking?month=2026-10").status_code == 403
+
+
+def test_download_of_a_future_month_goes_back_with_a_message(supervisor_client):
+    page = supervisor_client.get("/supervision/report.xlsx?month=2999-01", follow=True)
+    assert page.status_code == 200 and "尚未开始" in page.content.decode()
