@@ -10,6 +10,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from youhu import clock
@@ -221,7 +222,8 @@ def inbox_mark_read(request: HttpRequest) -> HttpResponse:
     count = inbox_sel.mark_read(request.user, ids=ids)
     messages.success(request, f"已将 {count} 条消息标为已读" if count else "没有未读消息")
     target = request.POST.get("next") or ""
-    if target.startswith("/") and not target.startswith("//"):
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                                  require_https=request.is_secure()):
         return redirect(target)
     return redirect("web:inbox")
 

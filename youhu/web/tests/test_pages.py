@@ -223,3 +223,12 @@ def test_opening_a_ticket_reads_its_messages(client, district):
     client.get(reverse("web:ticket_detail", args=[ticket.number]))
     assert ticket.notifications.get().read_at is not None
     assert other.notifications.get().read_at is None
+
+
+def test_mark_read_redirects_only_inside_the_site(client, district):
+    login(client, district.handler)
+    inside = client.post(reverse("web:inbox_mark_read"), {"all": "1", "next": "/inbox/?unread=1"})
+    assert inside["Location"] == "/inbox/?unread=1"
+    for evil in ("https://evil.example/", "//evil.example/", "/\\evil.example/"):
+        response = client.post(reverse("web:inbox_mark_read"), {"all": "1", "next": evil})
+        assert response["Location"] == reverse("web:inbox")
