@@ -18,6 +18,13 @@
   if (window.matchMedia("(min-width: 641px)").matches) {
     document.querySelectorAll("details[data-open-wide]").forEach(function (d) { d.open = true; });
   }
+  // After a refused action the page reloads at the top; bring the form with the message into view.
+  var failed = document.querySelector(".action--has-error");
+  if (failed) {
+    failed.scrollIntoView({ block: "center" });
+    var field = failed.querySelector("[aria-invalid=true], textarea, input:not([type=hidden]), select");
+    if (field) { field.focus({ preventScroll: true }); }
+  }
   // A pressed back button can restore a page with its form still marked as submitted.
   window.addEventListener("pageshow", function () {
     document.querySelectorAll("form[data-submitted]").forEach(function (form) {
