@@ -28,6 +28,7 @@ def main() -> None:
     args = parser.parse_args()
     os.environ["YOUHU_VAR_DIR"] = tempfile.mkdtemp(prefix="youhu_bench_demo_")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "youhu.settings")
+    os.environ["YOUHU_DEBUG"] = "0"  # as `youhu demo load` does: no SQL log while loading
     import logging
 
     import django
