@@ -15,6 +15,7 @@ from ninja.errors import HttpError
 from pydantic import AfterValidator
 
 from youhu.directory.models import Area, Unit, User
+from youhu.dispatch import services as smart_dispatch
 from youhu.taxonomy.models import AppealType, Category, Urgency
 from youhu.tickets import selectors
 from youhu.tickets import services as tickets
@@ -355,9 +356,9 @@ def _perform(action: str, ticket: Ticket, user: User, body: ActionIn) -> None:
         if into is None:
             raise InvalidInput("请填写要合并到的主件编号", field="into")
         tickets.merge(ticket, by=user, into=into, reason=body.reason)
-    elif action == "dispatch":
-        tickets.dispatch(ticket, by=user, unit=_unit(body.unit), co_units=_units(body.co_units or []),
-                         category=category_by_code(body.category))
+    elif action == "dispatch":  # through smart dispatch: the dispatcher's category becomes a labelled example
+        smart_dispatch.dispatch_ticket(ticket, by=user, unit=_unit(body.unit), co_units=_units(body.co_units or []),
+                                       category=category_by_code(body.category))
     elif action == "transfer":
         co = _units(body.co_units) if body.co_units is not None else None
         tickets.transfer(ticket, by=user, unit=_unit(body.unit), reason=body.reason, co_units=co)

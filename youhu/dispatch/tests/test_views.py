@@ -135,3 +135,17 @@ def test_retriage_after_a_model_arrives(client, smart):
     client.post(reverse("dispatch:retriage", args=[ticket.number]))  # the smart fixture's model is back
     ticket.refresh_from_db()
     assert ticket.status == Status.DISPATCHED and ticket.main_unit == smart.env
+
+
+@pytest.mark.django_db
+def test_dispatch_through_the_api_is_remembered(client, smart):
+    from youhu.intake.keys import create_api_key
+
+    ticket = queued()
+    key = create_api_key(smart.dispatcher, name="test").secret
+    response = client.post(f"/api/tickets/{ticket.number}/actions/dispatch",
+                           {"unit": smart.roads.pk, "category": smart.construction.code},
+                           content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {key}")
+    assert response.status_code == 200, response.content
+    example = LabelledExample.objects.get(ticket=ticket)
+    assert (example.label, example.source) == ("城乡建设", LabelledExample.Source.CORRECTED)
