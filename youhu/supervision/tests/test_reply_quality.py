@@ -80,12 +80,17 @@ def test_replies_command_bad_input(tmp_path):
         call_command("replies", "score", "--input", str(tmp_path / "none.csv"), "--output", str(tmp_path / "o.csv"))
 
 
-@pytest.mark.django_db
-def test_check_reply_holds_back_a_poor_reply(district):
+def _checked(district, text):
     ticket = district.ticket_in(Status.HANDLING, title=TITLE, content=APPEAL, now=at("2026-10-12 09:30"))
-    services.reply(ticket, by=district.handler, text=BAD, now=at("2026-10-13 10:00"))
+    services.reply(ticket, by=district.handler, text=text, now=at("2026-10-13 10:00"))
     check = check_reply(ticket, now=at("2026-10-13 10:00"))
     ticket.refresh_from_db()
+    return ticket, check
+
+
+@pytest.mark.django_db
+def test_check_reply_holds_back_a_poor_reply(district):
+    ticket, check = _checked(district, BAD)
     assert check.flagged and ticket.reply_withheld
     assert ticket.events.filter(action="withhold_reply").exists()
     assert ReplyCheck.objects.filter(ticket=ticket).count() == 1
@@ -93,8 +98,5 @@ def test_check_reply_holds_back_a_poor_reply(district):
 
 @pytest.mark.django_db
 def test_check_reply_lets_a_good_reply_through(district):
-    ticket = district.ticket_in(Status.HANDLING, title=TITLE, content=APPEAL, now=at("2026-10-12 09:30"))
-    services.reply(ticket, by=district.handler, text=GOOD, now=at("2026-10-13 10:00"))
-    check = check_reply(ticket, now=at("2026-10-13 10:00"))
-    ticket.refresh_from_db()
+    ticket, check = _checked(district, GOOD)
     assert not check.flagged and not ticket.reply_withheld and check.timeliness == 1.0
