@@ -13,8 +13,10 @@ N_FEATURES = 2**20
 
 def tfidf_matrix(texts: list[str]) -> csr_matrix:
     """One row per text; rows of empty or n-gram-less texts are all zero."""
+    # A few texts need far fewer hash buckets; the idf arrays are as long as the buckets are many.
+    n_features = N_FEATURES if len(texts) > 1000 else N_FEATURES // 8
     counts = HashingVectorizer(analyzer="char_wb", ngram_range=(2, 3), alternate_sign=False, norm=None,
-                               n_features=N_FEATURES).transform(texts)
+                               n_features=n_features).transform(texts)
     return TfidfTransformer(sublinear_tf=True).fit_transform(counts).tocsr()
 
 
