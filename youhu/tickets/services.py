@@ -110,12 +110,7 @@ def _apply(
 
     Must run inside transaction.atomic() together with the caller's other writes.
     """
-    states, _who = RULES[action]
-    if ticket.status not in states:
-        raise InvalidTransition(
-            f"工单 {ticket.number} 当前状态为“{ticket.get_status_display()}”，不能{ACTION_LABELS[action]}"
-        )
-    require(action, by, ticket)
+    _check_allowed(ticket, action, by)
     fields = dict(changes or {})
     from_status = ticket.status
     if to_status is not None:
@@ -130,6 +125,16 @@ def _apply(
         setattr(ticket, name, value)
     return _log(ticket, event_action or action, by=by, now=now, from_status=from_status,
                 to_status=ticket.status, reason=reason, payload=payload, public=public, actor_label=actor_label)
+
+
+def _check_allowed(ticket: Ticket, action: str, by: User | None) -> None:
+    """State first, then actor: raised before any input check that would leak ticket details."""
+    states, _who = RULES[action]
+    if ticket.status not in states:
+        raise InvalidTransition(
+            f"工单 {ticket.number} 当前状态为“{ticket.get_status_display()}”，不能{ACTION_LABELS[action]}"
+        )
+    require(action, by, ticket)
 
 
 def _log(
@@ -333,6 +338,8 @@ def reject(ticket: Ticket, *, by: User, reason: str, now: datetime | None = None
 def merge(ticket: Ticket, *, by: User, into: Ticket, reason: str = "", now: datetime | None = None) -> Ticket:
     """Close `ticket` as a duplicate of `into`; the handling of `into` answers both appellants."""
     now = now or clock.now()
+    if into is None:
+        raise InvalidInput("请选择要合并到的主件", field="into")
     if into.pk == ticket.pk:
         raise InvalidInput("不能与自身合并", field="into")
     master = into
@@ -342,10 +349,13 @@ def merge(ticket: Ticket, *, by: User, into: Ticket, reason: str = "", now: date
         raise InvalidInput("不能合并到自己的重复件", field="into")
     if master.status == Status.CLOSED and master.close_reason in (CloseReason.REJECTED, CloseReason.MERGED):
         raise InvalidInput(f"工单 {master.number} 已作废，不能作为主件", field="into")
+    changes: dict[str, Any] = {"duplicate_of": master, "closed_at": now, "close_reason": CloseReason.MERGED}
+    if master.replied_at is not None and master.reply_text:
+        # The master was answered already: its reply answers this appellant now (later replies follow).
+        changes.update(reply_text=master.reply_text, replied_at=master.replied_at)
     with transaction.atomic():
         _apply(ticket, "merge", by=by, now=now, to_status=Status.CLOSED, reason=reason.strip(), public=True,
-               changes={"duplicate_of": master, "closed_at": now, "close_reason": CloseReason.MERGED},
-               payload={"into": master.number})
+               changes=changes, payload={"into": master.number})
         Ticket.objects.filter(duplicate_of=ticket).update(duplicate_of=master)
         _log(master, "merged_in", by=by, now=now, payload={"ticket": ticket.number})
     return ticket
@@ -357,7 +367,7 @@ def dispatch(ticket: Ticket, *, by: User | None, unit: Unit | None, co_units: It
     """Send the ticket to its main unit (主办) and any co-handling units (协办), with deadlines."""
     now = now or clock.now()
     main = _check_unit(unit, "unit")
-    co = list(co_units)
+    co = [_check_unit(u, "co_units") for u in co_units]
     category = category or ticket.category
     with transaction.atomic():
         changes = {"main_unit": main, "category": category, "dispatched_at": now, **_deadlines(ticket, category, now)}
@@ -383,7 +393,7 @@ def transfer(ticket: Ticket, *, by: User, unit: Unit | None, reason: str, co_uni
         raise InvalidInput("新承办单位与原单位相同", field="unit")
     if co_units is None:
         co_units = [link.unit for link in ticket.unit_links.filter(active=True, role=TicketUnit.Role.CO)]
-    co = list(co_units)
+    co = [_check_unit(u, "co_units") for u in co_units]
     deadlines = _deadlines(ticket, ticket.category, now)
     with transaction.atomic():
         old = ticket.main_unit
@@ -446,6 +456,7 @@ def request_extension(ticket: Ticket, *, by: User, working_days: int, reason: st
                       now: datetime | None = None) -> Extension:
     now = now or clock.now()
     why = _require_text(reason, "reason", "延期理由")
+    _check_allowed(ticket, "request_extension", by)
     if not isinstance(working_days, int) or not 1 <= working_days <= 60:
         raise InvalidInput("延期天数须为 1 到 60 个工作日", field="working_days")
     if ticket.reply_due and now > ticket.reply_due:
@@ -511,6 +522,7 @@ def reply(ticket: Ticket, *, by: User, text: str, now: datetime | None = None) -
     """办结: the main unit's final reply; the ticket waits for review. Merged duplicates get it too."""
     now = now or clock.now()
     body = _require_text(text, "text", "答复内容", REPLY_MAX)
+    _check_allowed(ticket, "reply", by)
     missing = missing_co_parts(ticket)
     if missing and not ticket.co_parts_waived:
         raise InvalidInput(f"协办单位尚未提交意见：{'、'.join(missing)}", field="text")
