@@ -16,6 +16,7 @@ Works on database tickets (`current_hotspots`) and on CSV rows (`appeals_from_cs
 from __future__ import annotations
 
 import csv
+import hashlib
 import math
 import re
 from collections import Counter
@@ -256,14 +257,25 @@ def appeals_from_csv(path: str | Path) -> list[Appeal]:
 
 def current_hotspots(now: datetime | None = None, *, days: int = 30, limit: int = 10) -> list[Hotspot]:
     """Hotspots among the tickets received in the last `days` days (merged duplicates included:
-    each is one more resident speaking of the problem)."""
+    each is one more resident speaking of the problem). Cached until those tickets change."""
+    from django.core.cache import cache
+
     from youhu import clock
     from youhu.tickets.models import CloseReason, Ticket
 
     now = now or clock.now()
     tickets = (Ticket.objects.filter(created_at__gt=now - timedelta(days=days), created_at__lte=now)
-               .exclude(close_reason=CloseReason.REJECTED).select_related("street")
-               .only("pk", "number", "title", "content", "created_at", "street__name"))
+               .exclude(close_reason=CloseReason.REJECTED))
+    # A fingerprint of what the grouping reads: new or rejected tickets and corrected streets change it.
+    fingerprint = hashlib.sha1(repr(list(tickets.order_by("pk").values_list(
+        "pk", "version", "street_id", "title", "created_at"))).encode()).hexdigest()
+    key = f"dispatch:hotspots:{days}:{limit}:{now:%Y%m%d%H%M}:{fingerprint}"
+    cached = cache.get(key)
+    if cached is not None:
+        return cached
+    rows = tickets.select_related("street").only("pk", "number", "title", "content", "created_at", "street__name")
     appeals = [Appeal(id=t.number, title=t.title, text=t.content, received_at=t.created_at,
-                      place=t.street.name if t.street else "") for t in tickets]
-    return find_hotspots(appeals, now=now)[:limit]
+                      place=t.street.name if t.street else "") for t in rows]
+    found = find_hotspots(appeals, now=now)[:limit]
+    cache.set(key, found, timeout=600)
+    return found

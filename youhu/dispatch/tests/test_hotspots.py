@@ -98,6 +98,10 @@ def test_current_hotspots_over_tickets(district):
                 now=at("2026-01-02 10:00"), street=district.street)
     hotspots = current_hotspots(at("2026-03-05 10:00"), days=30)
     assert [(h.size, h.place) for h in hotspots] == [(3, "琶洲街道")]
+    # a new appeal shows at once, although the result is cached
+    make_ticket(title="垃圾堆积无人清理", content="小区门口垃圾堆积多日无人清理，气味难闻。",
+                now=at("2026-03-05 09:00"), street=district.street)
+    assert [h.size for h in current_hotspots(at("2026-03-05 10:00"), days=30)] == [4]
 
 
 def test_command_prints_top_groups(tmp_path, capsys):
