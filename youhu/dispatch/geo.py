@@ -10,9 +10,9 @@ whose features carry the street's name in `properties.name`) replaces them.
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 
 import shapely
 from django.conf import settings
@@ -22,6 +22,7 @@ from shapely.geometry.base import BaseGeometry
 from .gazetteer import DATA_DIR, load_data, normalise
 
 OUTLINE_FILE = DATA_DIR / "haizhu_outline.geojson"
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -98,9 +99,11 @@ def _load_real_streets(path: str) -> tuple[StreetShape, ...]:
 def street_geometries() -> tuple[StreetShape, ...]:
     real = settings.YOUHU.get("STREETS_GEOJSON") or ""
     if real:
-        if not Path(real).is_file():
-            raise FileNotFoundError(f"YOUHU_STREETS_GEOJSON: 文件不存在：{real}")
-        return _load_real_streets(real)
+        try:
+            return _load_real_streets(real)
+        except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+            # A broken file must not take the map and location down: say so, use the approximate cells.
+            log.error("YOUHU_STREETS_GEOJSON %s unusable (%s); using approximate street shapes", real, exc)
     centres = tuple(sorted((n, lon, lat) for n, (lon, lat) in street_centres().items()))
     return voronoi_streets(centres)
 

@@ -121,3 +121,11 @@ class TestStreetShapes:
         assert geo.street_at(113.35, 23.05) == "测试街道"
         assert geo.street_at(113.25, 23.05) is None
         assert geo.street_shapes()["properties"]["approximate"] is False
+
+    def test_unusable_street_file_falls_back_to_the_cells(self, settings, tmp_path):
+        broken = tmp_path / "broken.geojson"
+        broken.write_text("{not json", encoding="utf-8")
+        for path in (broken, tmp_path / "missing.geojson"):
+            settings.YOUHU = {**settings.YOUHU, "STREETS_GEOJSON": str(path)}
+            assert geo.street_shapes()["properties"]["approximate"] is True
+            assert len(geo.street_shapes()["features"]) == 18
