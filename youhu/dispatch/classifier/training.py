@@ -12,6 +12,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.utils import timezone
+from threadpoolctl import threadpool_limits
 
 from . import storage
 from .features import DEFAULT_SPEC, ModelSpec, build_estimator, build_vectorizer
@@ -39,7 +40,7 @@ class Dataset:
 
 
 def default_data_path() -> Path:
-    return Path(settings.SHARED_DIR) / "appeals" / "labeled_appeals.csv"
+    return Path(settings.SHARED_DIR) / "data" / "appeals" / "labeled_appeals.csv"
 
 
 def read_csv(path: Path) -> list[tuple[str, str]]:
@@ -104,7 +105,9 @@ def fit(texts: list[str], labels: list[str], spec: ModelSpec = DEFAULT_SPEC) -> 
     vectorizer = build_vectorizer(spec, len(texts))
     features = vectorizer.fit_transform(texts)
     estimator = build_estimator(spec, labels)
-    estimator.fit(features, labels)
+    # The calibration's many tiny L-BFGS steps are slowed 5-10x by multi-threaded BLAS on a busy machine.
+    with threadpool_limits(limits=1, user_api="blas"):
+        estimator.fit(features, labels)
     return Classifier(vectorizer, estimator)
 
 
