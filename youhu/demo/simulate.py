@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import random
 from collections import Counter
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from functools import cached_property
 from typing import Any
@@ -266,7 +266,6 @@ class Walk:
     ticket: Ticket
     category: Category | None
     street: Area | None
-    notes: list[str] = field(default_factory=list)
 
     @property
     def rng(self) -> random.Random:
@@ -298,7 +297,7 @@ class Walk:
         services.register(self.ticket, by=self.dispatcher, category=self.category,
                           now=self.clock.later(0.1, 3, office=False))
 
-    def dispatch(self, unit: Unit | None = None, co: list[Unit] = ()) -> None:
+    def dispatch(self, unit: Unit | None = None, co: Sequence[Unit] = ()) -> None:
         services.dispatch(self.ticket, by=self.dispatcher, unit=unit or self.correct_unit, co_units=co,
                           now=self.clock.later(0.05, 2, office=False))
 
