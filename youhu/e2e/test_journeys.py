@@ -14,7 +14,7 @@ from youhu.taxonomy.models import Category
 from youhu.testing.factories import make_category
 from youhu.tickets.models import Status, Ticket
 
-from .conftest import login
+from .conftest import Shooter, login
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -107,7 +107,7 @@ def test_appeal_from_portal_to_dashboard(page, browser, live_server, journey_dis
     assert card.locator("meter").count() == 3, "top-3 suggestions with confidences"
     card.get_by_role("button", name=re.compile("^派至")).first.click()
     dispatcher.wait_for_load_state()
-    dispatcher.screenshot(path=_shot("dispatch-queue-after"), full_page=True)
+    Shooter(dispatcher, "journey")("dispatch-queue-after")
     dispatcher_ctx.close()
     ticket.refresh_from_db()
     assert ticket.status == Status.DISPATCHED and ticket.main_unit == district.roads
@@ -123,7 +123,7 @@ def test_appeal_from_portal_to_dashboard(page, browser, live_server, journey_dis
     unit.locator("#act-reply").get_by_label("答复内容").fill(GOOD_REPLY)
     unit.locator("#act-reply").get_by_role("button", name="办结答复").click()
     unit.wait_for_load_state()
-    unit.screenshot(path=_shot("unit-replied"), full_page=True)
+    Shooter(unit, "journey")("unit-replied")
     assert "13800138000" in unit.content(), "the main unit must call back: it sees the phone"
     unit_ctx.close()
     ticket.refresh_from_db()
@@ -141,7 +141,7 @@ def test_appeal_from_portal_to_dashboard(page, browser, live_server, journey_dis
     resident.get_by_label("满意", exact=True).check()
     resident.get_by_role("button", name="提交评价").click()
     resident.wait_for_selector("text=感谢您的评价")
-    resident.screenshot(path=_shot("portal-reviewed"), full_page=True)
+    Shooter(resident, "journey")("portal-reviewed")
     resident_ctx.close()
     ticket.refresh_from_db()
     assert ticket.status == Status.CLOSED and ticket.review_satisfaction == "satisfied"
@@ -153,10 +153,10 @@ def test_appeal_from_portal_to_dashboard(page, browser, live_server, journey_dis
     boss.wait_for_selector("#dash-status:has-text('更新于')")
     assert boss.locator('[data-kpi="today"]').inner_text() == "1"
     assert boss.locator('[data-rate="satisfaction_rate"]').inner_text() == "100.0%"
-    boss.screenshot(path=_shot("supervisor-dashboard"), full_page=True)
+    Shooter(boss, "journey")("supervisor-dashboard")
     boss.goto(f"{live_server.url}/supervision/ranking/")
     assert district.roads.name in boss.content()
-    boss.screenshot(path=_shot("supervisor-ranking"), full_page=True)
+    Shooter(boss, "journey")("supervisor-ranking")
     boss_ctx.close()
 
 
@@ -165,10 +165,3 @@ def _open_action(page, action: str):
     details = page.locator(f"#act-{action}")
     details.evaluate("d => { d.open = true; }")
     return details
-
-
-def _shot(name: str) -> str:
-    from .conftest import SCREENSHOTS
-
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    return str(SCREENSHOTS / f"journey-{name}.png")
