@@ -142,7 +142,8 @@ def _ranking_sheet(ws: Worksheet, ranking: Ranking) -> None:
 
 def _unit_sheet(ws: Worksheet, ranking: Ranking) -> None:
     _header(ws, 1, ["单位", "单位类型"] + [label for label, _k, _t in CARD_COLUMNS])
-    items = sorted(ranking.ranked + ranking.insufficient, key=lambda r: r.unit.code)
+    # Busiest first: the dozens of community offices without a ticket go to the bottom.
+    items = sorted(ranking.ranked + ranking.insufficient, key=lambda r: (-r.card.received, r.unit.name))
     for row, item in enumerate(items, start=2):
         _put(ws, row, 1, item.unit.name)
         _put(ws, row, 2, item.unit.get_kind_display())

@@ -1,4 +1,5 @@
-"""`youhu replies score --input FILE.csv --output FILE.csv`: add reply-quality scores to a CSV."""
+"""`youhu replies score --input FILE.csv --output FILE.csv`: add reply-quality scores to a CSV.
+`youhu replies check`: run the in-app check on every replied ticket that has none yet (backfill, demo)."""
 
 from __future__ import annotations
 
@@ -6,18 +7,26 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from youhu.supervision.models import ReplyCheck
 from youhu.supervision.replies_file import ReplyFileError, score_file
+from youhu.supervision.reply_quality import check_reply
+from youhu.tickets.models import Status, Ticket
 
 
 class Command(BaseCommand):
-    help = "答复质量评分：为 CSV（title, text, reply[, received_at, replied_at]）增加得分列"
+    help = "答复质量：score 为 CSV（title, text, reply[, received_at, replied_at]）评分；check 检查尚未检查的已答复工单"
 
     def add_arguments(self, parser):
-        parser.add_argument("action", choices=["score"])
-        parser.add_argument("--input", required=True)
-        parser.add_argument("--output", required=True)
+        parser.add_argument("action", choices=["score", "check"])
+        parser.add_argument("--input")
+        parser.add_argument("--output")
 
     def handle(self, *args, **options):
+        if options["action"] == "check":
+            self._check()
+            return
+        if not options["input"] or not options["output"]:
+            raise CommandError("score 需要 --input 和 --output")
         source = Path(options["input"])
         if not source.is_file():
             raise CommandError(f"找不到输入文件：{source}")
@@ -30,3 +39,13 @@ class Command(BaseCommand):
         except UnicodeDecodeError as exc:
             raise CommandError(f"输入文件不是 UTF-8 编码：{exc}") from exc
         self.stdout.write(f"已评分 {count} 条答复，结果写入 {options['output']}")
+
+    def _check(self) -> None:
+        tickets = (Ticket.objects.filter(status=Status.REPLIED, replied_at__isnull=False)
+                   .exclude(pk__in=ReplyCheck.objects.values("ticket_id")).order_by("replied_at"))
+        checked = flagged = 0
+        for ticket in tickets.iterator(chunk_size=200):
+            check = check_reply(ticket, now=ticket.replied_at)
+            checked += 1
+            flagged += check.flagged
+        self.stdout.write(f"已检查 {checked} 条答复，其中 {flagged} 条低于阈值、已暂缓公开待督办员审核")
