@@ -100,3 +100,14 @@ def test_check_reply_holds_back_a_poor_reply(district):
 def test_check_reply_lets_a_good_reply_through(district):
     ticket, check = _checked(district, GOOD)
     assert not check.flagged and not ticket.reply_withheld and check.timeliness == 1.0
+
+
+@pytest.mark.django_db
+def test_replies_check_command_backfills_once(district):
+    ticket = district.ticket_in(Status.HANDLING, title=TITLE, content=APPEAL, now=at("2026-10-12 09:30"))
+    services.reply(ticket, by=district.handler, text=BAD, now=at("2026-10-13 10:00"))
+    out = io.StringIO()
+    call_command("replies", "check", stdout=out)
+    assert "已检查 1 条" in out.getvalue() and "1 条低于阈值" in out.getvalue()
+    call_command("replies", "check", stdout=out)
+    assert ReplyCheck.objects.filter(ticket=ticket).count() == 1
