@@ -2,11 +2,12 @@
 
 Two appeals are linked when their texts are similar (character n-gram TF-IDF cosine), they are in
 the same place, and they arrived within `max_gap_days` of each other; a hotspot is a connected group
-of linked appeals. "Same place" means: the same street (or district, for the public data set) when
+of linked appeals, and groups whose centroids are similar and whose places agree are joined (one
+issue raised again after a quiet month). "Same place" means: the same street (or district, for the public data set) when
 both are known, and — when both texts name a concrete place (a 小区, a road, a school …) — names
 sharing a three-character run, so that two 小区 with the same complaint stay apart.
 
-Heat = size + growth + log2(1 + votes), where growth is how many more of its appeals arrived in the
+Heat = 2 × size + growth + log2(1 + votes), where growth is how many more of its appeals arrived in the
 last `recent_days` than in the `recent_days` before (never negative), and votes are the likes and
 dislikes residents gave on the message board (0 where there are none).
 
@@ -27,8 +28,9 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import numpy as np
-from scipy.sparse import coo_matrix
+from scipy.sparse import coo_matrix, csr_matrix, vstack
 from scipy.sparse.csgraph import connected_components
+from sklearn.preprocessing import normalize
 
 from .textsim import drop_common, tfidf_matrix
 
@@ -49,6 +51,8 @@ ADMIN_PREFIX_RE = re.compile(r"^.*?[省市区县镇]")
 STEP_ROWS = 512
 TEXT_CHARS = 300
 COMMON_DF = 0.02
+SIZE_WEIGHT = 2  # many residents speaking count more than many readers clicking
+GROUP_SIMILARITY = 0.3  # centroid cosine above which two groups are one hotspot
 
 
 def parse_received_at(value: str | None) -> datetime | None:
@@ -188,7 +192,7 @@ def _describe(members: list[Appeal], matrix, idx: np.ndarray, now: datetime | No
         before = sum(1 for t in times if now - 2 * recent < t <= now - recent)
         growth = max(latest - before, 0)
     votes = sum(a.votes for a in members)
-    heat = len(members) + growth + math.log2(1 + votes)
+    heat = SIZE_WEIGHT * len(members) + growth + math.log2(1 + votes)
     return Hotspot(members, central.title or central.text[:30], place, min(times, default=None),
                    max(times, default=None), votes, growth, round(heat, 2))
 
@@ -205,7 +209,7 @@ def find_hotspots(appeals: list[Appeal], *, now: datetime | None = None, window_
         appeals = [a for a in appeals if a.received_at is None or start <= a.received_at <= now]
     if len(appeals) < min_size:
         return []
-    # The title twice and the opening of the text: where residents say what and where; long
+    # The title and the opening of the text: where residents say what and where; long
     # narratives after it add cost and noise, not evidence.
     matrix = tfidf_matrix([f"{a.title}\n{a.text[:TEXT_CHARS]}" for a in appeals])
     if len(appeals) >= 50:  # document frequencies mean something only in a crowd
@@ -218,13 +222,38 @@ def find_hotspots(appeals: list[Appeal], *, now: datetime | None = None, window_
     graph = coo_matrix((np.ones(int(keep.sum())), (left[keep], right[keep])), shape=(n, n)) if len(keep) else \
         coo_matrix((n, n))
     _count, labels = connected_components(graph, directed=False)
-    hotspots = []
-    for label, size in Counter(labels.tolist()).items():
-        if size < min_size:
-            continue
-        idx = np.flatnonzero(labels == label)
-        hotspots.append(_describe([appeals[i] for i in idx], matrix, idx, now, timedelta(days=recent_days)))
+    groups = [np.flatnonzero(labels == label) for label, size in Counter(labels.tolist()).items()
+              if size >= min_size]
+    groups = _merge_groups(groups, matrix, appeals, GROUP_SIMILARITY)
+    hotspots = [_describe([appeals[i] for i in idx], matrix, idx, now, timedelta(days=recent_days))
+                for idx in groups]
     return sorted(hotspots, key=lambda h: (-h.heat, -h.size, h.title))
+
+
+def _merge_groups(groups: list[np.ndarray], matrix, appeals: list[Appeal], threshold: float) -> list[np.ndarray]:
+    """Join groups about the same problem and place that the pairwise links left apart — one issue
+    raised again after a quiet month, or worded two ways: their centroids are similar and their
+    places agree."""
+    if len(groups) < 2:
+        return groups
+    rows = [csr_matrix(np.full((1, len(idx)), 1.0 / len(idx))) @ matrix[idx] for idx in groups]
+    centroids = normalize(vstack(rows).tocsr())
+    similar = (centroids @ centroids.T).tocoo()
+    places = [{appeals[i].place for i in idx if appeals[i].place} for idx in groups]
+    grams = [set().union(*(appeals[i].grams for i in idx)) for idx in groups]
+    links = [(i, j) for i, j, v in zip(similar.row, similar.col, similar.data, strict=True)
+             if i < j and v >= threshold
+             and not (places[i] and places[j] and not places[i] & places[j])
+             and not (grams[i] and grams[j] and not grams[i] & grams[j])]
+    if not links:
+        return groups
+    n = len(groups)
+    graph = coo_matrix((np.ones(len(links)), tuple(np.array(links).T)), shape=(n, n))
+    _count, labels = connected_components(graph, directed=False)
+    merged: dict[int, list[np.ndarray]] = {}
+    for idx, label in zip(groups, labels, strict=True):
+        merged.setdefault(int(label), []).append(idx)
+    return [np.concatenate(parts) for parts in merged.values()]
 
 
 def _int(value: str | None) -> int:

@@ -77,7 +77,7 @@ def test_window_and_growth():
     recent = find_hotspots(appeals, now=now, window_days=8, recent_days=3)
     assert [sorted(a.id for a in h.appeals) for h in recent] == [["2", "3"]]
     assert recent[0].growth == 1  # one in the last 3 days, none in the 3 before
-    assert recent[0].heat == pytest.approx(2 + 1 + 2)  # size + growth + log2(1 + 3 votes)
+    assert recent[0].heat == pytest.approx(2 * 2 + 1 + 2)  # 2 × size + growth + log2(1 + 3 votes)
 
 
 def test_streets_keep_groups_apart():
@@ -114,3 +114,10 @@ def test_command_prints_top_groups(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "3 条" in out and "魅力之城小区" in out and "2019-07-21 至 2019-08-01" in out
     assert "2 条" not in out
+
+
+def test_an_issue_raised_again_after_a_quiet_month_is_one_hotspot():
+    again = [(f"1{i}", title, text, when.replace("2019/7", "2019/9").replace("2019-07", "2019-09").replace("2019/8", "2019/10"),
+              0, 0) for i, (_, title, text, when, _l, _d) in enumerate(FUMES)]
+    hotspots = find_hotspots(appeals_from_rows(rows(FUMES + again)))
+    assert [h.size for h in hotspots] == [6]
