@@ -68,7 +68,9 @@ def home(request: HttpRequest) -> HttpResponse:
         _pick(request, Area, "street")
     if not request.user.has_role(*SUPERVISORS):  # a unit head sees its own unit (and those below it)
         own = request.user.unit
-        unit = unit if unit is not None and own is not None and unit.pk in own.subtree_ids() else own
+        if own is None:
+            raise PermissionDenied("单位负责人未关联单位")
+        unit = unit if unit is not None and unit.pk in own.subtree_ids() else own
     card = scorecard(period, unit=unit, category=category, street=street) if period else None
     rows = []
     if card is not None:

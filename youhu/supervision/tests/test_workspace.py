@@ -110,3 +110,17 @@ def test_api_refuses_handlers(client, october):
 def test_download_of_a_future_month_goes_back_with_a_message(supervisor_client):
     page = supervisor_client.get("/supervision/report.xlsx?month=2999-01", follow=True)
     assert page.status_code == 200 and "尚未开始" in page.content.decode()
+
+
+def test_unit_head_sees_only_its_own_figures(client, october):
+    from youhu.testing.factories import make_user
+
+    d = october.district
+    head = make_user("roads-head", "unit_head", unit=d.roads)
+    client.force_login(head)
+    page = client.get(f"/supervision/?month=2026-10&unit={d.env.pk}").content.decode()
+    assert d.roads.name in page and f"{d.env.name}（含下级单位）" not in page
+    own = client.get(f"/api/supervision/metrics?month=2026-10&unit={d.roads.pk}")
+    assert own.status_code == 200 and own.json()["figures"]["received"] == 5
+    assert client.get(f"/api/supervision/metrics?month=2026-10&unit={d.env.pk}").status_code == 403
+    assert client.get("/supervision/overdue/").status_code == 403  # acting is for supervisors
