@@ -82,12 +82,14 @@ def next_numbers(now: datetime, count: int) -> list[str]:
     """Reserve `count` consecutive ticket numbers of `now`'s day in one step (bulk import uses blocks)."""
     day = timezone.localdate(now)
     with transaction.atomic():
-        try:
-            with transaction.atomic():
-                DailyCounter.objects.get_or_create(day=day)
-        except IntegrityError:
-            pass  # created by a concurrent request; the update below serialises on its row
-        DailyCounter.objects.filter(day=day).update(last=F("last") + count)
+        # The day's row exists for all but the first ticket of the day: try the update first (fewer queries).
+        if not DailyCounter.objects.filter(day=day).update(last=F("last") + count):
+            try:
+                with transaction.atomic():
+                    DailyCounter.objects.get_or_create(day=day)
+            except IntegrityError:
+                pass  # created by a concurrent request; the update below serialises on its row
+            DailyCounter.objects.filter(day=day).update(last=F("last") + count)
         last = DailyCounter.objects.values_list("last", flat=True).get(day=day)
     return [f"{day:%Y%m%d}-{n:06d}" for n in range(last - count + 1, last + 1)]
 
