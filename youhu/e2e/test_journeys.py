@@ -105,8 +105,8 @@ def test_appeal_from_portal_to_dashboard(page, browser, live_server, journey_dis
     card = dispatcher.locator(f"#t-{number}")
     card.wait_for()
     assert card.locator("meter").count() == 3, "top-3 suggestions with confidences"
-    card.get_by_role("button", name=re.compile("^派至")).first.click()
-    dispatcher.wait_for_load_state()
+    with dispatcher.expect_navigation():
+        card.get_by_role("button", name=re.compile("^派至")).first.click()
     Shooter(dispatcher, "journey")("dispatch-queue-after")
     dispatcher_ctx.close()
     ticket.refresh_from_db()
@@ -117,12 +117,12 @@ def test_appeal_from_portal_to_dashboard(page, browser, live_server, journey_dis
     unit_ctx, unit = _actor(browser)
     login(unit, live_server, "roads")
     unit.goto(f"{live_server.url}/tickets/{number}/")
-    _open_action(unit, "accept").get_by_role("button", name="签收").click()
-    unit.wait_for_selector("#act-reply")
+    with unit.expect_navigation():
+        _open_action(unit, "accept").get_by_role("button", name="签收").click()
     _open_action(unit, "reply")
     unit.locator("#act-reply").get_by_label("答复内容").fill(GOOD_REPLY)
-    unit.locator("#act-reply").get_by_role("button", name="办结答复").click()
-    unit.wait_for_load_state()
+    with unit.expect_navigation():
+        unit.locator("#act-reply").get_by_role("button", name="办结答复").click()
     Shooter(unit, "journey")("unit-replied")
     assert "13800138000" in unit.content(), "the main unit must call back: it sees the phone"
     unit_ctx.close()
