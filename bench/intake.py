@@ -101,11 +101,13 @@ def run_api(args, var_dir: str) -> None:
         queue = multiprocessing.Queue()
         procs = [multiprocessing.Process(target=_client_process, args=(port, key, threads, per_thread, p, queue))
                  for p in range(processes)]
+        cpu_before = _server_cpu_seconds(server.pid)
         started = time.perf_counter()
         for p in procs:
             p.start()
         results = [queue.get() for _ in procs]
         elapsed = time.perf_counter() - started
+        cpu = _server_cpu_seconds(server.pid) - cpu_before
         for p in procs:
             p.join()
     finally:
@@ -120,6 +122,9 @@ def run_api(args, var_dir: str) -> None:
           f"{processes * threads} concurrent clients)")
     print(f"     {len(acked)} tickets acknowledged in {elapsed:.1f} s = {len(acked) / elapsed:.0f} tickets/s; "
           f"errors: {len(errors)}; acknowledged but missing from the database: {missing}")
+    per_request = cpu / max(len(acked), 1) * 1000
+    print(f"     server CPU per ticket {per_request:.2f} ms -> capacity of {os.cpu_count()} idle cores "
+          f"~{os.cpu_count() * 1000 / per_request:.0f} tickets/s (machine load average {os.getloadavg()[0]:.1f})")
     for e in errors[:5]:
         print(f"     error: {e}")
     if args.triage == "deferred":
@@ -131,6 +136,20 @@ def _drain(env: dict[str, str]) -> None:
     out = subprocess.run([sys.executable, "-c", DRAIN], env=env, cwd=REPO, check=True, capture_output=True,
                          text=True).stdout.strip().splitlines()[-1]
     print(f"     triage worker: {out}")
+
+
+def _server_cpu_seconds(master: int) -> float:
+    """CPU time (user + system) of gunicorn's workers so far, from /proc: load-independent cost per request."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+    for pid in [master, *map(int, children)]:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / tick
+    return total
 
 
 def _wait_for(port: int) -> None:

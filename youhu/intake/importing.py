@@ -31,6 +31,7 @@ from youhu.tickets.models import Channel, Status, Ticket, TicketEvent
 
 from .models import ImportBatch
 from .services import queue_triage, run_triage
+from .writelock import write_lock
 
 BLOCK = 500
 TITLE_FROM_TEXT = 30
@@ -341,7 +342,7 @@ def write_block(appeals: list[tickets.NewAppeal], *, by: User | None, now: datet
     """All of the block or none of it: tickets with consecutive numbers and their 'create' events (the same
     event create_ticket writes, so imported tickets read like any other). Returns (pk, number) pairs."""
     label = str(by) if by else tickets.APPELLANT_LABEL
-    with transaction.atomic():
+    with write_lock(), transaction.atomic():
         numbers = tickets.next_numbers(now, len(appeals))
         _fast_insert(Ticket, [_ticket_row(a, n, now) for a, n in zip(appeals, numbers, strict=True)])
         created = list(Ticket.objects.filter(number__in=numbers).order_by("number").values_list("pk", "number"))

@@ -17,6 +17,7 @@ from youhu.tickets import services as tickets
 from youhu.tickets.models import Ticket
 
 from .models import PendingTriage
+from .writelock import write_lock
 
 log = logging.getLogger(__name__)
 TRIAGE_ATTEMPTS = 3
@@ -70,7 +71,7 @@ def submit_appeal(appeal: tickets.NewAppeal, *, by: User | None = None, now: dat
     """
     now = now or clock.now()
     deferred = triage_deferred()
-    with transaction.atomic():  # one commit: the ticket, its photo and its place in the triage queue
+    with write_lock(), transaction.atomic():  # one commit: the ticket, its photo, its place in the queue
         ticket = tickets.create_ticket(appeal, by=by, now=now)
         if photo is not None:
             ticket.photo.save(f"{ticket.number}{Path(photo.name or '').suffix.lower()[:8]}", photo, save=False)
