@@ -26,6 +26,7 @@ from youhu.dispatch.classifier.training import (
     Dataset,
     TrainingDataError,
     default_data_path,
+    fit,
     load_dataset,
     train,
 )
@@ -168,6 +169,23 @@ def test_predictions_are_calibrated_probabilities_with_top_three(model, sample):
         assert [c for _, c in p.top] == sorted((c for _, c in p.top), reverse=True)
         assert len({lab for lab, _ in p.top}) == 3 and sum(c for _, c in p.top) <= 1.0 + 1e-6
     np.testing.assert_allclose(model.predict_proba(texts).sum(axis=1), 1.0, rtol=1e-6)
+
+
+def test_fast_probabilities_equal_scikit_learns(model, sample):
+    features = model.vectorizer.transform([prepare(r["title"], r["text"]) for r in sample[1]])
+    assert model._fast is not None
+    np.testing.assert_allclose(model._fast.predict_proba(features), model.estimator.predict_proba(features),
+                               atol=1e-12)
+
+
+def test_two_label_model_predicts_and_explains():
+    texts = [f"{p}路灯不亮井盖缺失" for p in "甲乙丙丁戊己庚辛"] + [f"{p}学校食堂收费不合理" for p in "甲乙丙丁戊己庚辛"]
+    two = fit(texts, ["城乡建设"] * 8 + ["教育文体"] * 8)
+    features = two.vectorizer.transform(["学校收费"])
+    np.testing.assert_allclose(two._fast.predict_proba(features), two.estimator.predict_proba(features))
+    (p,) = two.predict(["小区路灯不亮"])
+    assert p.label == "城乡建设" and len(p.top) == 2
+    assert "路灯" in "".join(two.explain("小区路灯不亮", "城乡建设"))
 
 
 def test_small_model_beats_chance_and_confident_ones_are_more_often_right(model, sample):
