@@ -31,11 +31,14 @@ from django.test import Client
 
 from youhu.demo import district as demo
 from youhu.directory.models import User
+from youhu.intake.portal import SESSION_TRACKED
+from youhu.tickets.models import Status, Ticket
+from youhu.tickets.selectors import visible_tickets
 
 pytestmark = pytest.mark.django_db
 
 MAX_PAGES_PER_ROLE = 300
-MAX_PER_SHAPE = 3  # pages of one shape (same path once ids are blanked, same query keys) crawled per role
+MAX_PER_SHAPE = 2  # pages of one shape (same path once ids are blanked, same query keys) crawled per role
 SKIP_PREFIXES = ("/logout/", "/admin/", "/api/", "/open311/", "/media/", "/static/", "/dashboard/plotly.js")
 DOWNLOAD_SUFFIXES = (".csv", ".xlsx", ".xls", ".pdf", ".zip", ".json", ".js", ".geojson", ".png")
 NO_NAME_INPUT_TYPES = {"hidden", "submit", "button", "reset", "image"}
@@ -224,6 +227,7 @@ class Crawl:
     shapes: Counter[str] = field(default_factory=Counter)
     found_on: dict[str, str] = field(default_factory=dict)
     visited: list[str] = field(default_factory=list)
+    controls_checked: int = 0
 
     def problem(self, url: str, text: str) -> None:
         origin = self.found_on.get(url)
@@ -231,6 +235,7 @@ class Crawl:
 
     def run(self, start: list[str]) -> None:
         queue = list(start)
+        self.seen.update(queue)
         while queue and len(self.visited) < MAX_PAGES_PER_ROLE:
             url = queue.pop(0)
             self.visited.append(url)
@@ -284,6 +289,7 @@ class Crawl:
         title = page.title.strip()
         if not title or not CJK.search(title):
             self.problem(url, f"<title> 为空或不是中文：{title!r}")
+        self.controls_checked += len(page.controls)
         for control in page.unlabelled_controls():
             self.problem(url, f"表单控件没有标签：{control}")
         for name, count in page.ids.items():
@@ -325,29 +331,47 @@ def _shape(url: str) -> str:
 @pytest.fixture
 def demo_site(settings, tmp_path):
     settings.MODEL_DIR = tmp_path  # no classifier: the demo's appeals simply wait for the dispatcher
-    call_command("demo", "load", "--tickets", "40", stdout=io.StringIO())
+    call_command("demo", "load", "--tickets", "30", stdout=io.StringIO())
     return {role: User.objects.get(username=name) for role, name in ROLE_USERS.items()}
+
+
+def one_per_status(tickets) -> list[str]:
+    """A ticket number in each state: each state's page shows different actions and forms."""
+    numbers = {}
+    for status, number in tickets.order_by("created_at").values_list("status", "number"):
+        numbers.setdefault(status, number)
+    return list(numbers.values())
 
 
 def test_every_reachable_page_answers_in_chinese_with_accessible_forms(demo_site):
     started = time.monotonic()
     problems: list[str] = []
     coverage: dict[str, int] = defaultdict(int)
+    controls = 0
     for role, user in demo_site.items():
         assert user.has_role(role), f"{user} should be a {role}"
         client = Client()
         client.force_login(user)
         crawl = Crawl(client, role, staff=True)
-        crawl.run(["/"])
+        crawl.run(["/", *(f"/tickets/{n}/" for n in one_per_status(visible_tickets(user)))])
         problems += crawl.problems
         coverage[role] = len(crawl.visited)
-    anonymous = Crawl(Client(), "anonymous", staff=False)
-    anonymous.run(list(PUBLIC_START))
+        controls += crawl.controls_checked
+    resident = Client()
+    session = resident.session  # the resident has tracked one appeal in each state with its code
+    tracked = one_per_status(Ticket.objects.exclude(status=Status.NEW))
+    session[SESSION_TRACKED] = tracked
+    session.save()
+    anonymous = Crawl(resident, "anonymous", staff=False)
+    anonymous.run([*PUBLIC_START, *(f"/portal/track/{n}/" for n in tracked)])
     problems += anonymous.problems
     coverage["anonymous"] = len(anonymous.visited)
+    controls += anonymous.controls_checked
+    print(f"crawled {dict(coverage)} pages, {controls} form controls, {time.monotonic() - started:.0f} s")
 
     # The crawl must really have walked the product, not stopped at a broken home page.
     assert coverage["dispatcher"] >= 10 and coverage["supervisor"] >= 10 and coverage["anonymous"] >= 4, coverage
+    assert controls > 100, "the pages' forms were not read"
     known = [p for p in problems if any(re.search(rx, p) for rx in KNOWN_PROBLEMS)]
     for line in known:
         warnings.warn(f"known, reported to the page's owner: {line}", stacklevel=1)
