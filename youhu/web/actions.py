@@ -12,6 +12,7 @@ from typing import Any
 
 from youhu.directory.models import User
 from youhu.dispatch import services as dispatch_services
+from youhu.supervision.reply_quality import reply_with_check
 from youhu.tickets import services
 from youhu.tickets.errors import InvalidInput
 from youhu.tickets.models import Extension, Ticket
@@ -100,7 +101,7 @@ ACTIONS: dict[str, ActionSpec] = {
     "waive_co_parts": ActionSpec(f.ReasonForm,
                                  lambda t, u, d: services.waive_co_parts(t, by=u, reason=d.get("reason") or ""),
                                  hint="协办单位未全部提交意见时，允许主办单位先行答复", done="已准予主办单位先行答复"),
-    "reply": ActionSpec(f.ReplyForm, lambda t, u, d: services.reply(t, by=u, text=d.get("text") or ""),
+    "reply": ActionSpec(f.ReplyForm, lambda t, u, d: reply_with_check(t, by=u, text=d.get("text") or ""),
                         hint="最终答复诉求人，提交后进入回访"),
     "review": ActionSpec(f.ReviewForm, lambda t, u, d: services.review(
         t, by=u, resolved=d["resolved"], satisfaction=d["satisfaction"], comment=d.get("comment") or ""),

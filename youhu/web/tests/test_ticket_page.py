@@ -110,6 +110,12 @@ def test_estimated_deadline_is_flagged(client, district):
     assert "估算" in page(client, district.dispatcher, ticket).content.decode()
 
 
+GOOD_REPLY = (
+    "您好！关于您反映小区门口路灯不亮的问题，经我局现场核查，系供电线路老化导致路灯熄灭。我局已于次日更换线路和灯具，"
+    "现已恢复照明。依据《城市道路照明设施管理规定》，我局将加强该路段日常巡查。如有疑问请致电 020-12345678 联系市政科。"
+)
+
+
 def _events(ticket):
     return TicketEvent.objects.filter(ticket=ticket).count()
 
@@ -121,7 +127,7 @@ def _events(ticket):
     ("accept", Status.DISPATCHED, "handler", {}, Status.HANDLING),
     ("return", Status.DISPATCHED, "handler", {"reason": "属于环保职责"}, Status.REGISTERED),
     ("handle", Status.HANDLING, "handler", {"note": "已派人现场查看"}, Status.HANDLING),
-    ("reply", Status.HANDLING, "handler", {"text": "已修复"}, Status.REPLIED),
+    ("reply", Status.HANDLING, "handler", {"text": GOOD_REPLY}, Status.REPLIED),
     ("reopen", Status.REPLIED, "dispatcher", {"reason": "群众反映仍未修好"}, Status.HANDLING),
     ("close", Status.REPLIED, "dispatcher", {"reason": "多次联系不上诉求人"}, Status.CLOSED),
     ("review", Status.REPLIED, "dispatcher",
@@ -297,3 +303,11 @@ def test_unit_head_of_parent_unit_sees_sub_unit_ticket(client, district):
     assert response.status_code == 200
     assert forms_on(response) == set()  # visible, but only the team itself accepts
     assert "当前没有您可以执行的操作" in response.content.decode()
+
+
+def test_a_poor_reply_is_held_for_a_supervisor(client, district):
+    ticket = district.ticket_in(Status.HANDLING)
+    assert act(client, district.handler, ticket, "reply", {"text": "已处理。"}).status_code == 302
+    ticket.refresh_from_db()
+    assert ticket.status == Status.REPLIED and ticket.reply_withheld
+    assert TicketEvent.objects.filter(ticket=ticket, action="withhold_reply").count() == 1
