@@ -33,6 +33,7 @@ from youhu.demo import district as demo
 from youhu.directory.models import User
 from youhu.intake.portal import SESSION_TRACKED
 from youhu.tickets.models import Status, Ticket
+from youhu.testing.factories import make_user
 from youhu.tickets.selectors import visible_tickets
 
 pytestmark = pytest.mark.django_db
@@ -380,6 +381,28 @@ def test_every_reachable_page_answers_in_chinese_with_accessible_forms(demo_site
         f"{len(problems)} problems in {sum(coverage.values())} pages ({dict(coverage)}, "
         f"{time.monotonic() - started:.0f} s):\n" + "\n".join(problems)
     )
+
+
+def test_an_empty_district_shows_empty_states_not_errors(district):
+    """Before the first appeal every list is empty: pages must say so, not fail or show bare tables."""
+    users = {
+        "dispatcher": district.dispatcher, "handler": district.handler, "supervisor": district.supervisor,
+        "admin": district.admin, "unit_head": make_user("roads_head", "unit_head", unit=district.roads),
+        "service_officer": make_user("cso", "service_officer", unit=district.centre),
+    }
+    problems: list[str] = []
+    for role, user in users.items():
+        client = Client()
+        client.force_login(user)
+        crawl = Crawl(client, f"empty/{role}", staff=True)
+        crawl.run(["/"])
+        assert len(crawl.visited) >= 3, crawl.visited
+        problems += crawl.problems
+    anonymous = Crawl(Client(), "empty/anonymous", staff=False)
+    anonymous.run(list(PUBLIC_START))
+    problems += anonymous.problems
+    problems = [p for p in problems if not any(re.search(rx, p.replace("empty/", "")) for rx in KNOWN_PROBLEMS)]
+    assert not problems, "\n".join(problems)
 
 
 BAD_PAGE = """<!doctype html><html lang="en"><head><title></title></head><body>
