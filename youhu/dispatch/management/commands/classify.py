@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import logging
 import sys
-from functools import lru_cache
+from collections.abc import Callable
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -22,22 +22,33 @@ BATCH = 2000
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
 
 
-@lru_cache(maxsize=64)
-def unit_for_label(label: str) -> str:
-    """The unit an appeal of this first-level category goes to, by the routing data; "" if none."""
+def unit_lookup() -> Callable[[str], str]:
+    """label → name of the unit an appeal of that first-level category goes to ("" if none).
+
+    By the routing data in the database; without a usable database every unit is "" (warned once):
+    the labels are still worth having.
+    """
     from django.db import DatabaseError
 
-    try:
-        from youhu.dispatch.routing import category_for_label, route
+    from youhu.dispatch.routing import category_for_label, route
 
-        category = category_for_label(label)
-        if category is None:
+    cache: dict[str, str] = {}
+    state = {"database": True}
+
+    def lookup(label: str) -> str:
+        if label in cache or not state["database"]:
+            return cache.get(label, "")
+        try:
+            category = category_for_label(label)
+            unit = (route(category, None).unit or category.effective_unit()) if category else None
+        except DatabaseError as exc:
+            log.warning("unit column left empty, no usable database: %s", exc)
+            state["database"] = False
             return ""
-        unit = route(category, None).unit or category.effective_unit()
-        return unit.name if unit else ""
-    except DatabaseError as exc:  # no database or not migrated: the label is still useful
-        log.warning("unit lookup unavailable: %s", exc)
-        return ""
+        cache[label] = unit.name if unit else ""
+        return cache[label]
+
+    return lookup
 
 
 class Command(BaseCommand):
@@ -53,7 +64,6 @@ class Command(BaseCommand):
             clf = classifier.load(model or classifier.default_model_path())
         except classifier.ModelFileError as exc:
             raise CommandError(str(exc)) from exc
-        unit_for_label.cache_clear()
         try:
             fh_in = input.open(encoding="utf-8-sig", newline="")
         except OSError as exc:
@@ -65,14 +75,15 @@ class Command(BaseCommand):
                 raise CommandError(f"输入文件缺少 text 列 (column text required; got {fields})")
             out_fields = fields + [f for f in ADDED if f not in fields]
             try:
-                count = self._run(clf, reader, output, out_fields)
+                count = self._run(clf, reader, output, out_fields, unit_lookup())
             except UnicodeDecodeError as exc:
                 raise CommandError(f"输入文件不是 UTF-8 编码 (not UTF-8: {exc})") from exc
             except csv.Error as exc:
                 raise CommandError(f"CSV 格式错误 (line {reader.line_num}): {exc}") from exc
         self.stdout.write(f"已分类 {count} 条 (classified {count} rows) → {output}")
 
-    def _run(self, clf: classifier.Classifier, reader: csv.DictReader, output: Path, fields: list[str]) -> int:
+    def _run(self, clf: classifier.Classifier, reader: csv.DictReader, output: Path, fields: list[str],
+             unit_for: Callable[[str], str]) -> int:
         output.parent.mkdir(parents=True, exist_ok=True)
         count = 0
         with output.open("w", encoding="utf-8", newline="") as fh_out:
@@ -82,16 +93,17 @@ class Command(BaseCommand):
             for row in reader:
                 batch.append(row)
                 if len(batch) >= BATCH:
-                    count += self._write(clf, batch, writer)
+                    count += self._write(clf, batch, writer, unit_for)
                     batch = []
-            count += self._write(clf, batch, writer)
+            count += self._write(clf, batch, writer, unit_for)
         return count
 
-    def _write(self, clf: classifier.Classifier, rows: list[dict], writer: csv.DictWriter) -> int:
+    def _write(self, clf: classifier.Classifier, rows: list[dict], writer: csv.DictWriter,
+               unit_for: Callable[[str], str]) -> int:
         if not rows:
             return 0
         texts = [prepare(row.get("title") or "", row.get("text") or "") for row in rows]
         for row, pred in zip(rows, clf.predict(texts), strict=True):
-            row.update(label=pred.label, confidence=f"{pred.confidence:.4f}", unit=unit_for_label(pred.label))
+            row.update(label=pred.label, confidence=f"{pred.confidence:.4f}", unit=unit_for(pred.label))
             writer.writerow(row)
         return len(rows)
