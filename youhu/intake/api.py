@@ -390,7 +390,9 @@ def _perform(action: str, ticket: Ticket, user: User, body: ActionIn) -> None:
     elif action == "close":
         tickets.close(ticket, by=user, reason=body.reason)
     elif action in ("supervise", "notice"):
-        message = tickets._require_text(body.reason, "reason", "督办意见")
+        message = body.reason.strip()
+        if not message:
+            raise InvalidInput("请填写督办意见", field="reason")
         units = [link.unit for link in ticket.unit_links.select_related("unit").filter(active=True)]
         tickets.record_escalation(ticket, kind=action, message=message, units=units, by=user)
     elif action == "release_reply":

@@ -198,3 +198,26 @@ def test_staff_page_creates_and_revokes_own_keys(district, client):
     assert client.post(f"/intake/keys/{other.pk}/revoke/").status_code == 404  # not someone else's
     client.post(f"/intake/keys/{key.pk}/revoke/")
     assert Client().get("/api/tickets", headers={"X-Api-Key": secret}).status_code == 401
+
+
+@pytest.mark.django_db
+def test_supervise_needs_a_message_and_reaches_the_units(district, api_as):
+    ticket = district.ticket_in(Status.HANDLING)
+    supervisor = api_as(district.supervisor)
+    url = f"/api/tickets/{ticket.number}/actions/supervise"
+    assert post(supervisor, url, {"reason": " "}).json()["field"] == "reason"
+    assert post(supervisor, url, {"reason": "请今日内回复"}).status_code == 200
+    assert ticket.events.filter(action="supervise", reason="请今日内回复").exists()
+    assert post(api_as(district.handler), url, {"reason": "x"}).status_code == 403
+
+
+@pytest.mark.django_db
+def test_admin_creates_key_and_shows_secret_once(district, client):
+    district.admin.is_staff = district.admin.is_superuser = True
+    district.admin.save()
+    client.force_login(district.admin)
+    resp = client.post("/admin/intake/apikey/add/", {"user": district.handler.pk, "name": "网格 App"}, follow=True)
+    key = ApiKey.objects.get(user=district.handler)
+    secret = re.search(r"(yh_[0-9a-f]{8}\.[\w-]+)", resp.content.decode()).group(1)
+    assert secret.startswith(key.prefix) and len(key.key_hash) == 64
+    assert Client().get("/api/tickets", headers={"X-Api-Key": secret}).status_code == 200
