@@ -50,6 +50,7 @@ def test_places_are_found_in_the_appeal():
     assert "潇楚南路" in appeal_places(TITLE, APPEAL)
 
 
+@pytest.mark.django_db  # the working-day calendar reads the holiday table
 def test_timeliness():
     assert timeliness_by_days(10)[0] == 1.0 and timeliness_by_days(90)[0] == 0.0
     assert timeliness_by_days(None) == (None, None)

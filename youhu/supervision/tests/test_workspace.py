@@ -124,3 +124,4 @@ def test_unit_head_sees_only_its_own_figures(client, october):
     assert own.status_code == 200 and own.json()["figures"]["received"] == 5
     assert client.get(f"/api/supervision/metrics?month=2026-10&unit={d.env.pk}").status_code == 403
     assert client.get("/supervision/overdue/").status_code == 403  # acting is for supervisors
+    assert "/supervision/overdue/" not in page  # and is not offered to them
