@@ -55,3 +55,22 @@ def test_actions_never_500(district, api_as, action, body, number):
 def test_list_and_raw_bytes_never_500(dispatcher_api, query, raw):
     assert dispatcher_api.get("/api/tickets", query).status_code < 500
     assert _send(dispatcher_api, "/api/tickets", raw).status_code < 500
+
+
+OPEN311_FIELDS = ["service_code", "lat", "long", "address_string", "description", "first_name", "last_name",
+                  "phone", "attribute[appeal_type]", "attribute[urgency]"]
+form_values = st.text(max_size=60) | st.sampled_from(["C0001", "23.1", "nan", "inf", "-1e400", "", "\x00", "urgent"])
+
+
+@pytest.mark.django_db
+@FUZZ
+@given(form=st.dictionaries(st.sampled_from(OPEN311_FIELDS), form_values, max_size=8),
+       query=st.dictionaries(st.sampled_from(["service_request_id", "service_code", "start_date", "end_date",
+                                              "status"]), form_values, max_size=4),
+       fmt=st.sampled_from(["json", "xml"]))
+def test_open311_never_500(client, district, form, query, fmt):
+    from youhu.intake.keys import create_api_key
+
+    form = {**form, "api_key": create_api_key(district.dispatcher).secret}
+    assert client.post(f"/open311/v2/requests.{fmt}", form).status_code < 500
+    assert client.get(f"/open311/v2/requests.{fmt}", query).status_code < 500
