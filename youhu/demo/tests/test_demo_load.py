@@ -98,7 +98,8 @@ def test_reference_data_every_role_streets_and_points_inside_the_district():
 
 @pytest.mark.django_db
 def test_demo_users_can_log_in_and_logins_lists_them(client, capsys):
-    load_demo(0, now=NOW, extras=[])
+    call_command("demo", "load", "--tickets", "0")
+    assert "新建街道 18" in capsys.readouterr().out
     assert client.login(username="dispatcher1", password=d.DEMO_PASSWORD)
     assert client.login(username="admin", password=d.ADMIN_PASSWORD)
     assert User.objects.get(username="admin").is_superuser
