@@ -134,11 +134,11 @@ def explain() -> None:
         print(f"  plan for the {track.deadline} candidates: {' | '.join(plan.splitlines())}")
 
 
-def timed_pass(label: str, batch: int | None) -> None:
+def timed_pass(label: str, batch: int | None, now: datetime = NOW) -> None:
     from youhu.escalation.services import run_pass
 
     started, cpu = time.perf_counter(), time.process_time()
-    summary = run_pass(now=NOW, **({"batch": batch} if batch else {}))
+    summary = run_pass(now=now, **({"batch": batch} if batch else {}))
     print(f"{label}: {time.perf_counter() - started:.2f} s wall, {time.process_time() - cpu:.2f} s CPU "
           f"of this process — {summary}")
 
@@ -156,6 +156,7 @@ def main() -> None:
         explain()
         timed_pass("first pass ", args.batch)
         timed_pass("second pass", args.batch)
+        timed_pass("next morning", args.batch, NOW + timedelta(hours=22))  # what a day adds
         from youhu.escalation.models import Escalation
         from youhu.tickets.models import Notification, TicketEvent
 

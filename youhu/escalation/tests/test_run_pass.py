@@ -186,3 +186,21 @@ def test_a_person_may_supervise_only_as_supervisor(district):
                                        by=district.supervisor, now=at("2026-03-05 10:00"))
     assert (event.actor, event.unit) == (district.supervisor, district.centre)
     assert Notification.objects.filter(ticket=ticket, kind="supervise", unit=district.roads).count() == 1
+
+
+def test_working_days_of_the_spring_festival_are_skipped(district):
+    # Dispatched 22 January 2026: 15 working days end on Thursday 12 February.
+    late = district.ticket_in(Status.HANDLING, now=at("2026-01-22 09:30"))
+    assert late.reply_due == at("2026-02-12 18:00")
+    assert run_pass(now=at("2026-02-13 09:00")).supervise == 1
+    # 5 working days after Friday 13th: the 调休 Saturday 14th, then 24-27 February.
+    assert run_pass(now=at("2026-02-26 23:59")).notice == 0
+    assert run_pass(now=at("2026-02-27 00:01")).notice == 1
+
+    # Due on Tuesday 24 February, the first day back: reminded 2 working days before, i.e. Friday 13th.
+    back = district.ticket_in(Status.HANDLING, now=at("2026-01-27 10:00"))
+    assert back.reply_due == at("2026-02-24 18:00")
+    run_pass(now=at("2026-02-12 23:00"))
+    assert sent(back) == []
+    run_pass(now=at("2026-02-13 08:00"))
+    assert sent(back) == [(Deadline.REPLY, Kind.REMIND, Stage.BEFORE)]
