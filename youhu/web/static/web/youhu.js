@@ -25,6 +25,21 @@
     var field = failed.querySelector("[aria-invalid=true], textarea, input:not([type=hidden]), select");
     if (field) { field.focus({ preventScroll: true }); }
   }
+  // A table that scrolls sideways (narrow screens) must take keyboard focus, or keyboard users cannot scroll it.
+  function keyboardScrollers() {
+    document.querySelectorAll(".table-wrap, .data-table").forEach(function (el) {
+      var scrolls = el.scrollWidth > el.clientWidth + 1;
+      if (scrolls && !el.hasAttribute("tabindex")) {
+        el.setAttribute("tabindex", "0");
+        el.dataset.scrollFocus = "1";
+      } else if (!scrolls && el.dataset.scrollFocus) {
+        el.removeAttribute("tabindex");
+        delete el.dataset.scrollFocus;
+      }
+    });
+  }
+  keyboardScrollers();
+  window.addEventListener("resize", keyboardScrollers);
   // A pressed back button can restore a page with its form still marked as submitted.
   window.addEventListener("pageshow", function () {
     document.querySelectorAll("form[data-submitted]").forEach(function (form) {

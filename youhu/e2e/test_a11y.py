@@ -1,0 +1,106 @@
+"""Accessibility in a real browser: the keyboard alone signs in; the skip link works; axe-core (shipped inside
+the axe-playwright-python package, never a CDN) finds no serious or critical problem on the main pages."""
+
+from __future__ import annotations
+
+import pytest
+
+from youhu.tickets.models import Status
+
+from .conftest import VIEWPORTS, login
+
+# serialized_rollback: the data migrations' rows (deadline rules) are back after an earlier live-server test.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+FOCUSED = "() => { const e = document.activeElement; return e.id || e.className || e.tagName; }"
+
+
+def _tab_until(page, target: str, limit: int = 12) -> list[str]:
+    """Presses Tab until the element with id/class `target` has focus; returns what got focus on the way."""
+    seen = []
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        seen.append(page.evaluate(FOCUSED))
+        if seen[-1] == target:
+            return seen
+    raise AssertionError(f"Tab never reached {target!r}: {seen}")
+
+
+def test_keyboard_alone_signs_in(page, live_server, district):
+    page.goto(f"{live_server.url}/login/")
+    # The user name has focus on arrival (autofocus); Tab walks the form in reading order to the button ...
+    assert page.evaluate(FOCUSED) == "id_username"
+    order = _tab_until(page, "btn btn--primary btn--block")
+    assert order == ["id_password", "btn btn--primary btn--block"], order
+    # ... and backwards, before the form, come the brand link and first of all the skip link.
+    for expected in ("id_password", "id_username", "brand", "skip-link"):
+        page.keyboard.press("Shift+Tab")
+        assert page.evaluate(FOCUSED) == expected
+
+    page.focus("#id_username")
+    page.keyboard.type("roads")
+    page.keyboard.press("Tab")
+    page.keyboard.type("pass-1234")
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"{live_server.url}/")
+    assert page.get_by_role("navigation", name="主导航").is_visible()
+
+
+def test_skip_link_shows_on_focus_and_moves_to_the_content(page, live_server, district):
+    login(page, live_server, "roads")
+    skip = page.locator("a.skip-link")
+    assert skip.get_attribute("href") == "#main" and skip.inner_text() == "跳到正文"
+    page.evaluate("() => document.activeElement && document.activeElement.blur()")
+    page.keyboard.press("Tab")
+    assert page.evaluate(FOCUSED) == "skip-link"
+    box = skip.bounding_box()
+    assert box and box["y"] >= 0 and box["width"] > 1, "the focused skip link must be on screen"
+    # A visible focus ring: outline or box-shadow.
+    ring = page.evaluate("() => { const s = getComputedStyle(document.activeElement);"
+                         " return [s.outlineStyle, s.boxShadow]; }")
+    assert ring[0] != "none" or ring[1] != "none", ring
+    page.keyboard.press("Enter")
+    assert page.evaluate("() => document.activeElement.id") == "main"
+
+
+# (who, path) — the anonymous pages first; `None` = not signed in.
+AXE_PAGES = [
+    (None, "/login/"), (None, "/portal/"), (None, "/portal/track/"), (None, "/enterprise/portal/"),
+    ("roads", "/"), ("roads", "/tickets/"), ("roads", "{handling}"), ("roads", "/inbox/"),
+    ("dispatcher", "/dispatch/"), ("dispatcher", "{registered}"),
+    ("supervisor", "/supervision/"), ("supervisor", "/supervision/ranking/"), ("supervisor", "/enterprise/"),
+    ("supervisor", "/dashboard/"),
+]
+# Rules whose findings fail the test: everything axe rates serious or critical.
+FAILING_IMPACT = {"serious", "critical"}
+
+
+def test_axe_finds_no_serious_problem_on_the_main_pages(page, live_server, district):
+    axe = pytest.importorskip("axe_playwright_python.sync_playwright").Axe()
+    tickets = {
+        "handling": district.ticket_in(Status.HANDLING, street=district.street),
+        "registered": district.ticket_in(Status.REGISTERED, street=district.street),
+    }
+    district.ticket_in(Status.CLOSED, street=district.street)
+    found: list[str] = []
+    signed_in = None
+    for who, path in AXE_PAGES:
+        if who != signed_in:
+            page.context.clear_cookies()
+            if who:
+                login(page, live_server, who)
+            signed_in = who
+        if path.startswith("{"):
+            path = f"/tickets/{tickets[path.strip('{}')].number}/"
+        for width, size in VIEWPORTS.items():
+            page.set_viewport_size(size)
+            page.goto(f"{live_server.url}{path}")
+            if path == "/dashboard/":  # its figures arrive from the data endpoints after the page loads
+                page.wait_for_selector("#dash-status:has-text('更新于')")
+            results = axe.run(page).response
+            for violation in results["violations"]:
+                if violation["impact"] in FAILING_IMPACT:
+                    targets = "; ".join(", ".join(map(str, n["target"])) for n in violation["nodes"][:4])
+                    found.append(f"{path} [{width}] {violation['id']} ({violation['impact']}): "
+                                 f"{violation['help']} — {targets}")
+    assert not found, "\n".join(found)
