@@ -77,7 +77,7 @@ class ReplyCheck(models.Model):
     score = models.FloatField()
     relevance = models.FloatField()
     completeness = models.FloatField()
-    timeliness = models.FloatField()
+    timeliness = models.FloatField(null=True, blank=True, help_text="无办结时限时为空")
     reasons = models.JSONField(default=list)
     threshold = models.FloatField()
     flagged = models.BooleanField(default=False, db_index=True)

@@ -243,7 +243,7 @@ def check_reply(ticket: Ticket, now: datetime | None = None) -> ReplyCheck:
         check = ReplyCheck.objects.create(
             ticket=ticket, checked_at=now, reply_text=ticket.reply_text, score=result.score,
             relevance=result.relevance, completeness=result.completeness,
-            timeliness=result.timeliness if result.timeliness is not None else 1.0,
+            timeliness=result.timeliness,
             reasons=result.reasons, threshold=threshold, flagged=flagged)
         if flagged and ticket.status == Status.REPLIED and not ticket.reply_withheld:
             why = f"答复质量得分 {result.score:.0f}，低于 {threshold:.0f} 分：{'；'.join(result.reasons) or '综合得分偏低'}"
