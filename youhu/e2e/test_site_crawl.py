@@ -32,8 +32,8 @@ from django.test import Client
 from youhu.demo import district as demo
 from youhu.directory.models import User
 from youhu.intake.portal import SESSION_TRACKED
-from youhu.tickets.models import Status, Ticket
 from youhu.testing.factories import make_user
+from youhu.tickets.models import Status, Ticket
 from youhu.tickets.selectors import visible_tickets
 
 pytestmark = pytest.mark.django_db
