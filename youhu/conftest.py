@@ -1,6 +1,7 @@
 import pytest
 
 from youhu.testing.factories import District
+from youhu.testing.reference import ensure_reference_data
 
 
 @pytest.fixture(autouse=True)
@@ -12,3 +13,18 @@ def _fast_password_hashing(settings):
 @pytest.fixture
 def district(db) -> District:
     return District()
+
+
+def _runs_in_transactions(request) -> bool:
+    marker = request.node.get_closest_marker("django_db")
+    transactional = bool(marker and (marker.kwargs.get("transaction") or (marker.args and marker.args[0])))
+    return transactional or bool({"transactional_db", "live_server"} & set(request.fixturenames))
+
+
+@pytest.fixture(autouse=True)
+def _reference_data_after_flush(request):
+    """A test in real transactions starts from tables emptied by the one before: re-seed what the
+    migrations seeded, so deadlines and the calendar work as on a fresh database."""
+    if _runs_in_transactions(request):
+        request.getfixturevalue("transactional_db")
+        ensure_reference_data()
