@@ -121,6 +121,8 @@ class Ticket(models.Model):
             models.Index(fields=["status", "reply_due"]),
             models.Index(fields=["status", "accept_due"]),
             models.Index(fields=["main_unit", "status"]),
+            # Monthly scorecards and rankings select by dispatch time (bench/metrics.py: 19 s -> 1.8 s).
+            models.Index(fields=["dispatched_at", "main_unit"]),
         ]
         verbose_name = verbose_name_plural = "工单"
 
