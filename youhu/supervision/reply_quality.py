@@ -258,6 +258,18 @@ def reply_with_check(ticket: Ticket, *, by, text: str, now: datetime | None = No
     return check_reply(ticket, now=now)
 
 
+def check_unchecked_replies() -> tuple[int, int]:
+    """Run the check on every replied ticket that has none yet (backfill, demo): (checked, flagged)."""
+    tickets = (Ticket.objects.filter(status=Status.REPLIED, replied_at__isnull=False)
+               .exclude(pk__in=ReplyCheck.objects.values("ticket_id")).order_by("replied_at"))
+    checked = flagged = 0
+    for ticket in tickets.iterator(chunk_size=200):
+        check = check_reply(ticket, now=ticket.replied_at)
+        checked += 1
+        flagged += check.flagged
+    return checked, flagged
+
+
 def latest_checks(ticket_ids: list[int]) -> dict[int, ReplyCheck]:
     """The newest check of each ticket (one query)."""
     checks: dict[int, ReplyCheck] = {}

@@ -7,10 +7,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from youhu.supervision.models import ReplyCheck
 from youhu.supervision.replies_file import ReplyFileError, score_file
-from youhu.supervision.reply_quality import check_reply
-from youhu.tickets.models import Status, Ticket
+from youhu.supervision.reply_quality import check_unchecked_replies
 
 
 class Command(BaseCommand):
@@ -41,11 +39,5 @@ class Command(BaseCommand):
         self.stdout.write(f"已评分 {count} 条答复，结果写入 {options['output']}")
 
     def _check(self) -> None:
-        tickets = (Ticket.objects.filter(status=Status.REPLIED, replied_at__isnull=False)
-                   .exclude(pk__in=ReplyCheck.objects.values("ticket_id")).order_by("replied_at"))
-        checked = flagged = 0
-        for ticket in tickets.iterator(chunk_size=200):
-            check = check_reply(ticket, now=ticket.replied_at)
-            checked += 1
-            flagged += check.flagged
+        checked, flagged = check_unchecked_replies()
         self.stdout.write(f"已检查 {checked} 条答复，其中 {flagged} 条低于阈值、已暂缓公开待督办员审核")
