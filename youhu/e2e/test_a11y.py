@@ -99,6 +99,9 @@ def test_axe_finds_no_problem_on_the_main_pages(page, live_server, district):
             page.goto(f"{live_server.url}{path}")
             if path == "/dashboard/":  # its figures arrive from the data endpoints after the page loads
                 page.wait_for_selector("#dash-status:has-text('更新于')")
+                # The test tickets are months old: the 30-day charts say they are empty, not bare axes.
+                assert "暂无受理" in page.locator("#dash-trend").inner_text()
+                assert "暂无诉求" in page.locator("#dash-categories").inner_text()
             shot = re.sub(r"[^\w.-]+", "_", f"a11y-{who or 'public'}{path}-{width}")
             page.screenshot(path=str(SCREENSHOTS / f"{shot}.png"), full_page=True)
             for violation in axe.run(page).response["violations"]:

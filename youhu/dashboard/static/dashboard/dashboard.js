@@ -33,6 +33,15 @@
     }
     items.forEach(function (item) { var li = document.createElement("li"); li.textContent = render(item); el.appendChild(li); });
   }
+  // An empty chart says so in words instead of showing bare axes (empty state).
+  function emptyNote(layout, isEmpty, message) {
+    if (!isEmpty) { return layout; }
+    return Object.assign({}, layout, {
+      xaxis: { visible: false }, yaxis: { visible: false }, margin: { l: 10, r: 10, t: 10, b: 10 },
+      annotations: [{ text: message, showarrow: false, xref: "paper", yref: "paper", x: 0.5, y: 0.5,
+                      font: { size: dark ? 18 : 14, color: dark ? "#9fb3d1" : "#616e7c" } }],
+    });
+  }
   function heat(value, max) {
     // white-yellow-red, readable on both themes
     var t = max > 0 ? value / max : 0;
@@ -95,16 +104,18 @@
     var trend = data.trend.series.map(function (s) {
       return { type: "scatter", mode: "lines", name: s.label, x: data.trend.dates, y: s.counts, stackgroup: "one" };
     });
-    Plotly.react("dash-trend", trend, Object.assign({}, baseLayout, {
+    var noIntake = !data.trend.series.some(function (s) { return s.counts.some(function (n) { return n > 0; }); });
+    Plotly.react("dash-trend", trend, emptyNote(Object.assign({}, baseLayout, {
       xaxis: Object.assign({}, baseLayout.xaxis, { tickformat: "%m-%d" }),
       yaxis: Object.assign({}, baseLayout.yaxis, { rangemode: "tozero", title: { text: "件" } }),
-    }), config);
+    }), noIntake, "所选区间内暂无受理"), config);
 
     var cats = data.top_categories.slice().reverse();
     Plotly.react("dash-categories", [{
       type: "bar", orientation: "h", x: cats.map(function (c) { return c.count; }), y: cats.map(function (c) { return c.category; }),
       marker: { color: dark ? "#5ec2ff" : "#1f5fbf" },
-    }], Object.assign({}, baseLayout, { margin: { l: 110, r: 10, t: 10, b: 30 } }), config);
+    }], emptyNote(Object.assign({}, baseLayout, { margin: { l: 110, r: 10, t: 10, b: 30 } }), !cats.length,
+      "所选区间内暂无诉求"), config);
 
     drawMap(data.streets);
     setStatus("更新于 " + new Date().toLocaleTimeString("zh-CN"), false);
