@@ -33,12 +33,11 @@ from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Max
 from django.utils import timezone
 
 from youhu import clock
 from youhu.directory.models import Role, User
-from youhu.taxonomy.models import Category, DeadlineRule, DeadlineRuleMissing, deadline_rule_for
+from youhu.taxonomy.models import Category, DeadlineRule
 from youhu.tickets import bulk
 from youhu.tickets import services as tickets
 from youhu.tickets.errors import TicketError
@@ -115,6 +114,39 @@ def _chunks(items: Sequence[int], size: int) -> Iterator[Sequence[int]]:
         yield items[start:start + size]
 
 
+class _RemindDays:
+    """remind_before_working_days of the rule `deadline_rule_for` picks, for every ticket of a pass,
+    from two queries instead of a few per category: the same precedence (nearest category first,
+    then the global rules; the exact appeal type before "any type") over rules and category parents
+    read once. test_remind_days_agree_with_deadline_rule_for keeps the two in step.
+    """
+
+    def __init__(self) -> None:
+        self.parents = dict(Category.objects.values_list("pk", "parent_id"))
+        self.rules = {
+            (category_id, appeal_type, urgency): days
+            for category_id, appeal_type, urgency, days in DeadlineRule.objects.values_list(
+                "category_id", "appeal_type", "urgency", "remind_before_working_days")
+        }
+        self._memo: dict[tuple[int | None, str, str], int] = {}
+
+    def scopes(self, category_id: int | None) -> list[int | None]:
+        chain: list[int | None] = []
+        node = category_id
+        while node is not None and node not in chain:  # `not in`: a parent loop in bad data ends here
+            chain.append(node)
+            node = self.parents.get(node)
+        return [*chain, None]
+
+    def __call__(self, category_id: int | None, appeal_type: str, urgency: str) -> int:
+        key = (category_id, appeal_type, urgency)
+        if key not in self._memo:
+            found = (self.rules.get((scope, wanted, urgency))
+                     for scope in self.scopes(category_id) for wanted in (appeal_type, ""))
+            self._memo[key] = next((days for days in found if days is not None), DEFAULT_REMIND_BEFORE)
+        return self._memo[key]
+
+
 class _Pass:
     """One pass at one moment: the memoised calendar and rule look-ups it needs."""
 
@@ -127,12 +159,11 @@ class _Pass:
         self._local: dict[datetime, datetime] = {}
         self._payload: dict[tuple[str, str, datetime], dict[str, Any]] = {}
         self._db_due: dict[datetime, Any] = {}
-        self._remind_days: dict[tuple[int | None, str, str], int] = {}
+        self.remind_days = _RemindDays()
         self._before_day: dict[tuple[date, int], date] = {}
         self._notice_day: dict[date, date] = {}
         self.notice_after = notice_after_working_days()
-        max_before = DeadlineRule.objects.aggregate(m=Max("remind_before_working_days"))["m"]
-        max_before = DEFAULT_REMIND_BEFORE if max_before is None else max(max_before, DEFAULT_REMIND_BEFORE)
+        max_before = max([DEFAULT_REMIND_BEFORE, *self.remind_days.rules.values()])
         # Any deadline before this may need something now; later ones cannot (see working_day_before).
         last_day = calendar.add_working_days_to_date(self.today, max_before)
         self.horizon = calendar.start_of_day(max(last_day, self.today) + timedelta(days=1))
@@ -161,17 +192,6 @@ class _Pass:
         if due not in self._db_due:
             self._db_due[due] = bulk.db_datetime(due)
         return self._db_due[due]
-
-    def remind_days(self, row: _Row) -> int:
-        key = (row.category_id, row.appeal_type, row.urgency)
-        if key not in self._remind_days:
-            category = Category.objects.filter(pk=row.category_id).first() if row.category_id else None
-            try:
-                days = deadline_rule_for(category, row.appeal_type, row.urgency).remind_before_working_days
-            except DeadlineRuleMissing:
-                days = DEFAULT_REMIND_BEFORE
-            self._remind_days[key] = days
-        return self._remind_days[key]
 
     def before_day(self, due_day: date, days: int) -> date:
         key = (due_day, days)
@@ -202,7 +222,7 @@ class _Pass:
             if set_at is not None and set_at >= calendar.start_of_day(due_day):
                 return None
             return Kind.REMIND, Stage.DUE_DAY
-        days = self.remind_days(row)
+        days = self.remind_days(row.category_id, row.appeal_type, row.urgency)
         if days <= 0 or (Kind.REMIND, Stage.BEFORE) in sent:
             return None
         before = self.before_day(due_day, days)

@@ -204,3 +204,52 @@ def test_working_days_of_the_spring_festival_are_skipped(district):
     assert sent(back) == []
     run_pass(now=at("2026-02-13 08:00"))
     assert sent(back) == [(Deadline.REPLY, Kind.REMIND, Stage.BEFORE)]
+
+
+def test_remind_days_agree_with_deadline_rule_for(district):
+    from youhu.escalation.services import DEFAULT_REMIND_BEFORE, _RemindDays
+    from youhu.taxonomy.models import (
+        AppealType,
+        Category,
+        DeadlineRule,
+        DeadlineRuleMissing,
+        Urgency,
+        deadline_rule_for,
+    )
+    from youhu.testing.factories import make_category
+
+    leaf = district.category  # 城乡建设/市政设施/路灯
+    middle = leaf.parent
+    other = make_category("环境保护/噪声/施工噪声")
+    DeadlineRule.objects.create(category=middle, appeal_type="", urgency=Urgency.NORMAL,
+                                accept_office_minutes=60, reply_working_days=10, remind_before_working_days=3)
+    DeadlineRule.objects.create(category=leaf, appeal_type=AppealType.CONSULT, urgency=Urgency.NORMAL,
+                                accept_office_minutes=60, reply_working_days=2, remind_before_working_days=0)
+    DeadlineRule.objects.create(category=middle, appeal_type=AppealType.HELP, urgency=Urgency.URGENT,
+                                accept_office_minutes=30, reply_working_days=1, remind_before_working_days=4)
+    DeadlineRule.objects.filter(category=None, appeal_type=AppealType.PRAISE, urgency=Urgency.URGENT).delete()
+    DeadlineRule.objects.filter(category=None, appeal_type="", urgency=Urgency.URGENT).delete()
+    book = _RemindDays()
+    for category in [None, *Category.objects.filter(pk__in=[leaf.pk, middle.pk, middle.parent_id, other.pk])]:
+        for appeal_type in AppealType.values:
+            for urgency in Urgency.values:
+                try:
+                    expected = deadline_rule_for(category, appeal_type, urgency).remind_before_working_days
+                except DeadlineRuleMissing:
+                    expected = DEFAULT_REMIND_BEFORE
+                got = book(category.pk if category else None, appeal_type, urgency)
+                assert got == expected, (category, appeal_type, urgency)
+    assert book(leaf.pk, AppealType.CONSULT, Urgency.NORMAL) == 0
+    assert book(leaf.pk, AppealType.COMPLAINT, Urgency.NORMAL) == 3
+    assert book(other.pk, AppealType.COMPLAINT, Urgency.NORMAL) == 2
+
+
+def test_a_rule_with_more_days_of_warning_reminds_earlier(district):
+    from youhu.taxonomy.models import DeadlineRule
+
+    DeadlineRule.objects.create(category=district.category, appeal_type="", urgency="normal",
+                                accept_office_minutes=120, reply_working_days=15, remind_before_working_days=5)
+    ticket = district.ticket_in(Status.HANDLING)  # due Monday 23 March: 5 working days before is the 16th
+    assert run_pass(now=at("2026-03-13 12:00")).remind == 0
+    assert run_pass(now=at("2026-03-16 08:00")).remind == 1
+    assert sent(ticket) == [(Deadline.REPLY, Kind.REMIND, Stage.BEFORE)]
