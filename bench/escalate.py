@@ -84,7 +84,7 @@ def build(args: argparse.Namespace) -> None:
     from django.db import transaction
 
     from youhu.directory.models import Role, RoleGrant, Unit, User
-    from youhu.taxonomy.models import Category
+    from youhu.taxonomy.models import AppealType, Category, DeadlineRule, Urgency
     from youhu.tickets.models import Channel, Status, Ticket
     from youhu.workdays import calendar
 
@@ -95,7 +95,16 @@ def build(args: argparse.Namespace) -> None:
     heads = User.objects.bulk_create(
         [User(username=f"head{i}", unit=unit, password="!") for i, unit in enumerate(units)])
     RoleGrant.objects.bulk_create([RoleGrant(user=u, role=Role.UNIT_HEAD) for u in heads])
-    category = Category.objects.create(name="路灯", level=1, path="路灯")
+    # A three-level tree like the real taxonomy (10 x 8 x 8 = 640 leaves), a rule on some branches.
+    leaves = []
+    for a in range(10):
+        top = Category.objects.create(name=f"一级{a}", level=1, path=f"一级{a}")
+        DeadlineRule.objects.create(category=top, appeal_type="", urgency=Urgency.NORMAL, accept_office_minutes=120,
+                                    reply_working_days=10, remind_before_working_days=a % 4)
+        for b in range(8):
+            mid = Category.objects.create(name=f"二级{b}", level=2, path=f"{top.path}/二级{b}", parent=top)
+            leaves += Category.objects.bulk_create([
+                Category(name=f"三级{c}", level=3, path=f"{mid.path}/三级{c}", parent=mid) for c in range(8)])
 
     # End of office hours, 20 working days before now to 20 after.
     reply_dues = [calendar.add_working_days(NOW, offset).at for offset in range(21)] + [
@@ -109,7 +118,8 @@ def build(args: argparse.Namespace) -> None:
         dispatched = NOW - timedelta(days=rng.randint(0, 30), minutes=rng.randint(0, 600))
         rows.append(Ticket(
             number=f"20260101-{i + 1:06d}", channel=Channel.WEB, title="路灯不亮", content="夜间无照明",
-            category=category, status=status, main_unit=units[i % len(units)], created_at=dispatched,
+            category=rng.choice(leaves), appeal_type=rng.choice(AppealType.values),
+            urgency=Urgency.URGENT if rng.random() < 0.1 else Urgency.NORMAL, status=status, main_unit=units[i % len(units)], created_at=dispatched,
             dispatched_at=dispatched, registered_at=dispatched,
             accept_due=NOW + timedelta(minutes=rng.randint(-3 * 1440, 1440)) if status == Status.DISPATCHED else None,
             reply_due=rng.choice(reply_dues),
