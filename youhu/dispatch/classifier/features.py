@@ -22,9 +22,12 @@ class ModelSpec:
     char_min: int = 1
     char_max: int = 3
     min_df: int = 2
-    svm_c: float = 0.3
+    svm_c: float = 1.0
     calibration: str = "sigmoid"
     calibration_folds: int = 3
+    # False: one SVM fitted on all rows, its scores calibrated on out-of-fold predictions (measured
+    # better than averaging the per-fold copies, and a third of the size and time).
+    calibration_ensemble: bool = False
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -47,4 +50,6 @@ def build_estimator(spec: ModelSpec, labels: list[str]) -> CalibratedClassifierC
     """A linear SVM whose scores are calibrated into probabilities on held-out folds."""
     smallest = min(labels.count(label) for label in set(labels))
     folds = max(2, min(spec.calibration_folds, smallest))
-    return CalibratedClassifierCV(LinearSVC(C=spec.svm_c), method=spec.calibration, cv=folds)
+    return CalibratedClassifierCV(
+        LinearSVC(C=spec.svm_c), method=spec.calibration, cv=folds, ensemble=spec.calibration_ensemble
+    )
