@@ -459,7 +459,7 @@ def request_extension(ticket: Ticket, *, by: User, working_days: int, reason: st
     now = now or clock.now()
     why = _require_text(reason, "reason", "延期理由")
     _check_allowed(ticket, "request_extension", by)
-    if not isinstance(working_days, int) or not 1 <= working_days <= 60:
+    if isinstance(working_days, bool) or not isinstance(working_days, int) or not 1 <= working_days <= 60:
         raise InvalidInput("延期天数须为 1 到 60 个工作日", field="working_days")
     if ticket.reply_due and now > ticket.reply_due:
         raise InvalidInput("已超过办结时限，不能再申请延期", field="working_days")

@@ -253,3 +253,17 @@ def test_a_rule_with_more_days_of_warning_reminds_earlier(district):
     assert run_pass(now=at("2026-03-13 12:00")).remind == 0
     assert run_pass(now=at("2026-03-16 08:00")).remind == 1
     assert sent(ticket) == [(Deadline.REPLY, Kind.REMIND, Stage.BEFORE)]
+
+
+def test_admin_lists_escalations_read_only(district, client):
+    ticket = district.ticket_in(Status.HANDLING)
+    run_pass(now=at("2026-03-24 09:00"))
+    admin = district.admin
+    admin.is_staff = admin.is_superuser = True
+    admin.save()
+    client.force_login(admin)
+    page = client.get("/admin/escalation/escalation/")
+    assert page.status_code == 200 and ticket.number in page.content.decode()
+    record = Escalation.objects.get(ticket=ticket)
+    assert client.post(f"/admin/escalation/escalation/{record.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert Escalation.objects.filter(pk=record.pk).exists()

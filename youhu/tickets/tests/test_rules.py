@@ -162,7 +162,7 @@ def test_refused_extension_needs_a_reason_and_keeps_the_deadline(district):
     assert TicketEvent.objects.filter(ticket=ticket).last().action == "extension_refused"
 
 
-@pytest.mark.parametrize("days", [0, 61, "3"])
+@pytest.mark.parametrize("days", [0, 61, "3", True, None])
 def test_extension_length_must_be_1_to_60_working_days(district, days):
     ticket = district.ticket_in(Status.HANDLING)
     with pytest.raises(InvalidInput) as err:
