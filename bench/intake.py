@@ -5,7 +5,7 @@ N concurrent clients POST /api/tickets (keep-alive connections, client processes
 acknowledged (201) ticket number must be in the database. Then imports 10,000 rows built from the shared CSVs.
 Targets on the 2-core machine: >= 500 tickets/s through the API, >= 2,000 rows/s by import.
 
-    .venv/bin/python bench/intake.py [--clients 32] [--tickets 6000] [--workers 3] [--triage deferred|inline]
+    .venv/bin/python bench/intake.py [--clients 32] [--tickets 6000] [--workers 2] [--triage deferred|inline]
                                      [--rows 10000]
 """
 
@@ -265,7 +265,7 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--client-processes", type=int, default=2)
     parser.add_argument("--tickets", type=int, default=6000)
-    parser.add_argument("--workers", type=int, default=3)
+    parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--triage", choices=["deferred", "inline"], default="deferred")
     parser.add_argument("--rows", type=int, default=10000)
