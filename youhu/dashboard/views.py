@@ -29,7 +29,9 @@ def _viewer(request: HttpRequest) -> None:
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     _viewer(request)
-    return render(request, "dashboard/home.html", {"surge_rule": surge_rule_text()})
+    # The map is drawn by script and clicked with a mouse; the same streets as plain links serve keyboards.
+    streets = Area.objects.filter(kind=Area.Kind.STREET).order_by("code").only("pk", "name")
+    return render(request, "dashboard/home.html", {"surge_rule": surge_rule_text(), "streets": streets})
 
 
 @login_required

@@ -16,6 +16,7 @@ What a page must satisfy (all problems are collected, then reported together):
 
 from __future__ import annotations
 
+import contextlib
 import io
 import re
 import time
@@ -28,6 +29,7 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
 import pytest
 from django.core.management import call_command
 from django.test import Client
+from django.urls import Resolver404, get_resolver, resolve
 
 from youhu.demo import district as demo
 from youhu.directory.models import User
@@ -60,6 +62,17 @@ ROLE_USERS = {
     "admin": demo.ADMIN_USERNAME,
 }
 OWN_LAYOUT = ("/dashboard/screen/",)  # the command-centre wall: full screen, no site navigation on purpose
+PRODUCT_NAMESPACES = ("web", "portal", "dispatch", "supervision", "enterprise", "dashboard", "intake")
+# Addresses nobody follows from a page on purpose: reached by script or in a data row the demo may not have.
+NOT_LINKED = {
+    "dashboard:plotly_js",  # loaded by <script>
+    "portal:done",  # where submitting an appeal leads
+    "portal:review",  # the form on a replied appeal's page (the demo's first replied one may be withheld)
+    "intake:import_result", "intake:import_report",  # listed once something was imported; the demo imports nothing
+    "intake:revoke_key",  # one form per API key; the demo has none
+    "web:inbox_mark_read",  # offered while something is unread; opening tickets on the way may read it all
+    "dispatch:merge",  # offered with a suggested duplicate, which the demo's sample may not contain
+}
 # Problems found in pages whose owners are still at work, reported to them: warned about, not failed on,
 # until fixed. Each entry is a regular expression matched against the problem line.
 KNOWN_PROBLEMS: dict[str, str] = {
@@ -89,6 +102,7 @@ class PageReader(HTMLParser):
         self.has_nav = False
         self.empty_tables = 0
         self.get_forms: list[dict] = []  # {"action", "fields": [(name, value)]} of method="get" forms
+        self.post_actions: list[str] = []  # where the page's other forms post to ("" = the page itself)
         self._stack: list[tuple[str, dict]] = []
         self._in_title = False
         self._hidden_depth = 0  # inside <script>, <style>, <template> or a [hidden] element
@@ -165,6 +179,8 @@ class PageReader(HTMLParser):
         if tag == "form" and self._form is not None:
             if self._form["get"]:
                 self.get_forms.append(self._form)
+            else:
+                self.post_actions.append(self._form["action"])
             self._form = None
         if tag == "title":
             self._in_title = False
@@ -229,6 +245,7 @@ class Crawl:
     found_on: dict[str, str] = field(default_factory=dict)
     visited: list[str] = field(default_factory=list)
     controls_checked: int = 0
+    offered: set[str] = field(default_factory=set)  # every same-origin path a page links or posts to
 
     def problem(self, url: str, text: str) -> None:
         origin = self.found_on.get(url)
@@ -278,6 +295,11 @@ class Crawl:
         # A filter/search form submitted as it stands must answer too.
         hrefs = reader.links + [f"{form['action'] or url.split('?')[0]}?{urlencode(form['fields'])}"
                                 for form in reader.get_forms]
+        self.offered.add(urlsplit(url).path)
+        for href in hrefs + reader.post_actions:
+            local = _local(urljoin(url, href))
+            if local:
+                self.offered.add(urlsplit(local).path)
         for href in hrefs:
             local = _local(urljoin(url, href))
             if local and not _skipped(local):
@@ -344,11 +366,27 @@ def one_per_status(tickets) -> list[str]:
     return list(numbers.values())
 
 
+def orphans(offered: set[str]) -> list[str]:
+    """Named URLs of the product's pages that no page links or posts to, for any role."""
+    reached = set()
+    for path in offered:
+        with contextlib.suppress(Resolver404):  # a link to a page that does not exist is reported as 404
+            reached.add(resolve(path).view_name)
+    names = []
+    for pattern in get_resolver().url_patterns:
+        namespace = getattr(pattern, "namespace", None)
+        if namespace not in PRODUCT_NAMESPACES:
+            continue
+        names += [f"{namespace}:{p.name}" for p in pattern.url_patterns if getattr(p, "name", None)]
+    return sorted(n for n in names if n not in reached and n not in NOT_LINKED)
+
+
 def test_every_reachable_page_answers_in_chinese_with_accessible_forms(demo_site):
     started = time.monotonic()
     problems: list[str] = []
     coverage: dict[str, int] = defaultdict(int)
     controls = 0
+    offered: set[str] = set()
     for role, user in demo_site.items():
         assert user.has_role(role), f"{user} should be a {role}"
         client = Client()
@@ -358,6 +396,7 @@ def test_every_reachable_page_answers_in_chinese_with_accessible_forms(demo_site
         problems += crawl.problems
         coverage[role] = len(crawl.visited)
         controls += crawl.controls_checked
+        offered |= crawl.offered
     resident = Client()
     session = resident.session  # the resident has tracked one appeal in each state with its code
     tracked = one_per_status(Ticket.objects.exclude(status=Status.NEW))
@@ -368,6 +407,8 @@ def test_every_reachable_page_answers_in_chinese_with_accessible_forms(demo_site
     problems += anonymous.problems
     coverage["anonymous"] = len(anonymous.visited)
     controls += anonymous.controls_checked
+    offered |= anonymous.offered
+    problems += [f"{name}：没有任何页面链接到它（孤立页面，任何角色都找不到）" for name in orphans(offered)]
     print(f"crawled {dict(coverage)} pages, {controls} form controls, {time.monotonic() - started:.0f} s")
 
     # The crawl must really have walked the product, not stopped at a broken home page.
