@@ -446,6 +446,25 @@ def test_an_empty_district_shows_empty_states_not_errors(district):
     assert not problems, "\n".join(problems)
 
 
+@pytest.mark.parametrize(("who", "path", "status"), [
+    ("handler", "/supervision/", 403),  # a page of another role
+    ("handler", "/tickets/20990101-999999/", 404),
+    (None, "/portal/track/no-such-page/x/", 404),
+])
+def test_error_pages_speak_chinese_in_the_common_layout(district, who, path, status):
+    client = Client()
+    if who:
+        client.force_login(getattr(district, who))
+    response = client.get(path)
+    assert response.status_code == status
+    page = PageReader()
+    page.feed(response.content.decode())
+    crawl = Crawl(client, f"{who or 'anonymous'} {status}", staff=bool(who))
+    crawl.check_page(path, page)
+    assert not crawl.problems, crawl.problems
+    assert any(CJK.search(text) for text in page.texts) and page.links, "says what happened and where to go"
+
+
 BAD_PAGE = """<!doctype html><html lang="en"><head><title></title></head><body>
 <nav></nav><main id="main">
 <form method="get" action="/tickets/"><input name="q" id="q"><select name="status"><option value="">全部</option>
