@@ -7,7 +7,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/youhu
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo test install lint test-sqlite test-postgres browser-deps bench clean
+.PHONY: demo test install lint test-sqlite test-postgres browser-deps clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "需要 Python 3.11 ($(PYTHON) not found)"; exit 1; }
@@ -47,9 +47,6 @@ test-sqlite:
 test-postgres:
 	@echo "== tests on PostgreSQL ($(PG_URL))"
 	YOUHU_DATABASE_URL=$(PG_URL) $(BIN)/pytest -m "not browser"
-
-bench: install
-	$(BIN)/python bench/run_all.py
 
 clean:
 	rm -rf $(VENV) var
