@@ -100,6 +100,7 @@ class PageReader(HTMLParser):
         self.skip_link = False
         self.has_main = False
         self.has_nav = False
+        self.h1_count = 0
         self.empty_tables = 0
         self.get_forms: list[dict] = []  # {"action", "fields": [(name, value)]} of method="get" forms
         self.post_actions: list[str] = []  # where the page's other forms post to ("" = the page itself)
@@ -123,6 +124,8 @@ class PageReader(HTMLParser):
             self.has_main = True
         if tag == "nav":
             self.has_nav = True
+        if tag == "h1":
+            self.h1_count += 1
         if tag == "label" and attrs.get("for"):
             self.label_for.add(attrs["for"])
         hidden = tag in ("script", "style", "template") or "hidden" in attrs
@@ -323,6 +326,8 @@ class Crawl:
         leaks = sorted({m.group(0) for text in page.texts for m in LEAKED_WORDS.finditer(text)})
         if leaks:
             self.problem(url, f"页面文字含英文/未翻译的值：{', '.join(leaks)}")
+        if page.h1_count != 1:
+            self.problem(url, f"页面应有且只有一个 <h1> 标题（现有 {page.h1_count} 个）")
         if page.empty_tables:
             self.problem(url, "表格没有任何行：空列表应显示说明文字（空状态）")
         if self.staff and not url.startswith(OWN_LAYOUT) and not (page.skip_link and page.has_main and page.has_nav):
@@ -486,8 +491,8 @@ def test_page_checks_catch_each_kind_of_problem(client):
     crawl.check_page("/x/", page)
     found = "\n".join(crawl.problems)
     for expected in ('lang="en"', "<title> 为空", "表单控件没有标签：<input", "表单控件没有标签：<select",
-                     'id="c" 重复 2 次', "<button type=\"submit\"> 没有可读名称", "缺少 alt", "None", "空状态", "统一布局"):
+                     'id="c" 重复 2 次', "<button type=\"submit\"> 没有可读名称", "缺少 alt", "None", "<h1>", "空状态", "统一布局"):
         assert expected in found, f"{expected!r} not reported:\n{found}"
-    assert len(crawl.problems) == 10, found
+    assert len(crawl.problems) == 11, found
     assert _shape("/tickets/HZ20260302-0001/?page=2") == _shape("/tickets/HZ20260302-0007/?page=3")
     assert _shape("/tickets/?status=closed") != _shape("/tickets/?status=replied")
