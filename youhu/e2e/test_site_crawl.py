@@ -94,6 +94,7 @@ class PageReader(HTMLParser):
         self.links: list[str] = []
         self.ids: Counter[str] = Counter()
         self.label_for: set[str] = set()
+        self.references: list[tuple[str, str]] = []  # (attribute, id) of aria-describedby/-labelledby, label for
         self.controls: list[dict] = []  # {"tag", "attrs", "in_label"}
         self.unnamed: list[str] = []  # buttons/links/images without an accessible name
         self.texts: list[str] = []
@@ -128,6 +129,9 @@ class PageReader(HTMLParser):
             self.h1_count += 1
         if tag == "label" and attrs.get("for"):
             self.label_for.add(attrs["for"])
+            self.references.append(("label for", attrs["for"]))
+        for attribute in ("aria-describedby", "aria-labelledby"):
+            self.references += [(attribute, ref) for ref in attrs.get(attribute, "").split()]
         hidden = tag in ("script", "style", "template") or "hidden" in attrs
         if tag == "a" and "href" in attrs:
             self.links.append(attrs["href"])
@@ -318,6 +322,9 @@ class Crawl:
         self.controls_checked += len(page.controls)
         for control in page.unlabelled_controls():
             self.problem(url, f"表单控件没有标签：{control}")
+        for attribute, ref in page.references:
+            if ref not in page.ids:
+                self.problem(url, f'{attribute}="{ref}" 指向不存在的元素')
         for name, count in page.ids.items():
             if count > 1:
                 self.problem(url, f'id="{name}" 重复 {count} 次')
@@ -475,7 +482,8 @@ BAD_PAGE = """<!doctype html><html lang="en"><head><title></title></head><body>
 <form method="get" action="/tickets/"><input name="q" id="q"><select name="status"><option value="">全部</option>
 <option value="closed" selected>已办结</option></select><button type="submit">查询</button></form>
 <form method="post"><label>电话 <input name="phone"></label><label for="c">内容</label><textarea id="c" name="c"></textarea>
-<input type="hidden" name="csrfmiddlewaretoken" value="x"><input type="text" aria-label="搜索" name="s">
+<input type="hidden" name="csrfmiddlewaretoken" value="x"><input type="text" aria-label="搜索" name="s"
+ aria-describedby="s_helptext">
 <button type="submit"><span class="icon"></span></button></form>
 <p id="c">状态：None</p><img src="/x.png"><table><tbody></tbody></table>
 <script>var hidden = "None";</script><a href="/tickets/HZ1/">工单</a></main></body></html>"""
@@ -491,8 +499,8 @@ def test_page_checks_catch_each_kind_of_problem(client):
     crawl.check_page("/x/", page)
     found = "\n".join(crawl.problems)
     for expected in ('lang="en"', "<title> 为空", "表单控件没有标签：<input", "表单控件没有标签：<select",
-                     'id="c" 重复 2 次', "<button type=\"submit\"> 没有可读名称", "缺少 alt", "None", "<h1>", "空状态", "统一布局"):
+                     'id="c" 重复 2 次', "<button type=\"submit\"> 没有可读名称", "缺少 alt", "None", "<h1>", "空状态", "统一布局", 'aria-describedby="s_helptext" 指向不存在'):
         assert expected in found, f"{expected!r} not reported:\n{found}"
-    assert len(crawl.problems) == 11, found
+    assert len(crawl.problems) == 12, found
     assert _shape("/tickets/HZ20260302-0001/?page=2") == _shape("/tickets/HZ20260302-0007/?page=3")
     assert _shape("/tickets/?status=closed") != _shape("/tickets/?status=replied")
