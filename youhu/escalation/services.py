@@ -16,8 +16,9 @@ reopen sets a new deadline value, which is escalated afresh.
 Every escalation is recorded once (Escalation, unique per ticket/deadline/value/kind/stage), with
 a ticket event and inbox messages for the main unit (and its unit heads for 督办/通报).
 
-Two copies may run at once on PostgreSQL: each batch locks its tickets with
-SELECT ... FOR UPDATE SKIP LOCKED and re-reads what was sent after taking the locks, so a ticket
+Two copies may run at once on PostgreSQL: each batch locks its tickets with SELECT ... FOR NO KEY
+UPDATE SKIP LOCKED (it conflicts with another copy and with a ticket update, not with the inserts
+of events and messages that refer to the ticket) and re-reads what was sent after taking the locks, so a ticket
 is escalated by whichever copy holds it; the unique constraint is the last guard.
 """
 
@@ -284,7 +285,7 @@ def _escalate_chunk(run: _Pass, track: _Track, chunk: Sequence[int], summary: Pa
         summary.scanned += len(chunk)
         if todo and connection.features.has_select_for_update_skip_locked:
             wanted = [row.pk for row, _kind, _stage in todo]
-            locked = waiting.select_for_update(skip_locked=True).filter(pk__in=wanted)
+            locked = waiting.select_for_update(skip_locked=True, no_key=True).filter(pk__in=wanted)
             todo = _decide_rows(run, track, locked, first, last)
             summary.skipped += len(wanted) - len(todo)
         if not todo:
@@ -326,7 +327,7 @@ def _close_unreviewed(run: _Pass, batch: int, summary: PassSummary, stop: Callab
         if stop():
             return
         with transaction.atomic():
-            held = list(Ticket.objects.select_for_update(skip_locked=True).filter(pk__in=chunk, **waiting).order_by())
+            held = list(Ticket.objects.select_for_update(skip_locked=True, no_key=True).filter(pk__in=chunk, **waiting).order_by())
             summary.skipped += len(chunk) - len(held)
             summary.scanned += len(held)
             for ticket in held:
