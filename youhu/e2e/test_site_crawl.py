@@ -78,6 +78,8 @@ NOT_LINKED = {
 KNOWN_PROBLEMS: dict[str, str] = {
     r"^\[unit_head\] /supervision/(overdue|extensions|replies)/.*: 403":
         "supervision/_nav.html offers the supervisors-only pages to unit heads",
+    r'^\[anonymous\] POST /portal/: aria-describedby="id_\w+_error" 指向不存在的元素':
+        "portal/_field.html names its error list '<id>-error'; Django's aria-describedby says '<id>_error'",
 }
 PUBLIC_START = ("/portal/", "/portal/track/", "/enterprise/portal/", "/login/")
 
@@ -102,6 +104,7 @@ class PageReader(HTMLParser):
         self.has_main = False
         self.has_nav = False
         self.h1_count = 0
+        self.error_blocks = 0  # role="alert" or an error-styled element: where a refused form says why
         self.empty_tables = 0
         self.get_forms: list[dict] = []  # {"action", "fields": [(name, value)]} of method="get" forms
         self.post_actions: list[str] = []  # where the page's other forms post to ("" = the page itself)
@@ -127,6 +130,8 @@ class PageReader(HTMLParser):
             self.has_nav = True
         if tag == "h1":
             self.h1_count += 1
+        if attrs.get("role") == "alert" or {"errorlist", "form-error", "field-error"} & set(attrs.get("class", "").split()):
+            self.error_blocks += 1
         if tag == "label" and attrs.get("for"):
             self.label_for.add(attrs["for"])
             self.references.append(("label for", attrs["for"]))
@@ -475,6 +480,41 @@ def test_error_pages_speak_chinese_in_the_common_layout(district, who, path, sta
     crawl.check_page(path, page)
     assert not crawl.problems, crawl.problems
     assert any(CJK.search(text) for text in page.texts) and page.links, "says what happened and where to go"
+
+
+@pytest.mark.parametrize(("path", "data"), [
+    ("/login/", {"username": "roads", "password": "wrong"}),
+    ("/portal/", {"title": "", "content": ""}),
+    ("/portal/track/", {"number": "20990101-000001", "code": "x"}),
+    ("/enterprise/portal/", {"step": "start", "uscc": "123", "phone": "1"}),
+])
+def test_a_refused_form_says_why_in_chinese_next_to_its_fields(district, path, data):
+    client = Client()
+    response = client.post(path, data)
+    assert response.status_code in (200, 400), response.status_code
+    page = PageReader()
+    page.feed(response.content.decode())
+    crawl = Crawl(client, "anonymous", staff=False)
+    crawl.check_page(f"POST {path}", page)
+    problems = [p for p in crawl.problems if not any(re.search(rx, p) for rx in KNOWN_PROBLEMS)]
+    assert not problems, problems
+    assert page.error_blocks, "the form says why it was refused"
+
+
+def test_a_refused_ticket_action_keeps_the_page_accessible(district):
+    """A unit returns a ticket without a reason: the ticket page comes back, the reason field marked."""
+    ticket = district.ticket_in(Status.DISPATCHED)
+    client = Client()
+    client.force_login(district.handler)
+    response = client.post(f"/tickets/{ticket.number}/act/return/", {"version": ticket.version, "reason": ""})
+    assert response.status_code == 400
+    page = PageReader()
+    page.feed(response.content.decode())
+    crawl = Crawl(client, "handler", staff=True)
+    crawl.check_page(f"POST /tickets/{ticket.number}/act/return/", page)
+    assert not crawl.problems, crawl.problems
+    assert page.error_blocks
+    assert [c for c in page.controls if c["attrs"].get("aria-invalid") == "true"], "the refused field is marked"
 
 
 BAD_PAGE = """<!doctype html><html lang="en"><head><title></title></head><body>
