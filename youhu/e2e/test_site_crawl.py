@@ -2,16 +2,21 @@
 follows every same-origin link reachable from its start page, with Django's test client (no browser
 needed), and every page must answer, speak Chinese, and have accessible forms.
 
+Data: the demo district (`youhu demo load --tickets 30`), plus, per role, one visible ticket in each state,
+and for the resident the appeals they tracked. Pages of one shape (same path once ids are blanked, same
+query keys) are crawled at most MAX_PER_SHAPE times per role; filter forms are submitted as they stand.
+
 What a page must satisfy (all problems are collected, then reported together):
 - no 5xx; a link shown to a role never leads to 404, 403 or back to the login page (navigation offers
-  only what the role may use);
-- `<html lang="zh-CN">`, a non-empty `<title>` with Chinese in it, no leaked English/Python values
-  ("None", "True", ...) in the visible text;
+  only what the role may use); every page of the product is linked from somewhere (no orphan pages);
+- `<html lang="zh-CN">`, a non-empty `<title>` with Chinese in it, one `<h1>`, no leaked English/Python
+  values ("None", "True", ...) in the visible text;
 - every visible form control has an accessible name: `<label for=id>`, a wrapping `<label>`,
-  `aria-label` or `aria-labelledby`; ids are unique (a duplicate id breaks `label for`);
+  `aria-label` or `aria-labelledby`; ids are unique and every `for`/`aria-*` reference points to one;
 - buttons and links have a name, images have alt text;
-- staff pages keep the common layout: the skip link to `#main` and the main navigation;
-- a table never shows an empty body (an empty list says so in words instead).
+- staff pages keep the common layout: the skip link to `#main`, `<main>` and the main navigation;
+- a table never shows an empty body (an empty list says so in words instead); an empty district and
+  the error pages pass the same checks; a refused form says why.
 """
 
 from __future__ import annotations
@@ -101,9 +106,7 @@ class PageReader(HTMLParser):
         self.unnamed: list[str] = []  # buttons/links/images without an accessible name
         self.texts: list[str] = []
         self.skip_link = False
-        self.has_main = False
-        self.has_nav = False
-        self.h1_count = 0
+        self.tags: Counter[str] = Counter()  # how often each element occurs
         self.error_blocks = 0  # role="alert" or an error-styled element: where a refused form says why
         self.empty_tables = 0
         self.get_forms: list[dict] = []  # {"action", "fields": [(name, value)]} of method="get" forms
@@ -122,14 +125,9 @@ class PageReader(HTMLParser):
             self.lang = attrs.get("lang")
         if "id" in attrs:
             self.ids[attrs["id"]] += 1
+        self.tags[tag] += 1
         if tag == "title":
             self._in_title = True
-        if tag == "main":
-            self.has_main = True
-        if tag == "nav":
-            self.has_nav = True
-        if tag == "h1":
-            self.h1_count += 1
         if attrs.get("role") == "alert" or {"errorlist", "form-error", "field-error"} & set(attrs.get("class", "").split()):
             self.error_blocks += 1
         if tag == "label" and attrs.get("for"):
@@ -338,11 +336,11 @@ class Crawl:
         leaks = sorted({m.group(0) for text in page.texts for m in LEAKED_WORDS.finditer(text)})
         if leaks:
             self.problem(url, f"页面文字含英文/未翻译的值：{', '.join(leaks)}")
-        if page.h1_count != 1:
-            self.problem(url, f"页面应有且只有一个 <h1> 标题（现有 {page.h1_count} 个）")
+        if page.tags["h1"] != 1:
+            self.problem(url, f"页面应有且只有一个 <h1> 标题（现有 {page.tags['h1']} 个）")
         if page.empty_tables:
             self.problem(url, "表格没有任何行：空列表应显示说明文字（空状态）")
-        if self.staff and not url.startswith(OWN_LAYOUT) and not (page.skip_link and page.has_main and page.has_nav):
+        if self.staff and not url.startswith(OWN_LAYOUT) and not (page.skip_link and page.tags["main"] and page.tags["nav"]):
             self.problem(url, "缺少统一布局（跳到正文链接 #main、<main>、主导航）")
 
 
