@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections import Counter
 
 import numpy as np
 from sklearn.metrics import accuracy_score, f1_score
@@ -43,6 +44,7 @@ def cross_validate(
     correct = predicted == labels
     classes = sorted(set(dataset.labels))
     per_class = f1_score(labels, predicted, labels=classes, average=None)
+    confused = Counter((t, p) for t, p in zip(labels, predicted, strict=True) if t != p)
     return {
         "rows": len(labels),
         "folds": folds,
@@ -53,6 +55,7 @@ def cross_validate(
             f"{c}%": round(precision_at_coverage(confidence, correct, c), 4) for c in COVERAGES
         },
         "mean_confidence": round(float(confidence.mean()), 4),
+        "most_confused": [f"{t} → {p}: {n}" for (t, p), n in confused.most_common(6)],
         "seconds": round(time.perf_counter() - started, 1),
         "spec": spec.as_dict(),
     }

@@ -271,6 +271,7 @@ def test_model_evaluate_prints_cv_json(tmp_path, sample):
     assert set(result["per_class_f1"]) == set(_by_label(sample[0]))
     assert list(result["precision_at_coverage"]) == ["50%", "60%", "70%", "80%", "90%", "100%"]
     assert result["precision_at_coverage"]["100%"] == pytest.approx(result["accuracy"], abs=1e-4)
+    assert all("→" in pair for pair in result["most_confused"])
 
 
 def _by_label(rows: list[dict]) -> dict[str, list[dict]]:
