@@ -432,7 +432,8 @@ def act(request, number: str, action: ActionName, body: ActionIn):
 
 
 def install_error_handlers(api) -> None:
-    """Every error of the JSON API as {code, message, field}; schema errors keep ninja's `detail` too."""
+    """Every error of the JSON API as {code, message, field}; schema errors are 400 (as Open311 and the
+    import report) and keep ninja's `detail` too."""
     from ninja.errors import ValidationError
 
     def ticket_error(request, exc: TicketError):
@@ -444,7 +445,7 @@ def install_error_handlers(api) -> None:
         return api.create_response(request, {
             "code": "invalid_input", "message": f"{'.'.join(loc) or '请求'}：{first.get('msg', '格式不正确')}",
             "field": ".".join(loc) or None, "detail": exc.errors,
-        }, status=422)
+        }, status=400)
 
     def http_error(request, exc: HttpError):
         code = {401: "unauthorized", 403: "not_allowed", 404: "not_found"}.get(exc.status_code, "error")
