@@ -10,6 +10,25 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _queue_in_memory():
+    """Background tasks (huey) run at once, in this process and in memory: queued work is done by the time
+    the queueing code's transaction commits, and never reaches the real queue file or Redis."""
+    from huey.contrib.djhuey import HUEY
+
+    was = HUEY.immediate
+    HUEY.immediate = True
+    yield HUEY
+    HUEY.immediate = was
+
+
+@pytest.fixture(autouse=True)
+def huey_queue(_queue_in_memory):
+    """The in-memory queue, emptied after each test (retries scheduled by one test must not leak)."""
+    yield _queue_in_memory
+    _queue_in_memory.storage.flush_all()
+
+
 @pytest.fixture
 def district(db) -> District:
     return District()

@@ -24,6 +24,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "huey.contrib.djhuey",
     "youhu.directory",
     "youhu.workdays",
     "youhu.taxonomy",
@@ -128,6 +129,22 @@ CACHES = {
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "youhu"},
 }
 
+# Background work (triage of queued appeals): huey on Redis when several app servers share it, else an
+# embedded SQLite queue next to the database. Worker: `youhu run_huey`.
+HUEY = {
+    "name": "youhu",
+    "results": False,  # nobody waits on a task's return value
+    "immediate": os.environ.get("YOUHU_QUEUE_IMMEDIATE", "0") == "1",
+    "consumer": {"workers": 2, "worker_type": "thread"},
+    **(
+        {"huey_class": "huey.RedisHuey", "connection": {"url": os.environ["YOUHU_REDIS_URL"]}}
+        if os.environ.get("YOUHU_REDIS_URL")
+        else {"huey_class": "huey.SqliteHuey", "connection": {"filename": str(VAR_DIR / "queue.sqlite3")}}
+    ),
+}
+if not os.environ.get("YOUHU_REDIS_URL"):
+    VAR_DIR.mkdir(parents=True, exist_ok=True)  # the queue file is opened as soon as Django starts
+
 LANGUAGE_CODE = "zh-hans"
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
@@ -151,8 +168,8 @@ YOUHU = {
     "OFFICE_HOURS": [("09:00", "12:00"), ("13:30", "18:00")],
     # Days after a reply without review before the ticket closes by itself.
     "REVIEW_WINDOW_WORKING_DAYS": 5,
-    # "inline": intake triages each new ticket in the request; "deferred": it only queues it and the
-    # worker `youhu triage-pending --loop` triages (the appeal is acknowledged as soon as it is stored).
+    # "inline": intake triages each new ticket in the request; "deferred": it only queues it (huey) and the
+    # worker `youhu run_huey` triages (the appeal is acknowledged as soon as it is stored).
     "TRIAGE": os.environ.get("YOUHU_TRIAGE", "inline"),
     # No SMS gateway in the demo: the enterprise portal shows the company's verification code on screen.
     "ENTERPRISE_PORTAL_SHOW_CODE": os.environ.get("YOUHU_ENTERPRISE_PORTAL_SHOW_CODE", "1" if DEBUG else "0") == "1",

@@ -1,7 +1,7 @@
 from django.contrib import admin, messages
 
 from .keys import create_api_key, revoke_api_key
-from .models import ApiKey, ImportBatch, PendingTriage
+from .models import ApiKey, ImportBatch
 
 
 @admin.register(ApiKey)
@@ -38,10 +38,3 @@ class ImportBatchAdmin(admin.ModelAdmin):
                     "rejected_count")
     readonly_fields = [f.name for f in ImportBatch._meta.fields]
 
-
-
-@admin.register(PendingTriage)
-class PendingTriageAdmin(admin.ModelAdmin):
-    list_display = ("ticket", "queued_at", "attempts", "last_error")
-    list_filter = ("attempts",)
-    raw_id_fields = ("ticket",)

@@ -30,7 +30,8 @@ from youhu.tickets.errors import InvalidInput
 from youhu.tickets.models import Channel, Status, Ticket, TicketEvent
 
 from .models import ImportBatch
-from .services import queue_triage, run_triage
+from .services import run_triage
+from .tasks import queue_triage
 from .writelock import write_lock
 
 BLOCK = 500
@@ -70,7 +71,7 @@ class ImportOptions:
     encoding: str = "auto"  # auto | utf-8 | gbk
     mapping: dict[str, str] = field(default_factory=dict)  # target field -> column header
     source: str = ""  # external ids are "<source>:<id>"; default: the file's stem
-    triage: str = "queue"  # queue (for `youhu triage-pending`) | now | skip (left to the dispatchers)
+    triage: str = "queue"  # queue (for the worker `youhu run_huey`) | now | skip (left to the dispatchers)
 
 
 @dataclass
@@ -338,9 +339,11 @@ def _fast_insert(model, rows: list[dict[str, Any]]) -> None:
         cursor.executemany(sql, params)
 
 
-def write_block(appeals: list[tickets.NewAppeal], *, by: User | None, now: datetime) -> list[tuple[int, str]]:
+def write_block(appeals: list[tickets.NewAppeal], *, by: User | None, now: datetime,
+                triage: str = "queue") -> list[tuple[int, str]]:
     """All of the block or none of it: tickets with consecutive numbers and their 'create' events (the same
-    event create_ticket writes, so imported tickets read like any other). Returns (pk, number) pairs."""
+    event create_ticket writes, so imported tickets read like any other; the triage option recorded for the
+    queue's sweeper). Returns (pk, number) pairs."""
     label = str(by) if by else tickets.APPELLANT_LABEL
     with write_lock(), transaction.atomic():
         numbers = tickets.next_numbers(now, len(appeals))
@@ -349,18 +352,19 @@ def write_block(appeals: list[tickets.NewAppeal], *, by: User | None, now: datet
         _fast_insert(TicketEvent, [
             {"ticket_id": pk, "action": "create", "actor_id": by.pk if by else None, "actor_label": label,
              "unit_id": by.unit_id if by else None, "at": now, "to_status": Status.NEW, "public": True,
-             "payload": {"channel": appeals[0].channel, "import": True}}
+             "payload": {"channel": appeals[0].channel, "import": True, "triage": triage}}
             for pk, _number in created
         ])
     return created
 
 
-def _write_one_by_one(appeals: list[tickets.NewAppeal], *, by: User | None, now: datetime) -> list[tuple[int, str]]:
+def _write_one_by_one(appeals: list[tickets.NewAppeal], *, by: User | None, now: datetime,
+                      triage: str) -> list[tuple[int, str]]:
     """After a lost race with a concurrent import of the same rows: keep those nobody else stored."""
     created = []
     for appeal in appeals:
         try:
-            created += write_block([appeal], by=by, now=now)
+            created += write_block([appeal], by=by, now=now, triage=triage)
         except IntegrityError:
             continue
     return created
@@ -433,14 +437,14 @@ def _flush(pending: list[tickets.NewAppeal], result: ImportResult, *, by: User |
     if not pending:
         return
     try:
-        created = write_block(pending, by=by, now=now)
+        created = write_block(pending, by=by, now=now, triage=triage)
     except IntegrityError:
-        created = _write_one_by_one(pending, by=by, now=now)
+        created = _write_one_by_one(pending, by=by, now=now, triage=triage)
     result.skipped += len(pending) - len(created)
     result.created += len(created)
     result.numbers += [number for _pk, number in created]
     if triage == "queue":
-        queue_triage([pk for pk, _n in created], now=now)
+        queue_triage([pk for pk, _n in created])
     elif triage == "now":
         for ticket in Ticket.objects.filter(pk__in=[pk for pk, _n in created]).order_by("pk"):
             run_triage(ticket, now=now)

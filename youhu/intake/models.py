@@ -71,19 +71,3 @@ class ImportBatch(models.Model):
     def __str__(self) -> str:
         return f"{self.file_name} {self.started_at:%Y-%m-%d %H:%M}"
 
-
-class PendingTriage(models.Model):
-    """A ticket acknowledged but not yet triaged (bulk imports, or YOUHU_TRIAGE=deferred): the worker
-    `youhu triage-pending` takes it from here; a failing one is retried a few times, then left to people."""
-
-    ticket = models.OneToOneField("tickets.Ticket", on_delete=models.CASCADE, related_name="+")
-    queued_at = models.DateTimeField(db_index=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    last_error = models.TextField(blank=True)
-
-    class Meta:
-        ordering = ["queued_at", "id"]
-        verbose_name = verbose_name_plural = "待分拣工单"
-
-    def __str__(self) -> str:
-        return f"triage #{self.ticket_id}"

@@ -12,8 +12,6 @@ from django.core.management import CommandError, call_command
 from openpyxl import Workbook
 
 from youhu.intake.importing import ImportFileError, ImportOptions, import_appeals
-from youhu.intake.models import PendingTriage
-from youhu.intake.services import triage_pending
 from youhu.tickets.models import Channel, Status, Ticket, TicketEvent
 
 DATA = Path(settings.SHARED_DIR) / "data"
@@ -31,19 +29,22 @@ def csv_bytes(rows: list[list[str]], encoding="utf-8") -> bytes:
 
 
 @pytest.mark.django_db
-def test_the_three_shared_files_import_as_they_are_and_only_once():
+def test_the_three_shared_files_import_as_they_are_and_only_once(monkeypatch, django_capture_on_commit_callbacks):
+    queued: list[int] = []
+    monkeypatch.setattr("youhu.intake.tasks.triage_ticket", queued.append)  # record what reaches the queue
     expected = 0
     for name in SHARED:
         path = DATA / name
         with path.open(encoding="utf-8") as f:
             rows = sum(1 for _ in csv.DictReader(f))
         expected += rows
-        result = import_appeals(path.read_bytes(), name=path.name, options=ImportOptions())
+        with django_capture_on_commit_callbacks(execute=True):
+            result = import_appeals(path.read_bytes(), name=path.name, options=ImportOptions())
         assert result.rejected == [] and result.created == rows == result.total
     assert Ticket.objects.filter(channel=Channel.HOTLINE).count() == expected
     assert TicketEvent.objects.filter(action="create").count() == expected
     assert Ticket.objects.values("number").distinct().count() == expected
-    assert PendingTriage.objects.count() == expected
+    assert sorted(queued) == sorted(Ticket.objects.values_list("pk", flat=True))  # each queued once
     again = import_appeals((DATA / SHARED[1]).read_bytes(), name="messages_with_votes.csv", options=ImportOptions())
     assert again.created == 0 and again.skipped == again.total
     assert Ticket.objects.count() == expected
@@ -148,24 +149,41 @@ def test_command_writes_report_next_to_file(tmp_path, capsys):
 
 
 @pytest.mark.django_db
-def test_queued_tickets_are_triaged_by_the_worker_and_failures_stay_new(monkeypatch):
-    run(csv_bytes([["id", "text"], ["1", "路灯不亮"], ["2", "井盖缺失"]]))
-    assert set(Ticket.objects.values_list("status", flat=True)) == {Status.NEW}
+def test_queued_triage_runs_once_committed_and_a_failure_stays_new_and_is_retried(
+        monkeypatch, django_capture_on_commit_callbacks, huey_queue, run_retries):
     real = __import__("youhu.dispatch.services", fromlist=["triage"]).triage
+    failures = {"井盖": 2}  # fails on its first try and its first retry
 
     def flaky(ticket, now=None):
-        if "井盖" in ticket.content:
+        if failures.get(ticket.content[-2:], 0):
+            failures[ticket.content[-2:]] -= 1
             raise RuntimeError("boom")
         return real(ticket, now=now)
 
     monkeypatch.setattr("youhu.dispatch.services.triage", flaky)
-    assert triage_pending() == (1, 1)
+    with django_capture_on_commit_callbacks() as pending:
+        run(csv_bytes([["id", "text"], ["1", "路灯不亮"], ["2", "小区井盖"]]))
+        assert set(Ticket.objects.values_list("status", flat=True)) == {Status.NEW}  # nothing before commit
+    for callback in pending:
+        callback()
     assert Ticket.objects.get(external_id="export:1").status == Status.REGISTERED
     stuck = Ticket.objects.get(external_id="export:2")
-    assert stuck.status == Status.NEW and stuck.events.count() == 1
-    assert PendingTriage.objects.get().last_error.startswith("RuntimeError")
-    triage_pending(), triage_pending()
-    assert triage_pending() == (0, 0)  # given up after three attempts: the dispatchers take it
+    assert stuck.status == Status.NEW and stuck.events.count() == 1 and not stuck.dispatch_suggestions.exists()
+    assert [(t.args, t.retries) for t in huey_queue.scheduled()] == [((stuck.pk,), 1)]
+    assert run_retries() == 1  # fails again
+    stuck.refresh_from_db()
+    assert stuck.status == Status.NEW
+    assert run_retries() == 1  # the last retry succeeds
+    stuck.refresh_from_db()
+    assert stuck.status == Status.REGISTERED and stuck.dispatch_suggestions.count() == 1
+    assert run_retries() == 0
+
+
+@pytest.mark.django_db
+def test_skipped_triage_queues_nothing(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        run(csv_bytes([["id", "text"], ["1", "路灯不亮"]]), triage="skip")
+    assert callbacks == [] and Ticket.objects.get().status == Status.NEW
 
 
 @pytest.mark.django_db

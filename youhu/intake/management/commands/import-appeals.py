@@ -31,7 +31,7 @@ class Command(BaseCommand):
         parser.add_argument("--source", default="", help="external id namespace (default: the file name)")
         parser.add_argument("--user", help="record the import as done by this user")
         parser.add_argument("--triage", choices=["queue", "now", "skip"], default="queue",
-                            help="queue: for the worker `youhu triage-pending` (default); now: one by one "
+                            help="queue: for the worker `youhu run_huey` (default); now: one by one "
                                  "during the import (slow); skip: leave them to the dispatchers")
 
     def handle(self, *args, **opts) -> None:

@@ -1,0 +1,94 @@
+"""Triage in the background (huey; worker: `youhu run_huey`): bulk imports and YOUHU["TRIAGE"] = "deferred".
+
+An acknowledged appeal is never lost: it is stored (NEW, in the dispatchers' 待受理 queue) before its triage is
+queued, and whatever happens to the queue afterwards it stays there until triaged or taken up by a person.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from datetime import timedelta
+from functools import partial
+
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
+from huey import crontab
+from huey.contrib.djhuey import HUEY, db_periodic_task, db_task
+
+from youhu import clock
+from youhu.dispatch.models import Suggestion
+from youhu.tickets.models import Status, Ticket, TicketEvent
+
+from .services import triage_deferred, triage_or_raise
+
+log = logging.getLogger(__name__)
+
+# The sweeper re-queues NEW tickets acknowledged between these two ages that have no triage yet: older
+# than a queued task takes on an idle worker, young enough that a ticket whose triage keeps failing is
+# left to the dispatchers after a bounded number of sweeps.
+SWEEP_AFTER = timedelta(minutes=5)
+SWEEP_WITHIN = timedelta(hours=1)
+SWEEP_LIMIT = 2000
+
+
+@db_task(retries=2, retry_delay=10)
+def triage_ticket(ticket_id: int) -> None:
+    """Triage one ticket if it is still NEW. A failure leaves it NEW and is raised so that huey retries."""
+    ticket = Ticket.objects.filter(pk=ticket_id, status=Status.NEW).first()
+    if ticket is None:
+        return  # triaged meanwhile (a sweep's duplicate), taken up by a dispatcher, or gone
+    try:
+        triage_or_raise(ticket)
+    except Exception:
+        log.warning("triage of ticket %s failed; retried by the queue, else left NEW for the dispatchers",
+                    ticket.number)
+        raise
+
+
+def enqueue_triage(ticket_ids: Iterable[int]) -> int:
+    """Put one triage task per ticket on the queue now; returns how many were queued.
+
+    With the broker down the rest are not queued: they stay NEW, for the sweeper or the dispatchers.
+    """
+    queued = 0
+    for pk in ticket_ids:
+        try:
+            triage_ticket(pk)
+        except Exception:
+            log.exception("could not queue the triage of ticket id %s (queue unavailable?); it stays NEW", pk)
+            break
+        queued += 1
+    return queued
+
+
+def queue_triage(ticket_ids: Iterable[int]) -> None:
+    """Queue the triage of these tickets once the current transaction commits (never before they exist;
+    not at all if it rolls back)."""
+    transaction.on_commit(partial(enqueue_triage, list(ticket_ids)))
+
+
+def untriaged(now=None) -> list[int]:
+    """Tickets whose triage was to be queued, acknowledged a while ago (SWEEP_AFTER..SWEEP_WITHIN), still NEW
+    and never triaged: imports with `--triage queue`, and with deferred triage every other appeal."""
+    now = now or clock.now()
+    queued = Q(payload__triage="queue")
+    if triage_deferred():
+        queued |= ~Q(payload__has_key="import")
+    acknowledged = TicketEvent.objects.filter(queued, ticket=OuterRef("pk"), action="create",
+                                              at__range=(now - SWEEP_WITHIN, now - SWEEP_AFTER))
+    triaged = Suggestion.objects.filter(ticket=OuterRef("pk"))
+    return list(Ticket.objects.filter(Exists(acknowledged), status=Status.NEW).exclude(Exists(triaged))
+                .order_by("pk").values_list("pk", flat=True)[:SWEEP_LIMIT])
+
+
+@db_periodic_task(crontab(minute="*/5"))
+def sweep_untriaged() -> None:
+    """Re-queue tickets whose triage never got onto the queue (the broker was down when they were
+    acknowledged). Waits while the queue still has work: those tickets may simply not have had their turn."""
+    if HUEY.pending_count():
+        return
+    ids = untriaged()
+    if ids:
+        log.warning("re-queueing the triage of %s NEW tickets that were never triaged", len(ids))
+        enqueue_triage(ids)

@@ -1,0 +1,109 @@
+"""Background triage on the huey queue: after commit only, retried on failure, never losing a ticket, swept up."""
+
+import csv
+import io
+import logging
+from datetime import timedelta
+
+import pytest
+from django.db import transaction
+from django.db.models import Q
+
+from youhu import clock
+from youhu.dispatch import services as dispatch
+from youhu.intake.importing import ImportOptions, import_appeals
+from youhu.intake.services import submit_appeal
+from youhu.intake.tasks import SWEEP_WITHIN, sweep_untriaged, triage_ticket
+from youhu.testing.factories import make_ticket
+from youhu.tickets.models import Channel, Status, Ticket
+from youhu.tickets.services import NewAppeal
+
+
+def import_rows(texts: list[str], *, ago: timedelta = timedelta(0), triage: str = "queue", source="export"):
+    out = io.StringIO()
+    csv.writer(out).writerows([["id", "text"], *([f"{source}{i}", t] for i, t in enumerate(texts))])
+    return import_appeals(out.getvalue().encode(), name=f"{source}.csv", options=ImportOptions(triage=triage),
+                          now=clock.now() - ago)
+
+
+@pytest.fixture
+def triaged(monkeypatch) -> list[int]:
+    """The ids of the tickets dispatch's triage was called for, in order (the real triage still runs)."""
+    calls: list[int] = []
+    real = dispatch.triage
+
+    def spy(ticket, now=None):
+        calls.append(ticket.pk)
+        return real(ticket, now=now)
+
+    monkeypatch.setattr("youhu.dispatch.services.triage", spy)
+    return calls
+
+
+@pytest.mark.django_db(transaction=True)
+def test_deferred_intake_triages_once_committed_and_never_after_a_rollback(settings, triaged):
+    settings.YOUHU = {**settings.YOUHU, "TRIAGE": "deferred"}
+    ticket = submit_appeal(NewAppeal(title="路灯不亮", content="路口路灯不亮", channel=Channel.WEB))
+    assert ticket.status == Status.NEW  # acknowledged as stored; triage ran on the queue after the commit
+    assert triaged == [ticket.pk] and Ticket.objects.get(pk=ticket.pk).status == Status.REGISTERED
+    with pytest.raises(RuntimeError), transaction.atomic():
+        submit_appeal(NewAppeal(title="井盖缺失", content="小区井盖缺失", channel=Channel.WEB))
+        raise RuntimeError("the surrounding work fails")
+    assert triaged == [ticket.pk] and Ticket.objects.count() == 1  # nothing queued for the rolled-back one
+
+
+@pytest.mark.django_db
+def test_a_triage_that_keeps_failing_leaves_the_ticket_new_after_its_retries(
+        monkeypatch, django_capture_on_commit_callbacks, run_retries):
+    def broken(ticket, now=None):
+        ticket.title = "half-done"
+        ticket.save()
+        raise RuntimeError("classifier exploded")
+
+    monkeypatch.setattr("youhu.dispatch.services.triage", broken)
+    with django_capture_on_commit_callbacks(execute=True):
+        import_rows(["路灯不亮"])
+    assert run_retries() == 1 and run_retries() == 1  # retries=2: three attempts in all
+    assert run_retries() == 0
+    ticket = Ticket.objects.get()
+    assert ticket.status == Status.NEW and ticket.title != "half-done" and ticket.events.count() == 1
+    assert not ticket.dispatch_suggestions.exists()  # in the dispatchers' 待受理 queue, as acknowledged
+
+
+@pytest.mark.django_db
+def test_a_second_task_for_the_same_ticket_does_nothing(triaged):
+    ticket = make_ticket()
+    triage_ticket(ticket.pk)
+    triage_ticket(ticket.pk)  # e.g. queued again by the sweeper before the first ran
+    assert triaged == [ticket.pk] and ticket.dispatch_suggestions.count() == 1
+    triage_ticket(10**9)  # a ticket gone meanwhile: nothing to do, no error
+
+
+@pytest.mark.django_db
+def test_with_the_queue_down_tickets_stay_new_and_the_sweeper_queues_them_later(
+        monkeypatch, django_capture_on_commit_callbacks, huey_queue, caplog, settings):
+    def broker_down(task):
+        raise ConnectionError("redis unreachable")
+
+    with monkeypatch.context() as down:
+        down.setattr(huey_queue, "enqueue", broker_down)
+        with caplog.at_level(logging.ERROR, "youhu.intake.tasks"), django_capture_on_commit_callbacks(execute=True):
+            lost = import_rows(["路灯不亮", "井盖缺失"], ago=timedelta(minutes=10))
+    assert "could not queue the triage" in caplog.text and len(caplog.records) == 1  # once, not per ticket
+    assert set(Ticket.objects.values_list("status", flat=True)) == {Status.NEW}
+    import_rows(["噪音扰民"], ago=timedelta(minutes=10), triage="skip", source="skipped")  # for the dispatchers
+    import_rows(["垃圾未清"], ago=SWEEP_WITHIN + timedelta(minutes=5), triage="skip", source="old")
+    with django_capture_on_commit_callbacks():  # queued, but the worker has not had it yet
+        fresh = import_rows(["占道经营"], source="fresh")
+    portal = make_ticket(now=clock.now() - timedelta(minutes=10))  # inline triage failed: not the queue's
+    huey_queue.storage.enqueue(b"another task", 0)
+    sweep_untriaged.call_local()
+    assert Ticket.objects.filter(status=Status.NEW).count() == 6  # the queue is busy: wait for it to drain
+    huey_queue.storage.flush_queue()
+    sweep_untriaged.call_local()
+    left = Q(external_id__startswith="skipped:") | Q(external_id__startswith="old:") | Q(number__in=[*fresh.numbers, portal.number])
+    assert set(Ticket.objects.filter(status=Status.NEW)) == set(Ticket.objects.filter(left))
+    assert Ticket.objects.filter(number__in=lost.numbers, status=Status.REGISTERED).count() == 2
+    settings.YOUHU = {**settings.YOUHU, "TRIAGE": "deferred"}  # then every appeal's triage was queued
+    sweep_untriaged.call_local()
+    assert Ticket.objects.get(pk=portal.pk).status == Status.REGISTERED
