@@ -139,7 +139,10 @@ HUEY = {
     **(
         {"huey_class": "huey.RedisHuey", "connection": {"url": os.environ["YOUHU_REDIS_URL"]}}
         if os.environ.get("YOUHU_REDIS_URL")
-        else {"huey_class": "huey.SqliteHuey", "connection": {"filename": str(VAR_DIR / "queue.sqlite3")}}
+        # No fsync per task (20x faster bulk queueing, like Redis' default): a task lost to a power cut
+        # leaves its ticket NEW in the database, where the sweeper finds it.
+        else {"huey_class": "huey.SqliteHuey",
+              "connection": {"filename": str(VAR_DIR / "queue.sqlite3"), "fsync": False}}
     ),
 }
 if not os.environ.get("YOUHU_REDIS_URL"):
