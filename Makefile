@@ -24,7 +24,8 @@ demo: install
 	$(BIN)/youhu demo load
 	$(BIN)/youhu demo logins
 	@echo "Youhu 演示系统: http://$(HOST):$(PORT)/  (Ctrl-C 停止)"
-	$(BIN)/youhu runserver $(HOST):$(PORT) --noreload
+	$(BIN)/youhu run_huey & pid=$$!; trap 'kill $$pid' EXIT; trap 'exit 130' INT TERM; \
+		$(BIN)/youhu runserver $(HOST):$(PORT) --noreload
 
 lint: install
 	$(BIN)/ruff check youhu bench
