@@ -1,6 +1,7 @@
 """Accessibility in a real browser: the keyboard alone signs in; the skip link works; axe-core (shipped inside
 the axe-playwright-python package, never a CDN) finds no problem on the main pages at phone and desktop
-widths; the screenshots it takes on the way are saved for a person to look at."""
+widths, and no page is wider than a phone's screen; the screenshots it takes on the way are saved for a person
+to look at."""
 
 from __future__ import annotations
 
@@ -112,6 +113,9 @@ def test_axe_finds_no_problem_on_the_main_pages(page, live_server, district):
                 # The test tickets are months old: the 30-day charts say they are empty, not bare axes.
                 assert "暂无受理" in page.locator("#dash-trend").inner_text()
                 assert "暂无诉求" in page.locator("#dash-categories").inner_text()
+            overflow = page.evaluate("document.documentElement.scrollWidth") - size["width"]
+            if overflow > 1:  # only a table may scroll sideways, inside its own box, never the whole page
+                found.append(f"{path} [{width}] the page is {overflow}px wider than the screen")
             shot = re.sub(r"[^\w.-]+", "_", f"a11y-{who or 'public'}{path}-{width}")
             page.screenshot(path=str(SCREENSHOTS / f"{shot}.png"), full_page=True)
             for violation in axe.run(page).response["violations"]:
