@@ -68,6 +68,27 @@ def test_skip_link_shows_on_focus_and_moves_to_the_content(page, live_server, di
     assert page.evaluate("() => document.activeElement.id") == "main"
 
 
+def test_a_posting_form_shows_it_is_busy_and_posts_once(page, live_server, district):
+    """Slow posts (an import, an action) show a busy button at once, and a second press does not post again."""
+    login(page, live_server, "dispatcher")
+    page.goto(f"{live_server.url}/intake/import/")
+    button = page.get_by_role("button", name="开始导入")
+    assert button.get_attribute("aria-busy") is None
+    # A synthetic submit event runs the page's handlers without leaving the page.
+    presses = page.evaluate("""() => {
+        const button = [...document.querySelectorAll("main form button")].find(b => b.textContent.includes("开始导入"));
+        const press = () => button.form.dispatchEvent(
+            new SubmitEvent("submit", { bubbles: true, cancelable: true, submitter: button }));
+        return [press(), press()];  // dispatchEvent answers false when a handler cancelled the submit
+    }""")
+    assert presses == [True, False], presses
+    assert button.get_attribute("aria-busy") == "true"
+    spinner = page.evaluate("""() => getComputedStyle(
+        [...document.querySelectorAll("main form button")].find(b => b.textContent.includes("开始导入")), "::after")
+        .animationName""")
+    assert spinner == "spin"
+
+
 # (who, path) — the anonymous pages first; `None` = not signed in.
 AXE_PAGES = [
     (None, "/login/"), (None, "/portal/"), (None, "/portal/track/"), (None, "/enterprise/portal/"),
