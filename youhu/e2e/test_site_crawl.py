@@ -136,6 +136,10 @@ class PageReader(HTMLParser):
         for attribute in ("aria-describedby", "aria-labelledby"):
             self.references += [(attribute, ref) for ref in attrs.get(attribute, "").split()]
         hidden = tag in ("script", "style", "template") or "hidden" in attrs
+        if not self._hidden_depth:  # words shown or read out from attributes must be Chinese too
+            self.texts += [attrs[a] for a in ("placeholder", "aria-label", "title", "alt") if attrs.get(a)]
+            if tag == "input" and attrs.get("type") in ("submit", "button") and attrs.get("value"):
+                self.texts.append(attrs["value"])
         if tag == "a" and "href" in attrs:
             self.links.append(attrs["href"])
             if attrs["href"] == "#main":
@@ -520,7 +524,7 @@ BAD_PAGE = """<!doctype html><html lang="en"><head><title></title></head><body>
 <form method="get" action="/tickets/"><input name="q" id="q"><select name="status"><option value="">全部</option>
 <option value="closed" selected>已办结</option></select><button type="submit">查询</button></form>
 <form method="post"><label>电话 <input name="phone"></label><label for="c">内容</label><textarea id="c" name="c"></textarea>
-<input type="hidden" name="csrfmiddlewaretoken" value="x"><input type="text" aria-label="搜索" name="s"
+<input type="hidden" name="csrfmiddlewaretoken" value="x"><input type="text" aria-label="搜索" name="s" placeholder="Search"
  aria-describedby="s_helptext">
 <button type="submit"><span class="icon"></span></button></form>
 <p id="c">状态：None</p><img src="/x.png"><table><tbody></tbody></table>
@@ -536,6 +540,7 @@ def test_page_checks_catch_each_kind_of_problem(client):
     crawl = Crawl(client, "tester", staff=True)
     crawl.check_page("/x/", page)
     found = "\n".join(crawl.problems)
+    assert "Search" in found
     for expected in ('lang="en"', "<title> 为空", "表单控件没有标签：<input", "表单控件没有标签：<select",
                      'id="c" 重复 2 次', "<button type=\"submit\"> 没有可读名称", "缺少 alt", "None", "<h1>", "空状态", "统一布局", 'aria-describedby="s_helptext" 指向不存在'):
         assert expected in found, f"{expected!r} not reported:\n{found}"
