@@ -10,6 +10,8 @@ import warnings
 
 import pytest
 
+from youhu.enterprise import services as enterprise
+from youhu.enterprise.uscc import with_check_character
 from youhu.tickets.models import Status
 
 from .conftest import SCREENSHOTS, VIEWPORTS, login
@@ -97,7 +99,8 @@ AXE_PAGES = [
     ("dispatcher", "/intake/import/"), ("dispatcher", "/intake/keys/"),
     ("supervisor", "/supervision/"), ("supervisor", "/supervision/ranking/"), ("supervisor", "/supervision/overdue/"),
     ("supervisor", "/supervision/extensions/"), ("supervisor", "/supervision/replies/"),
-    ("supervisor", "/enterprise/"), ("supervisor", "/enterprise/figures/"),
+    ("supervisor", "/enterprise/"), ("supervisor", "/enterprise/figures/"), ("supervisor", "{company}"),
+    ("supervisor", "{company}visit/"),
     ("supervisor", "/dashboard/"), ("supervisor", "/dashboard/screen/"), ("supervisor", "{street}"),
 ]
 # Findings in pages whose owners are still at work, reported to them: warned about until fixed.
@@ -113,6 +116,10 @@ def test_axe_finds_no_problem_on_the_main_pages(page, live_server, district):
         "registered": district.ticket_in(Status.REGISTERED, street=district.street),
     }
     district.ticket_in(Status.CLOSED, street=district.street)
+    company = enterprise.register_company(enterprise.CompanyData(
+        name="琶洲数智科技有限公司", uscc=with_check_character("91440105YHT000001"), industry="软件和信息技术服务业",
+        street=district.street, contacts=[enterprise.ContactData("王经理", "13800138000", "行政总监")],
+    ), by=district.admin)
     found: list[str] = []
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     signed_in = None
@@ -124,6 +131,8 @@ def test_axe_finds_no_problem_on_the_main_pages(page, live_server, district):
             signed_in = who
         if path == "{street}":
             path = f"/dashboard/streets/{district.street.pk}/"
+        elif path.startswith("{company}"):
+            path = path.replace("{company}", f"/enterprise/companies/{company.pk}/")
         elif path.startswith("{"):
             path = f"/tickets/{tickets[path.strip('{}')].number}/"
         for width, size in VIEWPORTS.items():
