@@ -340,6 +340,8 @@ class Crawl:
         leaks = sorted({m.group(0) for text in page.texts for m in LEAKED_WORDS.finditer(text)})
         if leaks:
             self.problem(url, f"页面文字含英文/未翻译的值：{', '.join(leaks)}")
+        if any(re.fullmatch(r"-{3,}", text) for text in page.texts):
+            self.problem(url, "下拉框用了 Django 默认的空选项“---------”，应写明“请选择……”")
         if page.tags["h1"] != 1:
             self.problem(url, f"页面应有且只有一个 <h1> 标题（现有 {page.tags['h1']} 个）")
         if page.empty_tables:
@@ -522,7 +524,7 @@ def test_a_refused_ticket_action_keeps_the_page_accessible(district):
 BAD_PAGE = """<!doctype html><html lang="en"><head><title></title></head><body>
 <nav></nav><main id="main">
 <form method="get" action="/tickets/"><input name="q" id="q"><select name="status"><option value="">全部</option>
-<option value="closed" selected>已办结</option></select><button type="submit">查询</button></form>
+<option value="closed" selected>已办结</option><option value="">---------</option></select><button type="submit">查询</button></form>
 <form method="post"><label>电话 <input name="phone"></label><label for="c">内容</label><textarea id="c" name="c"></textarea>
 <input type="hidden" name="csrfmiddlewaretoken" value="x"><input type="text" aria-label="搜索" name="s" placeholder="Search"
  aria-describedby="s_helptext">
@@ -542,8 +544,8 @@ def test_page_checks_catch_each_kind_of_problem(client):
     found = "\n".join(crawl.problems)
     assert "Search" in found
     for expected in ('lang="en"', "<title> 为空", "表单控件没有标签：<input", "表单控件没有标签：<select",
-                     'id="c" 重复 2 次', "<button type=\"submit\"> 没有可读名称", "缺少 alt", "None", "<h1>", "空状态", "统一布局", 'aria-describedby="s_helptext" 指向不存在'):
+                     'id="c" 重复 2 次', "<button type=\"submit\"> 没有可读名称", "缺少 alt", "None", "<h1>", "空状态", "统一布局", "---------", 'aria-describedby="s_helptext" 指向不存在'):
         assert expected in found, f"{expected!r} not reported:\n{found}"
-    assert len(crawl.problems) == 12, found
+    assert len(crawl.problems) == 13, found
     assert _shape("/tickets/HZ20260302-0001/?page=2") == _shape("/tickets/HZ20260302-0007/?page=3")
     assert _shape("/tickets/?status=closed") != _shape("/tickets/?status=replied")

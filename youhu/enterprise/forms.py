@@ -17,6 +17,10 @@ def enterprise_categories():
 
 
 class CategoryChoice(forms.ModelChoiceField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("empty_label", "请选择分类")  # not Django's bare "---------"
+        super().__init__(*args, **kwargs)
+
     def label_from_instance(self, obj: Category) -> str:
         return obj.name
 
@@ -72,7 +76,7 @@ class PlanForm(forms.Form):
 
 
 class AssignForm(forms.Form):
-    officer = forms.ModelChoiceField(label="首席服务官", queryset=User.objects.none())
+    officer = forms.ModelChoiceField(label="首席服务官", queryset=User.objects.none(), empty_label="请选择首席服务官")
     reason = forms.CharField(label="调整原因", max_length=500, required=False)
 
     def __init__(self, *args, **kwargs):
