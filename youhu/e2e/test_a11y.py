@@ -16,8 +16,7 @@ from youhu.tickets.models import Status
 
 from .conftest import SCREENSHOTS, VIEWPORTS, login
 
-# serialized_rollback: the data migrations' rows (deadline rules) are back after an earlier live-server test.
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 FOCUSED = "() => { const e = document.activeElement; return e.id || e.className || e.tagName; }"
 

@@ -19,8 +19,7 @@ needs_row_locks = pytest.mark.skipif(
 
 
 @needs_row_locks
-# serialized_rollback: the flush after a transactional test would wipe the seeded calendar and rules.
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_two_copies_at_once_send_each_escalation_once(district):
     tickets = [district.ticket_in(Status.HANDLING) for _ in range(40)]
     moment = at("2026-03-24 09:00")  # every reply deadline missed: one 督办 each

@@ -141,7 +141,7 @@ def test_get_errors(client, district):
     assert client.get(f"/open311/v2/requests.json?{long_range}").status_code == 400
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_georeport_client_against_live_server(live_server, district, api_key):
     client = GeoReport(f"{live_server.url}/open311/v2")
     services = client.get_service_list()

@@ -16,8 +16,7 @@ from youhu.tickets.tests.test_transitions import NOW
 pytestmark = [
     pytest.mark.skipif(connection.vendor != "postgresql",
                        reason="needs concurrent writers: SQLite's in-memory test database serialises them"),
-    # serialized_rollback: the flush after a transactional test would wipe the seeded calendar and rules.
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 
