@@ -93,6 +93,7 @@ def test_a_posting_form_shows_it_is_busy_and_posts_once(page, live_server, distr
 # (who, path) — the anonymous pages first; `None` = not signed in.
 AXE_PAGES = [
     (None, "/login/"), (None, "/portal/"), (None, "/portal/track/"), (None, "/enterprise/portal/"),
+    (None, "{tracked}"),
     ("roads", "/"), ("roads", "/tickets/"), ("roads", "{handling}"), ("roads", "/inbox/"),
     ("dispatcher", "/dispatch/"), ("dispatcher", "{registered}"),
     ("dispatcher", "/intake/import/"), ("dispatcher", "/intake/keys/"),
@@ -115,6 +116,7 @@ def test_axe_finds_no_problem_on_the_main_pages(page, live_server, district):
         "registered": district.ticket_in(Status.REGISTERED, street=district.street),
     }
     district.ticket_in(Status.CLOSED, street=district.street)
+    replied = district.ticket_in(Status.REPLIED, street=district.street)
     company = enterprise.register_company(enterprise.CompanyData(
         name="琶洲数智科技有限公司", uscc=with_check_character("91440105YHT000001"), industry="软件和信息技术服务业",
         street=district.street, contacts=[enterprise.ContactData("王经理", "13800138000", "行政总监")],
@@ -128,7 +130,14 @@ def test_axe_finds_no_problem_on_the_main_pages(page, live_server, district):
             if who:
                 login(page, live_server, who)
             signed_in = who
-        if path == "{street}":
+        if path == "{tracked}":  # the resident's own appeal, opened with its tracking code
+            page.goto(f"{live_server.url}/portal/track/")
+            page.get_by_label("工单编号").fill(replied.number)
+            page.get_by_label("查询码").fill(replied.tracking_code)
+            page.get_by_role("button", name="查询").click()
+            page.wait_for_selector("#reply")
+            path = f"/portal/track/{replied.number}/"
+        elif path == "{street}":
             path = f"/dashboard/streets/{district.street.pk}/"
         elif path.startswith("{company}"):
             path = path.replace("{company}", f"/enterprise/companies/{company.pk}/")
