@@ -15,7 +15,7 @@ SCREENSHOTS = Path(os.environ.get("YOUHU_SCREENSHOT_DIR", Path(__file__).resolve
 VIEWPORTS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1366, "height": 900}}
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
+    "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage", "--lang=zh-CN",
 ]
 
 
