@@ -63,16 +63,14 @@ def read_csv(path: Path) -> list[tuple[str, str]]:
 
 
 def read_corrections() -> list[tuple[str, str]]:
-    """Dispatchers' confirmed labels, if the dispatch app stores them (and its table exists)."""
-    from django.apps import apps
+    """Dispatchers' confirmed labels, the newest decision per ticket (a ticket dispatched, returned and
+    re-dispatched must not teach both answers)."""
     from django.db import DatabaseError
 
+    from youhu.dispatch.services import labelled_examples
+
     try:
-        model = apps.get_model("dispatch", "LabelledExample")
-    except LookupError:
-        return []
-    try:
-        return [(prepare("", text), (label or "").strip()) for text, label in model.objects.values_list("text", "label")]
+        return [(prepare("", text), (label or "").strip()) for text, label in labelled_examples()]
     except DatabaseError as exc:
         log.warning("labelled examples not read from the database: %s", exc)
         return []
