@@ -188,4 +188,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("YOUHU_LOG_LEVEL", "WARNING")},
+    # `youhu run_huey` gives the huey logger a handler of its own; without this every line shows twice.
+    "loggers": {"huey": {"propagate": False}},
 }
