@@ -16,6 +16,7 @@ from pydantic import AfterValidator
 
 from youhu.directory.models import Area, Unit, User
 from youhu.dispatch import services as smart_dispatch
+from youhu.supervision.reply_quality import reply_with_check
 from youhu.taxonomy.models import AppealType, Category, Urgency
 from youhu.tickets import selectors
 from youhu.tickets import services as tickets
@@ -379,7 +380,7 @@ def _perform(action: str, ticket: Ticket, user: User, body: ActionIn) -> None:
     elif action == "waive_co_parts":
         tickets.waive_co_parts(ticket, by=user, reason=body.reason)
     elif action == "reply":
-        tickets.reply(ticket, by=user, text=body.text)
+        reply_with_check(ticket, by=user, text=body.text)  # a poor reply is held for a supervisor
     elif action == "review":
         if body.resolved is None:
             raise InvalidInput("请选择是否已解决", field="resolved")

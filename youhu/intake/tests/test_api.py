@@ -111,6 +111,12 @@ def test_external_id_is_unique_per_channel(dispatcher_api):
     assert resp.status_code == 409 and resp.json()["field"] == "external_id"
 
 
+GOOD_REPLY = (
+    "您好！关于您反映的路灯不亮问题，经我局现场核查，系供电线路老化导致路灯熄灭。我局已于次日更换线路和灯具，现已恢复照明。"
+    "依据《城市道路照明设施管理规定》，我局将加强该路段日常巡查。如有疑问请致电 020-12345678 联系市政科。"
+)
+
+
 @pytest.mark.django_db
 def test_lifecycle_through_actions(district, api_as):
     dispatcher, handler = api_as(district.dispatcher), api_as(district.handler)
@@ -126,13 +132,23 @@ def test_lifecycle_through_actions(district, api_as):
     assert post(handler, f"{base}/accept", {}).json()["code"] == "invalid_transition"
     resp = post(handler, f"{base}/reply", {"text": ""})
     assert resp.status_code == 400 and resp.json()["field"] == "text"
-    assert post(handler, f"{base}/reply", {"text": "已修复"}).json()["status"] == "replied"
+    assert post(handler, f"{base}/reply", {"text": GOOD_REPLY}).json()["status"] == "replied"
     resp = post(dispatcher, f"{base}/review", {"resolved": True, "satisfaction": "satisfied"})
     assert resp.json()["status"] == "closed"
     detail = handler.get(f"/api/tickets/{number}").json()
     actions = [e["action"] for e in detail["events"]]
     assert actions[0] == "create" and actions[-4:] == ["dispatch", "accept", "reply", "review"]
     assert detail["allowed_actions"] == []
+
+
+@pytest.mark.django_db
+def test_a_poor_reply_through_the_api_is_held_for_a_supervisor(district, api_as):
+    ticket = district.ticket_in(Status.HANDLING)
+    resp = post(api_as(district.handler), f"/api/tickets/{ticket.number}/actions/reply", {"text": "已处理。"})
+    assert resp.status_code == 200 and resp.json()["status"] == "replied"
+    ticket.refresh_from_db()
+    assert ticket.reply_withheld
+    assert TicketEvent.objects.filter(ticket=ticket, action="withhold_reply").exists()
 
 
 @pytest.mark.django_db
