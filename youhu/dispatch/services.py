@@ -107,14 +107,14 @@ def _classify(clf: ClassifierLike | None, text: str) -> tuple[Any | None, list[s
     return prediction, terms, ""
 
 
-def _options(prediction: Any | None, location: Location) -> list[dict[str, Any]]:
+def _options(prediction: Any | None, location: Location, router: routing.Router) -> list[dict[str, Any]]:
     """The top suggestions with the category and unit each would mean, best first."""
     if prediction is None:
         return []
     rows = []
     for label, confidence in list(prediction.top)[:3]:
-        category = routing.category_for_label(label)
-        route = routing.route(category, location.street)
+        category = router.category_for_label(label)
+        route = router.route(category, location.street)
         rows.append({"label": label, "confidence": round(float(confidence), 4),
                      "category_id": category.pk if category else None,
                      "unit_id": route.unit.pk if route.unit else None,
@@ -173,12 +173,15 @@ def triage(ticket: Ticket, *, now: datetime | None = None) -> Ticket:
     location = _relocate(ticket, now)
     clf = current_classifier()
     prediction, terms, problem = _classify(clf, ticket_text(ticket))
-    predicted = routing.category_for_label(prediction.label) if prediction is not None else None
+    router = routing.Router()  # reads the categories and rules of all options at once
+    if prediction is not None:
+        router.prefetch_labels([prediction.label, *(label for label, _ in list(prediction.top)[:3])])
+    predicted = router.category_for_label(prediction.label) if prediction is not None else None
     preset = ticket.category  # chosen at intake (e.g. an Open311 service); the model must agree
     category = preset or predicted
     if ticket.status == Status.NEW:
         tickets.register(ticket, by=None, category=category, now=now)
-    route = routing.route(category, ticket.street)
+    route = router.route(category, ticket.street)
     duplicates = _duplicates(ticket, now)
     hold = _hold_reason(prediction, problem, predicted, preset, route, duplicates,
                         getattr(clf, "labels", None))
@@ -186,7 +189,7 @@ def triage(ticket: Ticket, *, now: datetime | None = None) -> Ticket:
         ticket=ticket, created_at=now, model_version=_model_version(clf) if clf else "",
         label=prediction.label if prediction is not None else "",
         confidence=float(prediction.confidence) if prediction is not None else None,
-        top=_options(prediction, location), terms=terms, unit=route.unit, route_reason=route.reason,
+        top=_options(prediction, location, router), terms=terms, unit=route.unit, route_reason=route.reason,
         location_note=location.note,
         duplicates=[{"ticket_id": d.ticket.pk, "number": d.ticket.number, "title": d.ticket.title,
                      "score": round(d.score, 3)} for d in duplicates[:5]],

@@ -132,6 +132,39 @@ class TestRoutingByPlace:
         ticket = triage(new_ticket("占道经营", "琶洲会展中心附近有商贩占道经营。"), now=NOW)
         assert ticket.main_unit == market
 
+    def test_edits_between_two_tickets_apply_to_the_second(self, smart):
+        first = triage(new_ticket("占道经营", "琶洲会展中心附近有商贩占道经营。"), now=NOW)
+        assert first.main_unit == smart.street_office
+        market = make_unit("区市场监管局")
+        rule = RoutingRule.objects.create(category=smart.trade, street=smart.street, unit=market)
+        second = triage(new_ticket("占道经营", "琶洲地铁站B出口每天早上有小贩占道经营卖早餐。"), now=NOW)
+        assert second.main_unit == market
+        market.active = False  # an inactive unit's rule no longer counts
+        market.save()
+        third = triage(new_ticket("占道经营", "琶洲公园北门晚上十点后仍有夜市摊档占道经营，行人难走。"), now=NOW)
+        assert third.main_unit == smart.street_office
+        rule.delete()
+        smart.trade.is_local = False
+        smart.trade.default_unit = smart.roads
+        smart.trade.save()
+        fourth = triage(new_ticket("占道经营", "琶洲塔附近停车场被水果档口长期霸占经营。"), now=NOW)
+        assert fourth.main_unit == smart.roads
+
+    def test_options_are_routed_without_reading_reference_data_per_option(self, smart, settings):
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        settings.YOUHU = {**settings.YOUHU, "AUTO_DISPATCH_CONFIDENCE": 0.9}
+        ticket = new_ticket("楼下噪音", "琶洲某小区楼下晚上噪音很大。")
+        with CaptureQueriesContext(connection) as queries:
+            triage(ticket, now=NOW)
+        suggestion = latest_suggestion(ticket)
+        assert [row["unit_id"] for row in suggestion.top] == [
+            smart.env.pk, smart.roads.pk, smart.street_office.pk]
+        sqls = [q["sql"] for q in queries.captured_queries]
+        assert sum('FROM "dispatch_routingrule"' in sql for sql in sqls) == 1
+        assert sum('FROM "taxonomy_category"' in sql and "level" in sql for sql in sqls) == 1
+
     def test_department_category_needs_no_place(self, smart):
         ticket = triage(new_ticket("路灯不亮", "小区门口路灯不亮一周了。"), now=NOW)
         assert ticket.status == Status.DISPATCHED and ticket.main_unit == smart.roads
