@@ -28,7 +28,11 @@ class DuplicateCandidate:
 
 
 def ticket_text(ticket: Ticket) -> str:
-    return f"{ticket.title}\n{ticket.content}"
+    return appeal_text(ticket.title, ticket.content)
+
+
+def appeal_text(title: str, content: str) -> str:
+    return f"{title}\n{content}"
 
 
 def find_duplicates(ticket: Ticket, *, now: datetime, days: int | None = None,
@@ -43,15 +47,22 @@ def find_duplicates(ticket: Ticket, *, now: datetime, days: int | None = None,
     if ticket.category_id:
         root = ticket.category.root
         qs = qs.filter(category__in=_subtree_ids(root))
-    pool = list(qs.order_by("-created_at")[:MAX_CANDIDATES])
-    scores = similarities(ticket_text(ticket)[:COMPARE_CHARS], [ticket_text(t)[:COMPARE_CHARS] for t in pool])
-    found = [DuplicateCandidate(t, s) for t, s in zip(pool, scores, strict=True) if s >= threshold]
+    # Only the text of the pool is needed to score it; whole tickets are read for the few that match.
+    pool = list(qs.order_by("-created_at").values_list("pk", "title", "content")[:MAX_CANDIDATES])
+    scores = similarities(ticket_text(ticket)[:COMPARE_CHARS],
+                          [appeal_text(title, content)[:COMPARE_CHARS] for _, title, content in pool])
+    hits = [(pk, s) for (pk, _, _), s in zip(pool, scores, strict=True) if s >= threshold]
+    tickets = Ticket.objects.in_bulk([pk for pk, _ in hits]) if hits else {}
+    found = [DuplicateCandidate(tickets[pk], s) for pk, s in hits if pk in tickets]  # in pool order, as before
     return sorted(found, key=lambda c: (-c.score, c.ticket.created_at))
 
 
 def _subtree_ids(category: Category) -> list[int]:
+    children: dict[int, list[int]] = {}
+    for pk, parent_id in Category.objects.values_list("pk", "parent_id"):  # one read of the (small) tree
+        children.setdefault(parent_id, []).append(pk)
     ids, frontier = [category.pk], [category.pk]
     while frontier:
-        frontier = list(Category.objects.filter(parent_id__in=frontier).values_list("pk", flat=True))
+        frontier = [child for pk in frontier for child in children.get(pk, [])]
         ids.extend(frontier)
     return ids

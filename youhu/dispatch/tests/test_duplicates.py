@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 
+from youhu.dispatch import textsim
 from youhu.dispatch.duplicates import find_duplicates
 from youhu.dispatch.services import latest_suggestion, merge_duplicate, triage
 from youhu.dispatch.textsim import similarities
@@ -20,6 +21,21 @@ def test_similarity_separates_rewording_from_other_problems():
     assert same > 0.6 > different
     assert similarities("", [first]) == [0.0]
     assert similarities("！！！", ["？？？"]) == [0.0]
+
+
+def test_cached_hashing_gives_exactly_the_scores_of_a_fresh_matrix(monkeypatch):
+    monkeypatch.setattr(textsim, "_counts_cache", textsim.OrderedDict())
+    monkeypatch.setattr(textsim, "COUNTS_CACHE_SIZE", 2)  # evictions happen on every call below
+    first, second, other = ("\n".join(t) for t in (FIRST, SECOND, OTHER))
+
+    def fresh(text: str, others: list[str]) -> list[float]:
+        matrix = textsim.tfidf_matrix([text, *others])
+        return [float(s) for s in (matrix[1:] @ matrix[0].T).toarray().ravel()]
+
+    for text, others in [(first, [second, other]), (second, [first, other, first]), (other, [first, second]),
+                         (first, [second, other])]:
+        assert similarities(text, others) == fresh(text, others)
+    assert len(textsim._counts_cache) == 2
 
 
 @pytest.mark.django_db
