@@ -185,24 +185,25 @@ def triage(ticket: Ticket, *, now: datetime | None = None) -> Ticket:
     duplicates = _duplicates(ticket, now)
     hold = _hold_reason(prediction, problem, predicted, preset, route, duplicates,
                         getattr(clf, "labels", None))
-    suggestion = Suggestion.objects.create(
-        ticket=ticket, created_at=now, model_version=_model_version(clf) if clf else "",
-        label=prediction.label if prediction is not None else "",
-        confidence=float(prediction.confidence) if prediction is not None else None,
-        top=_options(prediction, location, router), terms=terms, unit=route.unit, route_reason=route.reason,
-        location_note=location.note,
-        duplicates=[{"ticket_id": d.ticket.pk, "number": d.ticket.number, "title": d.ticket.title,
-                     "score": round(d.score, 3)} for d in duplicates[:5]],
-        outcome=Suggestion.Outcome.QUEUED, hold_reason=hold,
-    )
-    if not hold:
+    top = _options(prediction, location, router)
+    outcome = Suggestion.Outcome.QUEUED
+    if not hold:  # dispatch first, so the suggestion is written once, with how it ended
         try:
             tickets.dispatch(ticket, by=None, unit=route.unit, category=category,
                              confidence=float(prediction.confidence), now=now)
         except TicketError as exc:
-            Suggestion.objects.filter(pk=suggestion.pk).update(hold_reason=f"自动派单未成功：{exc.message}")
+            hold = f"自动派单未成功：{exc.message}"
         else:
-            Suggestion.objects.filter(pk=suggestion.pk).update(outcome=Suggestion.Outcome.AUTO_DISPATCHED)
+            outcome = Suggestion.Outcome.AUTO_DISPATCHED
+    Suggestion.objects.create(
+        ticket=ticket, created_at=now, model_version=_model_version(clf) if clf else "",
+        label=prediction.label if prediction is not None else "",
+        confidence=float(prediction.confidence) if prediction is not None else None,
+        top=top, terms=terms, unit=route.unit, route_reason=route.reason, location_note=location.note,
+        duplicates=[{"ticket_id": d.ticket.pk, "number": d.ticket.number, "title": d.ticket.title,
+                     "score": round(d.score, 3)} for d in duplicates[:5]],
+        outcome=outcome, hold_reason=hold,
+    )
     return ticket
 
 

@@ -55,6 +55,22 @@ class TestThreshold:
         assert suggestion.top[0]["confidence"] == pytest.approx(0.55)
         assert suggestion.top[0]["unit_id"] == smart.env.pk
 
+    def test_failed_auto_dispatch_leaves_the_ticket_queued_with_the_reason(self, smart, settings, monkeypatch):
+        from youhu.tickets.errors import InvalidTransition
+
+        def refuse(*args, **kwargs):
+            raise InvalidTransition("承办单位已停用")
+
+        settings.YOUHU = {**settings.YOUHU, "AUTO_DISPATCH_CONFIDENCE": 0.9}
+        monkeypatch.setattr(tickets, "dispatch", refuse)
+        ticket = triage(new_ticket("工厂夜间排污", "琶洲某工厂夜间向河涌排污，气味刺鼻。"), now=NOW)
+        ticket.refresh_from_db()
+        assert ticket.status == Status.REGISTERED
+        suggestion = latest_suggestion(ticket)
+        assert suggestion.outcome == Suggestion.Outcome.QUEUED
+        assert suggestion.hold_reason == "自动派单未成功：承办单位已停用"
+        assert suggestion.unit == smart.env
+
     def test_threshold_is_configurable(self, smart, settings):
         settings.YOUHU = {**settings.YOUHU, "AUTO_DISPATCH_CONFIDENCE": 0.5}
         ticket = triage(new_ticket("楼下噪音", "琶洲某小区楼下晚上噪音很大。"), now=NOW)
