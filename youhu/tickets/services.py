@@ -282,7 +282,9 @@ def create_ticket(appeal: NewAppeal, *, by: User | None = None, now: datetime | 
     now = now or clock.now()
     validate_appeal(appeal)
     code = new_tracking_code()
-    with transaction.atomic():
+    # No savepoint when called inside a transaction (intake's serialised write section): an error here
+    # propagates and rolls back the caller's transaction (or its savepoint) anyway.
+    with transaction.atomic(savepoint=False):
         ticket = Ticket.objects.create(
             number=next_number(now),
             tracking_code_hash=hash_tracking_code(code),
