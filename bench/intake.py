@@ -5,8 +5,8 @@ N concurrent clients POST /api/tickets (keep-alive connections, client processes
 acknowledged (201) ticket number must be in the database. Then imports 10,000 rows built from the shared CSVs.
 Targets on the 2-core machine: >= 500 tickets/s through the API, >= 2,000 rows/s by import.
 
-    .venv/bin/python bench/intake.py [--clients 32] [--tickets 6000] [--workers 2] [--triage deferred|inline]
-                                     [--rows 10000]
+    .venv/bin/python bench/intake.py [--clients 32] [--tickets 6000] [--workers 2] [--threads 1]
+                                     [--triage deferred|inline] [--rows 10000]
 """
 
 from __future__ import annotations
@@ -270,7 +270,11 @@ def main() -> None:
     parser.add_argument("--client-processes", type=int, default=2)
     parser.add_argument("--tickets", type=int, default=6000)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--threads", type=int, default=4)
+    # One thread per worker: on SQLite the writes are serialised (intake/writelock.py), and a second thread
+    # in the same process makes the lock holder wait for the GIL (5 ms switch interval) behind requests
+    # that cannot write anyway. Measured with 32 clients: 2 x 1 ~345 tickets/s, 4.2-4.6 ms CPU per ticket;
+    # 2 x 4 ~235-290 tickets/s, 5.1-5.4 ms; 3 x 1 and 4 x 1 are slower again (more contending writers).
+    parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--triage", choices=["deferred", "inline"], default="deferred")
     parser.add_argument("--rows", type=int, default=10000)
     parser.add_argument("--skip-api", action="store_true")
