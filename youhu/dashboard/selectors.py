@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from youhu.taxonomy.models import Category
 from youhu.tickets.models import OPEN_STATUSES, Channel, Status, Ticket
+from youhu.tickets.selectors import reply_overdue_q
 
 # The surge rule, stated on the page: today's intake is at least SURGE_MIN_COUNT and at least
 # SURGE_SIGMAS standard deviations (never less than one appeal) above the mean of the previous
@@ -32,8 +33,7 @@ def _today(now: datetime) -> date:
 def overdue_q(now: datetime) -> Q:
     """Open work past a deadline: not accepted in time, or not replied in time."""
     late_accept = Q(status=Status.DISPATCHED, accept_due__lt=now)
-    late_reply = Q(status__in=(Status.DISPATCHED, Status.HANDLING), reply_due__lt=now)
-    return late_accept | late_reply
+    return late_accept | reply_overdue_q(now)
 
 
 def overview(now: datetime) -> dict:

@@ -19,7 +19,8 @@ from youhu import clock
 from youhu.directory.models import Area, Unit
 from youhu.taxonomy.models import Category
 from youhu.tickets.errors import InvalidInput
-from youhu.tickets.models import Satisfaction, Status, Ticket, TicketEvent
+from youhu.tickets.models import Satisfaction, Ticket, TicketEvent
+from youhu.tickets.selectors import reply_overdue_q
 
 MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
 
@@ -118,7 +119,7 @@ class Scorecard:
 def _aggregates(as_of: datetime) -> dict[str, Any]:
     """Aliases carry an "n_" prefix: several counts share their name with a Ticket field."""
     reviewed = ~Q(review_satisfaction="")
-    open_late = Q(status__in=(Status.DISPATCHED, Status.HANDLING), reply_due__lt=as_of)
+    open_late = reply_overdue_q(as_of)
     return {
         "n_received": Count("id"),
         "n_accepted": Count("id", filter=Q(accepted_at__isnull=False)),
@@ -207,7 +208,7 @@ def scorecard(period: Period, *, unit: Unit | None = None, category: Category | 
 
 def overdue_tickets(*, now: datetime | None = None, unit: Unit | None = None) -> QuerySet[Ticket]:
     """Open tickets past their reply deadline, most overdue first (the supervisor's work list)."""
-    qs = Ticket.objects.filter(status__in=(Status.DISPATCHED, Status.HANDLING), reply_due__lt=now or clock.now())
+    qs = Ticket.objects.filter(reply_overdue_q(now or clock.now()))
     if unit is not None:
         qs = qs.filter(main_unit_id__in=unit.subtree_ids())
     return qs.select_related("main_unit", "category", "street").order_by("reply_due", "id")

@@ -22,8 +22,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from youhu import clock
 from youhu.directory.models import Role, User
-from youhu.tickets.models import Status, Ticket
-from youhu.tickets.selectors import appellant_for
+from youhu.tickets.models import Ticket
+from youhu.tickets.selectors import appellant_for, reply_overdue_q
 from youhu.workdays import calendar
 
 from .metrics import COUNT_LABELS, RATE_DEFS, Period, Scorecard, dispatched_in, scorecard
@@ -160,7 +160,7 @@ OVERDUE_HEADERS = ["工单编号", "标题", "主办单位", "诉求分类", "�
 def overdue_in(period: Period, now: datetime) -> QuerySet[Ticket]:
     """The tickets behind 超期件数: replied late, or still open past the deadline."""
     as_of = min(period.end, now)
-    late = Q(replied_on_time=False) | Q(status__in=(Status.DISPATCHED, Status.HANDLING), reply_due__lt=as_of)
+    late = Q(replied_on_time=False) | reply_overdue_q(as_of)
     return (dispatched_in(period).filter(late).select_related("main_unit", "category", "street")
             .order_by("main_unit__name", "reply_due", "id"))
 

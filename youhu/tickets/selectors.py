@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.db.models import Q, QuerySet
 
 from youhu.directory.models import Role, User
 
 from .masking import mask_name, mask_phone
-from .models import Ticket, TicketUnit
+from .models import Status, Ticket, TicketUnit
 from .policy import CENTRE_ROLES, UNIT_ROLES
+
+
+def reply_overdue_q(as_of: datetime) -> Q:
+    """超期: dispatched or in hand, and past the reply deadline at `as_of` — the one definition of overdue."""
+    return Q(status__in=(Status.DISPATCHED, Status.HANDLING), reply_due__lt=as_of)
 
 
 def visible_tickets(user: User) -> QuerySet[Ticket]:

@@ -16,7 +16,7 @@ from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from youhu.directory.models import Role, User
 from youhu.tickets.models import Extension, Status, Ticket, TicketEvent, TicketUnit
 from youhu.tickets.policy import UNIT_ROLES
-from youhu.tickets.selectors import visible_tickets
+from youhu.tickets.selectors import reply_overdue_q, visible_tickets
 from youhu.workdays import calendar
 
 # "即将到期": the reply deadline falls within this many working days.
@@ -91,14 +91,14 @@ QUEUES: dict[str, Queue] = {
                   status__in=UNIT_OPEN, reply_due__gte=now, reply_due__lte=due_soon_cutoff(now)),
               tone="warn", empty=f"没有 {DUE_SOON_WORKING_DAYS} 个工作日内到期的工单", own_unit=True, order=("reply_due", "id")),
         Queue("unit_overdue", "已超期", UNIT_ROLES,
-              lambda qs, u, now: _own_unit(qs, u).filter(status__in=UNIT_OPEN, reply_due__lt=now),
+              lambda qs, u, now: _own_unit(qs, u).filter(reply_overdue_q(now)),
               tone="danger", empty="没有超期工单", own_unit=True, order=("reply_due", "id")),
         Queue("co_requests", "协办请求", UNIT_ROLES, _co_requests,
               empty="没有待提交意见的协办工单", order=("reply_due", "id")),
         Queue("extensions", "待审批延期", (Role.SUPERVISOR, Role.ADMIN), _pending_extension,
               tone="warn", empty="没有待审批的延期申请", order=("reply_due", "id")),
         Queue("overdue", "超期工单", (Role.SUPERVISOR, Role.ADMIN),
-              lambda qs, u, now: qs.filter(status__in=UNIT_OPEN, reply_due__lt=now),
+              lambda qs, u, now: qs.filter(reply_overdue_q(now)),
               tone="danger", empty="没有超期工单", order=("reply_due", "id")),
         Queue("withheld", "答复待放行", (Role.SUPERVISOR, Role.ADMIN),
               lambda qs, u, now: qs.filter(status=Status.REPLIED, reply_withheld=True),
