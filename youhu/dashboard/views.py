@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET
 
 from youhu import clock
 from youhu.directory.models import Area
+from youhu.tickets.models import OPEN_STATUSES
 from youhu.tickets.selectors import visible_tickets
 
 from .figures import VIEW_ROLES, surge_rule_text
@@ -48,7 +49,7 @@ def street(request: HttpRequest, pk: int) -> HttpResponse:
     tickets = visible_tickets(request.user).filter(street=area)
     context = {
         "street": area,
-        "open_tickets": tickets.filter(status__in=("new", "registered", "dispatched", "handling"))
+        "open_tickets": tickets.filter(status__in=OPEN_STATUSES)
         .select_related("main_unit", "category").order_by("reply_due")[:100],
         "overdue_count": tickets.filter(overdue_q(now)).count(),
         "total": tickets.count(),
