@@ -55,17 +55,22 @@ def submit_appeal(appeal: tickets.NewAppeal, *, by: User | None = None, now: dat
 
     Raises InvalidInput on bad input. The returned ticket carries `tracking_code` (shown to the appellant once).
     """
-    from .tasks import queue_triage  # tasks import this module
+    from .tasks import enqueue_triage, queue_triage  # tasks import this module
 
     now = now or clock.now()
     deferred = triage_deferred()
-    with write_lock(), transaction.atomic():  # one commit: the ticket and its photo; queued once committed
+    # Queued after the write section when this is the outermost transaction: the serialised section holds
+    # only the writes and their commit. Inside a caller's transaction, queued when that one commits.
+    outermost = not transaction.get_connection().in_atomic_block
+    with write_lock(), transaction.atomic():  # one commit: the ticket and its photo
         ticket = tickets.create_ticket(appeal, by=by, now=now)
         if photo is not None:
             ticket.photo.save(f"{ticket.number}{Path(photo.name or '').suffix.lower()[:8]}", photo, save=False)
             Ticket.objects.filter(pk=ticket.pk).update(photo=ticket.photo.name)
-        if deferred:
+        if deferred and not outermost:
             queue_triage([ticket.pk])
+    if deferred and outermost:
+        enqueue_triage([ticket.pk])
     code = ticket.tracking_code  # type: ignore[attr-defined]
     if not deferred:
         run_triage(ticket, now=now)

@@ -25,6 +25,7 @@ from youhu.workdays import calendar
 
 from . import bulk
 from .errors import Conflict, InvalidInput, InvalidTransition, NotAllowed
+from .inserts import insert
 from .models import (
     Channel,
     CloseReason,
@@ -170,7 +171,7 @@ def _log(
     public: bool = False,
     actor_label: str | None = None,
 ) -> TicketEvent:
-    return TicketEvent.objects.create(
+    return insert(TicketEvent(
         ticket=ticket,
         action=action,
         actor=by,
@@ -182,7 +183,7 @@ def _log(
         reason=reason,
         payload=payload or {},
         public=public,
-    )
+    ))
 
 
 def notify(*, ticket: Ticket | None, kind: str, message: str, now: datetime,
@@ -285,7 +286,7 @@ def create_ticket(appeal: NewAppeal, *, by: User | None = None, now: datetime | 
     # No savepoint when called inside a transaction (intake's serialised write section): an error here
     # propagates and rolls back the caller's transaction (or its savepoint) anyway.
     with transaction.atomic(savepoint=False):
-        ticket = Ticket.objects.create(
+        ticket = insert(Ticket(
             number=next_number(now),
             tracking_code_hash=hash_tracking_code(code),
             channel=appeal.channel,
@@ -303,7 +304,7 @@ def create_ticket(appeal: NewAppeal, *, by: User | None = None, now: datetime | 
             lat=appeal.lat,
             lon=appeal.lon,
             created_at=appeal.created_at or now,
-        )
+        ))
         _log(ticket, "create", by=by, now=now, to_status=Status.NEW, public=True,
              payload={"channel": appeal.channel}, actor_label=_actor_label(by, APPELLANT_LABEL))
     ticket.tracking_code = code  # type: ignore[attr-defined]
