@@ -34,8 +34,9 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _env(var_dir: str, triage: str) -> dict[str, str]:
-    return {**os.environ, "YOUHU_VAR_DIR": var_dir, "YOUHU_DATABASE_URL": f"sqlite:///{var_dir}/bench.sqlite3",
+def _env(var_dir: str, triage: str, database_url: str = "") -> dict[str, str]:
+    return {**os.environ, "YOUHU_VAR_DIR": var_dir,
+            "YOUHU_DATABASE_URL": database_url or f"sqlite:///{var_dir}/bench.sqlite3",
             "YOUHU_DEBUG": "0", "YOUHU_RATELIMIT": "0", "YOUHU_TRIAGE": triage, "YOUHU_LOG_LEVEL": "ERROR",
             "DJANGO_SETTINGS_MODULE": "youhu.settings"}
 
@@ -98,14 +99,15 @@ def _load(port: int, key: str, clients: int, per_client: int, prefix: str) -> tu
 
 
 def run_api(args, var_dir: str) -> None:
-    env = _env(var_dir, args.triage)
+    database_url = _fresh_postgres(args.postgres) if args.postgres else ""
+    env = _env(var_dir, args.triage, database_url)
     key = subprocess.run([sys.executable, "-c", SETUP], env=env, cwd=REPO, check=True, capture_output=True,
                          text=True).stdout.strip().splitlines()[-1]
     port = _free_port()
     server = subprocess.Popen(
         [str(Path(sys.executable).with_name("gunicorn")), "youhu.wsgi:application", "-b", f"127.0.0.1:{port}",
          "-w", str(args.workers), "-k", args.worker_class, "--threads", str(args.threads), "--keep-alive", "30",
-         "--backlog", "2048", "--log-level", "error"],
+         "--backlog", "2048", "--log-level", "error", "--worker-tmp-dir", "/dev/shm"],
         env=env, cwd=REPO)
     try:
         _wait_for(port)
@@ -134,7 +136,7 @@ def run_api(args, var_dir: str) -> None:
     print(f"     load generator CPU per ticket {client_cpu / max(len(acked), 1) * 1000:.2f} ms")
     for e in errors[:5]:
         print(f"     error: {e}")
-    if args.triage == "deferred":
+    if args.triage == "deferred" and not args.skip_drain:
         _drain(env)
 
 
@@ -146,12 +148,34 @@ def _drain(env: dict[str, str]) -> None:
     print(f"     triage worker: {out}")
 
 
+def _fresh_postgres(url: str) -> str:
+    """A new empty database `youhu_bench_intake` on the server of `url` (dropped first if it exists)."""
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("DROP DATABASE IF EXISTS youhu_bench_intake WITH (FORCE)")
+        conn.execute("CREATE DATABASE youhu_bench_intake")
+    return url.rsplit("/", 1)[0] + "/youhu_bench_intake"
+
+
+def _postgres_pids() -> list[int]:
+    return [int(p.name) for p in Path("/proc").iterdir() if p.name.isdigit() and _comm(p) == "postgres"]
+
+
+def _comm(proc: Path) -> str:
+    try:
+        return (proc / "comm").read_text().strip()
+    except OSError:
+        return ""
+
+
 def _server_cpu_seconds(master: int) -> float:
-    """CPU time (user + system) of gunicorn's workers so far, from /proc: load-independent cost per request."""
+    """CPU time (user + system) of gunicorn's workers so far, and of the PostgreSQL server's processes if it
+    runs here, from /proc: load-independent cost per request."""
     tick = os.sysconf("SC_CLK_TCK")
     total = 0.0
     children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
-    for pid in [master, *map(int, children)]:
+    for pid in [master, *map(int, children), *_postgres_pids()]:
         try:
             fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
@@ -277,10 +301,15 @@ def main() -> None:
     parser.add_argument("--worker-class", default="gthread")
     parser.add_argument("--triage", choices=["deferred", "inline"], default="deferred")
     parser.add_argument("--rows", type=int, default=10000)
+    parser.add_argument("--postgres", metavar="URL", default="",
+                        help="run the API on PostgreSQL (a fresh database youhu_bench_intake on that server), "
+                             "e.g. postgres://postgres@127.0.0.1:5432/postgres")
     parser.add_argument("--skip-api", action="store_true")
     parser.add_argument("--skip-import", action="store_true")
+    parser.add_argument("--scratch", default=None, help="where the throwaway databases go (default: the temp dir)")
+    parser.add_argument("--skip-drain", action="store_true", help="do not time the triage worker afterwards")
     args = parser.parse_args()
-    var_dir = tempfile.mkdtemp(prefix="youhu-bench-intake-")
+    var_dir = tempfile.mkdtemp(prefix="youhu-bench-intake-", dir=args.scratch)
     print(f"scratch: {var_dir}  (load average now: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
     if not args.skip_api:
         run_api(args, var_dir)

@@ -72,9 +72,12 @@ class Ticket(models.Model):
     location_unresolved = models.BooleanField(default=False, help_text="地点未能识别，需人工确认")
     photo = models.ImageField(upload_to="photos/%Y/%m/", blank=True)
 
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.NEW, db_index=True)
+    # No index of its own: (status, reply_due) and (status, accept_due) below start with it, and every index
+    # is one more page written by each new ticket.
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.NEW)
     version = models.PositiveIntegerField(default=0)
-    main_unit = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="main_tickets")
+    main_unit = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="main_tickets",
+                                  db_index=False)  # (main_unit, status) below serves it
     duplicate_of = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="duplicates"
     )
@@ -193,7 +196,8 @@ class AppendOnlyQuerySet(models.QuerySet):
 class TicketEvent(models.Model):
     """One step of a ticket's history. Written once, never changed."""
 
-    ticket = models.ForeignKey(Ticket, on_delete=models.PROTECT, related_name="events")
+    ticket = models.ForeignKey(Ticket, on_delete=models.PROTECT, related_name="events",
+                               db_index=False)  # (ticket, at) below serves it
     action = models.CharField(max_length=32, db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
