@@ -10,8 +10,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.db.models import Q
+from django.db.models.functions import Substr
 
-from youhu.taxonomy.models import Category
 from youhu.tickets.models import OPEN_STATUSES, Ticket
 
 from .textsim import similarities
@@ -46,23 +47,14 @@ def find_duplicates(ticket: Ticket, *, now: datetime, days: int | None = None,
         qs = qs.filter(street_id=ticket.street_id)
     if ticket.category_id:
         root = ticket.category.root
-        qs = qs.filter(category__in=_subtree_ids(root))
-    # Only the text of the pool is needed to score it; whole tickets are read for the few that match.
-    pool = list(qs.order_by("-created_at").values_list("pk", "title", "content")[:MAX_CANDIDATES])
+        # The subtree by its paths ("一级/二级/…"), in the same query: no read of the category tree.
+        qs = qs.filter(Q(category=root) | Q(category__path__startswith=f"{root.path}/"))
+    # Only the opening of the pool's texts is needed to score it; whole tickets are read for the few that match.
+    pool = list(qs.order_by("-created_at")
+                .values_list("pk", "title", Substr("content", 1, COMPARE_CHARS))[:MAX_CANDIDATES])
     scores = similarities(ticket_text(ticket)[:COMPARE_CHARS],
                           [appeal_text(title, content)[:COMPARE_CHARS] for _, title, content in pool])
     hits = [(pk, s) for (pk, _, _), s in zip(pool, scores, strict=True) if s >= threshold]
     tickets = Ticket.objects.in_bulk([pk for pk, _ in hits]) if hits else {}
     found = [DuplicateCandidate(tickets[pk], s) for pk, s in hits if pk in tickets]  # in pool order, as before
     return sorted(found, key=lambda c: (-c.score, c.ticket.created_at))
-
-
-def _subtree_ids(category: Category) -> list[int]:
-    children: dict[int, list[int]] = {}
-    for pk, parent_id in Category.objects.values_list("pk", "parent_id"):  # one read of the (small) tree
-        children.setdefault(parent_id, []).append(pk)
-    ids, frontier = [category.pk], [category.pk]
-    while frontier:
-        frontier = [child for pk in frontier for child in children.get(pk, [])]
-        ids.extend(frontier)
-    return ids
