@@ -105,10 +105,10 @@ def run_api(args, var_dir: str) -> None:
                          text=True).stdout.strip().splitlines()[-1]
     port = _free_port()
     server = subprocess.Popen(
-        [str(Path(sys.executable).with_name("gunicorn")), "youhu.wsgi:application", "-b", f"127.0.0.1:{port}",
-         "-w", str(args.workers), "-k", args.worker_class, "--threads", str(args.threads), "--keep-alive", "30",
-         "--backlog", "2048", "--log-level", "error", "--worker-tmp-dir", "/dev/shm"],
-        env=env, cwd=REPO)
+        [str(Path(sys.executable).with_name("gunicorn")), "youhu.wsgi:application", "-c", str(REPO / "gunicorn.conf.py"),
+         "-b", f"127.0.0.1:{port}", "-w", str(args.workers), "-k", args.worker_class, "--threads", str(args.threads),
+         "--log-level", "error"],
+        env={**env, "YOUHU_CLIENTS": str(args.clients)}, cwd=REPO)
     try:
         _wait_for(port)
         _warm_up(port, key)
@@ -293,10 +293,9 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--tickets", type=int, default=6000)
     parser.add_argument("--workers", type=int, default=2)
-    # One thread per worker: on SQLite the writes are serialised (intake/writelock.py), and a second thread
-    # in the same process makes the lock holder wait for the GIL (5 ms switch interval) behind requests
-    # that cannot write anyway. Measured with 32 clients: 2 x 1 ~345 tickets/s, 4.2-4.6 ms CPU per ticket;
-    # 2 x 4 ~235-290 tickets/s, 5.1-5.4 ms; 3 x 1 and 4 x 1 are slower again (more contending writers).
+    # Defaults as in gunicorn.conf.py. Measured with 32 clients (2026-11-22): 2 x 1 590-630 tickets/s at
+    # 2.5-2.6 ms server CPU per ticket; 3 x 1 and 4 x 1 ~370 (more contending writers); 2 x 2 273-599, erratic
+    # (the lock holder waits for the GIL); `--worker-class sync` ~400-435 (a connection per request).
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--worker-class", default="gthread")
     parser.add_argument("--triage", choices=["deferred", "inline"], default="deferred")
