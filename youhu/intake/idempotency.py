@@ -18,6 +18,7 @@ from youhu import clock
 from youhu.directory.models import User
 
 from .models import IdempotencyRecord
+from .writelock import write_lock
 
 HEADER = "Idempotency-Key"
 KEY_MAX = 128
@@ -59,7 +60,9 @@ def idempotent(request: HttpRequest, user: User, handler: Callable[[], tuple[int
     if existing is not None:
         return _replay(existing, digest)
     try:
-        with transaction.atomic():
+        # The write lock before the transaction: on SQLite a transaction begins by taking the database's write
+        # lock, and taking ours only inside it (in the handler) could deadlock with a writer holding ours.
+        with write_lock(), transaction.atomic():
             status, body = handler()
             if 200 <= status < 300:
                 IdempotencyRecord.objects.create(user=user, key=key, request_hash=digest, status_code=status,

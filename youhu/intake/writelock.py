@@ -17,6 +17,7 @@ from django.db import connection
 
 _thread_lock = threading.Lock()
 _files: dict[str, int] = {}
+_held = threading.local()  # how deep this thread is in write_lock sections
 
 
 def _lock_path() -> str | None:
@@ -30,16 +31,25 @@ def _lock_path() -> str | None:
 
 @contextmanager
 def write_lock() -> Iterator[None]:
+    """Reentrant: a section inside a section of the same thread (an idempotent API call around an intake
+    write) holds the lock it already has."""
     path = _lock_path()
-    if path is None:
-        yield
+    depth = getattr(_held, "depth", 0)
+    if path is None or depth:
+        _held.depth = depth + 1
+        try:
+            yield
+        finally:
+            _held.depth = depth
         return
     with _thread_lock:
         fd = _files.get(path)
         if fd is None:
             fd = _files[path] = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
         fcntl.flock(fd, fcntl.LOCK_EX)
+        _held.depth = 1
         try:
             yield
         finally:
+            _held.depth = 0
             fcntl.flock(fd, fcntl.LOCK_UN)
