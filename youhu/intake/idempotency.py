@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -22,6 +23,8 @@ from .writelock import write_lock
 
 HEADER = "Idempotency-Key"
 KEY_MAX = 128
+# How long a key is remembered: a client retries within minutes; a week covers a weekend outage of its side.
+KEEP = timedelta(days=7)
 
 
 def request_hash(request: HttpRequest) -> str:
@@ -75,3 +78,9 @@ def idempotent(request: HttpRequest, user: User, handler: Callable[[], tuple[int
             raise
         return _replay(winner, digest)
     return JsonResponse(body, status=status, safe=False, json_dumps_params={"ensure_ascii": False})
+
+
+def purge_expired(now: datetime | None = None) -> int:
+    """Forget the answers older than KEEP (a repeat of such a request is then a new request); returns how many."""
+    deleted, _ = IdempotencyRecord.objects.filter(created_at__lt=(now or clock.now()) - KEEP).delete()
+    return deleted

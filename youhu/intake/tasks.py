@@ -20,6 +20,7 @@ from youhu import clock
 from youhu.dispatch.models import Suggestion
 from youhu.tickets.models import Status, Ticket, TicketEvent
 
+from .idempotency import KEEP, purge_expired
 from .services import triage_deferred, triage_or_raise
 
 log = logging.getLogger(__name__)
@@ -92,3 +93,11 @@ def sweep_untriaged() -> None:
     if ids:
         log.warning("re-queueing the triage of %s NEW tickets that were never triaged", len(ids))
         enqueue_triage(ids)
+
+
+@db_periodic_task(crontab(hour="3", minute="40"))
+def purge_idempotency_records() -> None:
+    """Nightly: the remembered answers to Idempotency-Keys are kept for a week (idempotency.KEEP)."""
+    purged = purge_expired()
+    if purged:
+        log.info("forgot %s idempotency records older than %s", purged, KEEP)

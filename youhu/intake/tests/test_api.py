@@ -104,6 +104,25 @@ def test_idempotency_key_replays_first_result(dispatcher_api):
 
 
 @pytest.mark.django_db
+def test_idempotency_records_are_forgotten_after_a_week(dispatcher_api):
+    from datetime import timedelta
+
+    from youhu import clock
+    from youhu.intake.idempotency import KEEP, purge_expired
+    from youhu.intake.tasks import purge_idempotency_records
+
+    for key in ("old", "new"):
+        assert post(dispatcher_api, "/api/tickets", APPEAL, **{"Idempotency-Key": key}).status_code == 201
+    IdempotencyRecord.objects.filter(key="old").update(created_at=clock.now() - KEEP - timedelta(minutes=1))
+    purge_idempotency_records.call_local()
+    assert list(IdempotencyRecord.objects.values_list("key", flat=True)) == ["new"]
+    assert purge_expired(clock.now() + KEEP + timedelta(minutes=1)) == 1
+    # A forgotten key makes a new request again.
+    assert post(dispatcher_api, "/api/tickets", APPEAL, **{"Idempotency-Key": "old"}).status_code == 201
+    assert Ticket.objects.count() == 3
+
+
+@pytest.mark.django_db
 def test_external_id_is_unique_per_channel(dispatcher_api):
     data = {**APPEAL, "external_id": "APP-7"}
     assert post(dispatcher_api, "/api/tickets", data).status_code == 201
