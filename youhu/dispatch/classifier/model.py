@@ -10,6 +10,7 @@ import numpy as np
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.pipeline import Pipeline
 
+from .estimators import MeanOfCalibrated
 from .text import is_readable, prepare
 
 TOP_K = 3
@@ -24,14 +25,15 @@ class Prediction:
 
 
 class _FastCalibratedLinear:
-    """CalibratedClassifierCV(LinearSVC, method="sigmoid").predict_proba as three NumPy operations.
+    """CalibratedClassifierCV(linear model, method="sigmoid").predict_proba as three NumPy operations.
 
     scikit-learn validates its input in every calibrator of every calibrated copy (21 for 7 classes and
     3 copies): about 7 ms per call, which is most of the time for one appeal. The arithmetic is the same
     (a test checks the two agree): decision values, a sigmoid per class, normalise, mean over copies.
+    A MeanOfCalibrated (SVM + NB-SVM) is handled alike: its members' copies are stacked side by side.
     """
 
-    def __init__(self, estimator: CalibratedClassifierCV) -> None:
+    def __init__(self, estimator: CalibratedClassifierCV | MeanOfCalibrated) -> None:
         classes = list(estimator.classes_)
         weights, intercepts, slopes, offsets, columns = [], [], [], [], []
         for copy in estimator.calibrated_classifiers_:
@@ -47,7 +49,9 @@ class _FastCalibratedLinear:
         self.n_classes = len(classes)
         self.n_copies = len(weights)
         self.width = weights[0].shape[1]
-        self.weights = np.hstack(weights)
+        # C order: scipy's sparse @ dense copies a dense operand that is not C-contiguous on every call
+        # (the whole n_features × 7 matrix — ~4 ms per appeal; LinearSVC's coef_ happened to be F-ordered).
+        self.weights = np.ascontiguousarray(np.hstack(weights))
         self.intercepts = np.concatenate(intercepts)
         self.slopes = np.asarray(slopes, dtype=np.float64).ravel()
         self.offsets = np.asarray(offsets, dtype=np.float64).ravel()
@@ -80,12 +84,12 @@ class _FastCalibratedLinear:
 
 
 class Classifier:
-    """A fitted vectorizer + calibrated linear model, with the header it was saved with."""
+    """A fitted vectorizer + calibrated linear model(s), with the header it was saved with."""
 
     def __init__(
         self,
         vectorizer: Pipeline,
-        estimator: CalibratedClassifierCV,
+        estimator: CalibratedClassifierCV | MeanOfCalibrated,
         header: dict[str, Any] | None = None,
     ) -> None:
         self.vectorizer = vectorizer
@@ -134,7 +138,7 @@ class Classifier:
     # -- explanation --------------------------------------------------------------------------
 
     def _linear_weights(self) -> np.ndarray:
-        """Per-class weight of each feature (averaged over the calibrated copies of the SVM)."""
+        """Per-class weight of each feature (averaged over the calibrated copies of the linear models)."""
         if self._weights is None:
             coefs = [cc.estimator.coef_ for cc in self.estimator.calibrated_classifiers_]
             weights = np.mean(coefs, axis=0)

@@ -17,10 +17,14 @@ import numpy as np
 import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
+from scipy.sparse import csr_matrix
+from sklearn.svm import LinearSVC
 
 from youhu.dispatch import classifier
 from youhu.dispatch.classifier import storage
+from youhu.dispatch.classifier.estimators import NBSVM, MeanOfCalibrated
 from youhu.dispatch.classifier.evaluation import precision_at_coverage
+from youhu.dispatch.classifier.features import ModelSpec, build_estimator
 from youhu.dispatch.classifier.text import prepare
 from youhu.dispatch.classifier.training import (
     Dataset,
@@ -176,6 +180,8 @@ def test_fast_probabilities_equal_scikit_learns(model, sample):
     assert model._fast is not None
     np.testing.assert_allclose(model._fast.predict_proba(features), model.estimator.predict_proba(features),
                                atol=1e-12)
+    # Otherwise scipy copies the whole weight matrix on every call: 5x slower for one appeal.
+    assert model._fast.weights.flags["C_CONTIGUOUS"]
 
 
 def test_two_label_model_predicts_and_explains():
@@ -186,6 +192,44 @@ def test_two_label_model_predicts_and_explains():
     (p,) = two.predict(["小区路灯不亮"])
     assert p.label == "城乡建设" and len(p.top) == 2
     assert "路灯" in "".join(two.explain("小区路灯不亮", "城乡建设"))
+
+
+def test_default_model_is_a_calibrated_nbsvm(model):
+    assert type(model.estimator.calibrated_classifiers_[0].estimator).__name__ == "NBSVM"
+
+
+def test_mean_of_svm_and_nbsvm_averages_the_members_and_has_the_fast_path(train_csv, sample):
+    data = load_dataset([train_csv], include_db=False)
+    both = fit(data.texts, data.labels, ModelSpec(members=("svm", "nbsvm")))
+    assert isinstance(both.estimator, MeanOfCalibrated)
+    assert [type(m.estimator).__name__ for m in both.estimator.members_] == ["LinearSVC", "NBSVM"]
+    features = both.vectorizer.transform([prepare(r["title"], r["text"]) for r in sample[1]])
+    members = [m.predict_proba(features) for m in both.estimator.members_]
+    np.testing.assert_allclose(both.estimator.predict_proba(features), np.mean(members, axis=0))
+    assert both._fast is not None
+    np.testing.assert_allclose(both._fast.predict_proba(features), np.mean(members, axis=0), atol=1e-12)
+    assert both.explain("小区路灯不亮，晚上出行不便", "城乡建设")
+
+
+def test_nbsvm_is_an_svm_on_log_count_ratio_scaled_features():
+    rng = np.random.default_rng(0)
+    dense = rng.random((60, 30)) * (rng.random((60, 30)) < 0.3)
+    y = np.repeat(["a", "b", "c"], 20)
+    dense[:, 0] = y == "a"  # a feature only class a has
+    X = csr_matrix(dense)
+    nb = NBSVM(C=1.0, alpha=1.0).fit(X, y)
+    present = (X > 0).astype(float)
+    p = 1 + np.asarray(present[y == "a"].sum(axis=0)).ravel()
+    q = 1 + np.asarray(present[y != "a"].sum(axis=0)).ravel()
+    ratio = np.log((p / p.sum()) / (q / q.sum()))
+    svm = LinearSVC(C=1.0).fit(X.multiply(ratio).tocsr(), (y == "a").astype(int))
+    np.testing.assert_allclose(nb.decision_function(X)[:, 0], svm.decision_function(X.multiply(ratio).tocsr()))
+    assert (nb.predict(X) == y).mean() > 0.9
+
+
+def test_unknown_model_member_is_refused():
+    with pytest.raises(ValueError, match="unknown model members"):
+        build_estimator(ModelSpec(members=("svm", "forest")), ["a", "b"] * 5)
 
 
 def test_small_model_beats_chance_and_confident_ones_are_more_often_right(model, sample):
