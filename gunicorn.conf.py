@@ -9,7 +9,7 @@ import math
 import os
 
 # One process per core, one request thread each: on SQLite the writes are serialised anyway
-# (youhu/intake/writelock.py), and a second thread in a process only queues behind the GIL.
+# (youhu/tickets/writelock.py), and a second thread in a process only queues behind the GIL.
 workers = int(os.environ.get("YOUHU_WORKERS", os.cpu_count() or 2))
 worker_class = "gthread"
 threads = int(os.environ.get("YOUHU_THREADS", "1"))

@@ -38,7 +38,9 @@ def _env(var_dir: str, triage: str, database_url: str = "") -> dict[str, str]:
     return {**os.environ, "YOUHU_VAR_DIR": var_dir,
             "YOUHU_DATABASE_URL": database_url or f"sqlite:///{var_dir}/bench.sqlite3",
             "YOUHU_DEBUG": "0", "YOUHU_RATELIMIT": "0", "YOUHU_TRIAGE": triage, "YOUHU_LOG_LEVEL": "ERROR",
-            "DJANGO_SETTINGS_MODULE": "youhu.settings"}
+            "DJANGO_SETTINGS_MODULE": "youhu.settings",
+            # the model `make demo` trains (trained here if missing), so that triage classifies for real
+            "YOUHU_MODEL_DIR": os.environ.get("YOUHU_MODEL_DIR", str(REPO / "var" / "models"))}
 
 
 # ---------------------------------------------------------------- the load generator
@@ -47,9 +49,26 @@ def _env(var_dir: str, triage: str, database_url: str = "") -> dict[str, str]:
 # of the machine). Each connection is one client that waits for its answer before sending the next appeal.
 
 
+def _appeals() -> list[tuple[str, str]]:
+    """(title, text) of the real appeals in the shared CSVs, cut to the API's limits."""
+    shared = Path(os.environ.get("YOUHU_SHARED_DIR", REPO.parent / "shared")) / "data"
+    rows = []
+    for name in SHARED:
+        with (shared / name).open(encoding="utf-8") as f:
+            rows += [((r["title"] or r["text"][:30])[:200], r["text"][:5000]) for r in csv.DictReader(f)
+                     if r["text"].strip()]
+    return rows
+
+
+APPEALS: list[tuple[str, str]] = []
+
+
 def _request(key: str, tag: str, i: int) -> bytes:
-    body = json.dumps({"title": f"噪音扰民 {tag}-{i}", "content": f"新港东路{i % 97}号夜间施工噪音扰民，{tag}-{i}",
-                       "appellant_phone": "13800138000", "external_id": f"{tag}-{i}"}, ensure_ascii=False).encode()
+    if not APPEALS:
+        APPEALS.extend(_appeals())
+    title, text = APPEALS[(hash(tag) + i * 7919) % len(APPEALS)]
+    body = json.dumps({"title": title, "content": text, "appellant_phone": "13800138000",
+                       "external_id": f"{tag}-{i}"}, ensure_ascii=False).encode()
     head = (f"POST /api/tickets HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
             f"Authorization: Bearer {key}\r\nContent-Length: {len(body)}\r\n\r\n")
     return head.encode() + body
@@ -109,9 +128,13 @@ def run_api(args, var_dir: str) -> None:
          "-b", f"127.0.0.1:{port}", "-w", str(args.workers), "-k", args.worker_class, "--threads", str(args.threads),
          "--log-level", "error"],
         env={**env, "YOUHU_CLIENTS": str(args.clients)}, cwd=REPO)
+    worker = None
     try:
         _wait_for(port)
         _warm_up(port, key)
+        if args.triage_worker:  # as in production: the triage worker runs while appeals come in
+            worker = subprocess.Popen([str(Path(sys.executable).with_name("youhu")), "run_huey", "--no-periodic"],
+                                      env=env, cwd=REPO)
         per_client = max(1, args.tickets // args.clients)
         cpu_before = _server_cpu_seconds(server.pid)
         client_cpu_before = time.process_time()
@@ -120,9 +143,14 @@ def run_api(args, var_dir: str) -> None:
         elapsed = time.perf_counter() - started
         client_cpu = time.process_time() - client_cpu_before
         cpu = _server_cpu_seconds(server.pid) - cpu_before
+        if worker is not None:
+            print(f"     triage worker alongside: {_wait_for_triage(env, elapsed)}")
     finally:
         server.terminate()
         server.wait(timeout=30)
+        if worker is not None:
+            worker.terminate()
+            worker.wait(timeout=60)
     stored = subprocess.run([sys.executable, "-c", CHECK], env=env, cwd=REPO, input="\n".join(acked), check=True,
                             capture_output=True, text=True).stdout.strip().splitlines()[-1]
     missing = len(acked) - int(stored)
@@ -136,8 +164,13 @@ def run_api(args, var_dir: str) -> None:
     print(f"     load generator CPU per ticket {client_cpu / max(len(acked), 1) * 1000:.2f} ms")
     for e in errors[:5]:
         print(f"     error: {e}")
-    if args.triage == "deferred" and not args.skip_drain:
+    if args.triage == "deferred" and not args.skip_drain and not args.triage_worker:
         _drain(env)
+
+
+def _wait_for_triage(env: dict[str, str], load_seconds: float) -> str:
+    return subprocess.run([sys.executable, "-c", WAIT, str(load_seconds)], env=env, cwd=REPO, check=True,
+                          capture_output=True, text=True).stdout.strip().splitlines()[-1]
 
 
 def _drain(env: dict[str, str]) -> None:
@@ -205,6 +238,9 @@ SETUP = """
 import django; django.setup()
 from django.core.management import call_command
 call_command("migrate", verbosity=0)
+call_command("model", "ensure")
+from youhu.demo.loader import load_demo
+load_demo(0)  # the demo district's streets, units, categories and routing rules, no tickets
 from youhu.directory.models import User
 from youhu.intake.keys import create_api_key
 user = User.objects.create_user("bench", password="bench-pass-1")
@@ -220,6 +256,22 @@ found = 0
 for i in range(0, len(numbers), 500):
     found += Ticket.objects.filter(number__in=numbers[i:i + 500]).count()
 print(found)
+"""
+
+WAIT = """
+import sys, time, django; django.setup()
+from youhu.dispatch.models import Suggestion
+from youhu.tickets.models import Status, Ticket
+load_seconds = float(sys.argv[1])
+during = Suggestion.objects.count()
+start = time.perf_counter()
+while time.perf_counter() - start < 600 and Ticket.objects.filter(status=Status.NEW).exists():
+    time.sleep(0.5)
+after = time.perf_counter() - start
+done, total = Suggestion.objects.count(), Ticket.objects.count()
+auto = Suggestion.objects.filter(outcome=Suggestion.Outcome.AUTO_DISPATCHED).count()
+print(f"{during} triaged during the load ({during / load_seconds:.0f}/s); all {done} of {total} triaged "
+      f"{after:.1f} s after it ({done / (load_seconds + after):.0f}/s overall), {auto} dispatched automatically")
 """
 
 DRAIN = """
@@ -307,6 +359,8 @@ def main() -> None:
     parser.add_argument("--skip-import", action="store_true")
     parser.add_argument("--scratch", default=None, help="where the throwaway databases go (default: the temp dir)")
     parser.add_argument("--skip-drain", action="store_true", help="do not time the triage worker afterwards")
+    parser.add_argument("--triage-worker", action="store_true",
+                        help="run `youhu run_huey` during the load (as in production) and wait for it to finish")
     args = parser.parse_args()
     var_dir = tempfile.mkdtemp(prefix="youhu-bench-intake-", dir=args.scratch)
     print(f"scratch: {var_dir}  (load average now: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")

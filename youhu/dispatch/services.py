@@ -11,6 +11,7 @@ import logging
 import re
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -23,6 +24,7 @@ from youhu.taxonomy.models import Category
 from youhu.tickets import services as tickets
 from youhu.tickets.errors import TicketError
 from youhu.tickets.models import Status, Ticket
+from youhu.tickets.writelock import write_lock
 
 from . import routing
 from .duplicates import DuplicateCandidate, find_duplicates, ticket_text
@@ -143,18 +145,12 @@ def _hold_reason(prediction: Any | None, problem: str, predicted: Category | Non
     return ""
 
 
-def _relocate(ticket: Ticket, now: datetime) -> Location:
+def _locate(ticket: Ticket) -> Location:
     try:
-        location = locate(ticket)
+        return locate(ticket)
     except Exception:  # an odd address must not stop intake
         log.exception("dispatch: locating ticket %s failed", ticket.pk)
-        location = Location(ticket.street, ticket.community, ticket.street_id is None, "定位出错，需人工确认")
-    changed = (location.street != ticket.street or location.community != ticket.community
-               or location.unresolved != ticket.location_unresolved)
-    if changed:
-        tickets.update_location(ticket, street=location.street, community=location.community,
-                                unresolved=location.unresolved, by=None, now=now)
-    return location
+        return Location(ticket.street, ticket.community, ticket.street_id is None, "定位出错，需人工确认")
 
 
 def _duplicates(ticket: Ticket, now: datetime) -> list[DuplicateCandidate]:
@@ -165,12 +161,26 @@ def _duplicates(ticket: Ticket, now: datetime) -> list[DuplicateCandidate]:
         return []
 
 
-def triage(ticket: Ticket, *, now: datetime | None = None) -> Ticket:
-    """Classify, locate and route a new ticket; dispatch it when confident, else leave it queued."""
-    now = now or clock.now()
-    if ticket.status not in (Status.NEW, Status.REGISTERED):
-        return ticket
-    location = _relocate(ticket, now)
+@dataclass
+class _Plan:
+    """What triage decided from reading alone; `_apply` writes it."""
+
+    location: Location
+    relocated: bool
+    clf: ClassifierLike | None
+    prediction: Any | None
+    terms: list[str]
+    category: Category | None
+    route: routing.Route
+    duplicates: list[DuplicateCandidate]
+    hold: str
+    top: list[dict[str, Any]]
+
+
+def _plan(ticket: Ticket, now: datetime) -> _Plan:
+    location = _locate(ticket)
+    relocated = (location.street != ticket.street or location.community != ticket.community
+                 or location.unresolved != ticket.location_unresolved)
     clf = current_classifier()
     prediction, terms, problem = _classify(clf, ticket_text(ticket))
     router = routing.Router()  # reads the categories and rules of all options at once
@@ -179,31 +189,64 @@ def triage(ticket: Ticket, *, now: datetime | None = None) -> Ticket:
     predicted = router.category_for_label(prediction.label) if prediction is not None else None
     preset = ticket.category  # chosen at intake (e.g. an Open311 service); the model must agree
     category = preset or predicted
-    if ticket.status == Status.NEW:
-        tickets.register(ticket, by=None, category=category, now=now)
-    route = router.route(category, ticket.street)
+    route = router.route(category, location.street)
+    # The duplicate search looks at the street and category the ticket is about to have.
+    ticket.street, ticket.community, ticket.category = location.street, location.community, category
     duplicates = _duplicates(ticket, now)
     hold = _hold_reason(prediction, problem, predicted, preset, route, duplicates,
                         getattr(clf, "labels", None))
-    top = _options(prediction, location, router)
+    return _Plan(location, relocated, clf, prediction, terms, category, route, duplicates, hold,
+                 _options(prediction, location, router))
+
+
+def _apply(ticket: Ticket, plan: _Plan, now: datetime) -> None:
+    """The writes of a triage, in one transaction. A concurrent change of the ticket (a dispatcher was
+    quicker) raises Conflict from the lifecycle services and the whole of it is rolled back."""
+    location, prediction, hold = plan.location, plan.prediction, plan.hold
+    if plan.relocated:
+        tickets.update_location(ticket, street=location.street, community=location.community,
+                                unresolved=location.unresolved, by=None, now=now)
+    if ticket.status == Status.NEW:
+        tickets.register(ticket, by=None, category=plan.category, now=now)
     outcome = Suggestion.Outcome.QUEUED
     if not hold:  # dispatch first, so the suggestion is written once, with how it ended
         try:
-            tickets.dispatch(ticket, by=None, unit=route.unit, category=category,
+            tickets.dispatch(ticket, by=None, unit=plan.route.unit, category=plan.category,
                              confidence=float(prediction.confidence), now=now)
         except TicketError as exc:
             hold = f"自动派单未成功：{exc.message}"
         else:
             outcome = Suggestion.Outcome.AUTO_DISPATCHED
     Suggestion.objects.create(
-        ticket=ticket, created_at=now, model_version=_model_version(clf) if clf else "",
+        ticket=ticket, created_at=now, model_version=_model_version(plan.clf) if plan.clf else "",
         label=prediction.label if prediction is not None else "",
         confidence=float(prediction.confidence) if prediction is not None else None,
-        top=top, terms=terms, unit=route.unit, route_reason=route.reason, location_note=location.note,
+        top=plan.top, terms=plan.terms, unit=plan.route.unit, route_reason=plan.route.reason,
+        location_note=location.note,
         duplicates=[{"ticket_id": d.ticket.pk, "number": d.ticket.number, "title": d.ticket.title,
-                     "score": round(d.score, 3)} for d in duplicates[:5]],
+                     "score": round(d.score, 3)} for d in plan.duplicates[:5]],
         outcome=outcome, hold_reason=hold,
     )
+
+
+def triage(ticket: Ticket, *, now: datetime | None = None) -> Ticket:
+    """Classify, locate and route a new ticket; dispatch it when confident, else leave it queued.
+
+    Everything is read and decided first, outside any transaction; only the writes hold the database's write
+    lock. On SQLite a transaction holds it from its start, and triage (classification, duplicate search) takes
+    tens of milliseconds: held all that time, it would stall every appeal arriving meanwhile.
+    """
+    now = now or clock.now()
+    if ticket.status not in (Status.NEW, Status.REGISTERED):
+        return ticket
+    before = (ticket.street, ticket.community, ticket.category)
+    try:
+        plan = _plan(ticket, now)
+        with write_lock(), transaction.atomic():
+            _apply(ticket, plan, now)
+    except Exception:
+        ticket.street, ticket.community, ticket.category = before
+        raise
     return ticket
 
 

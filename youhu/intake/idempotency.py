@@ -17,9 +17,9 @@ from django.http import HttpRequest, JsonResponse
 
 from youhu import clock
 from youhu.directory.models import User
+from youhu.tickets.writelock import write_lock
 
 from .models import IdempotencyRecord
-from .writelock import write_lock
 
 HEADER = "Idempotency-Key"
 KEY_MAX = 128

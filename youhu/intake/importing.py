@@ -28,11 +28,11 @@ from youhu.taxonomy.models import AppealType, Category, Urgency
 from youhu.tickets import services as tickets
 from youhu.tickets.errors import InvalidInput
 from youhu.tickets.models import Channel, Status, Ticket, TicketEvent
+from youhu.tickets.writelock import write_lock
 
 from .models import ImportBatch
 from .services import run_triage
 from .tasks import queue_triage
-from .writelock import write_lock
 
 BLOCK = 500
 TITLE_FROM_TEXT = 30

@@ -15,18 +15,17 @@ from youhu.directory.models import User
 from youhu.dispatch import services as dispatch
 from youhu.tickets import services as tickets
 from youhu.tickets.models import Ticket
-
-from .writelock import write_lock
+from youhu.tickets.writelock import write_lock
 
 log = logging.getLogger(__name__)
 
 
 def triage_or_raise(ticket: Ticket, *, now: datetime | None = None) -> None:
-    """Classify and route in one transaction: a failure keeps none of its half-done writes, leaves the
-    ticket NEW (for the dispatchers, or a retry) and propagates."""
+    """Classify and route: triage writes in one transaction of its own (and only reads before it), so a
+    failure keeps none of its half-done writes, leaves the ticket NEW (for the dispatchers, or a retry) and
+    propagates."""
     try:
-        with transaction.atomic():
-            dispatch.triage(ticket, now=now)
+        dispatch.triage(ticket, now=now)
     except Exception:
         ticket.refresh_from_db()
         raise

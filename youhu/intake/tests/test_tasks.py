@@ -55,12 +55,12 @@ def test_deferred_intake_triages_once_committed_and_never_after_a_rollback(setti
 @pytest.mark.django_db
 def test_a_triage_that_keeps_failing_leaves_the_ticket_new_after_its_retries(
         monkeypatch, django_capture_on_commit_callbacks, run_retries):
-    def broken(ticket, now=None):
+    def broken(ticket, plan, now):  # fails half-way through triage's writes
         ticket.title = "half-done"
         ticket.save()
         raise RuntimeError("classifier exploded")
 
-    monkeypatch.setattr("youhu.dispatch.services.triage", broken)
+    monkeypatch.setattr("youhu.dispatch.services._apply", broken)
     with django_capture_on_commit_callbacks(execute=True):
         import_rows(["路灯不亮"])
     assert run_retries() == 1 and run_retries() == 1  # retries=2: three attempts in all

@@ -7,7 +7,7 @@ import os
 
 import pytest
 
-from youhu.intake import writelock
+from youhu.tickets import writelock
 
 
 @pytest.fixture

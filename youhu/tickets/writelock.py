@@ -1,4 +1,4 @@
-"""Serialise intake's write transactions on SQLite across gunicorn workers and threads.
+"""Serialise write transactions on SQLite across processes and threads (intake's, triage's, imports).
 
 SQLite admits one writer at a time; the others wait in its busy handler, which sleeps in growing steps (up
 to 100 ms), so 32 concurrent clients spend most of their time asleep. Waiting on a file lock instead wakes
