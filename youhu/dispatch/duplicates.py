@@ -13,11 +13,12 @@ from django.conf import settings
 from django.db.models import Q
 from django.db.models.functions import Substr
 
-from youhu.tickets.models import OPEN_STATUSES, Ticket
+from youhu.tickets.models import OPEN_STATUSES, Status, Ticket
 
 from .textsim import similarities
 
 MAX_CANDIDATES = 200
+NOT_OPEN = [status for status in Status if status not in OPEN_STATUSES]
 # A copied or reworded appeal shows in its opening; comparing whole long texts costs more, adds nothing.
 COMPARE_CHARS = 400
 
@@ -41,8 +42,11 @@ def find_duplicates(ticket: Ticket, *, now: datetime, days: int | None = None,
     """Open tickets of the last `days` days, same street and category (when known), most similar first."""
     days = days if days is not None else settings.YOUHU["DUPLICATE_WINDOW_DAYS"]
     threshold = threshold if threshold is not None else settings.YOUHU["DUPLICATE_SIMILARITY"]
-    qs = Ticket.objects.filter(status__in=OPEN_STATUSES, duplicate_of__isnull=True,
-                               created_at__gte=now - timedelta(days=days)).exclude(pk=ticket.pk)
+    # "Open" written as "not any other status", and no duplicate_of condition (a merged ticket is closed):
+    # without statistics SQLite then walks the created_at index newest first and stops at MAX_CANDIDATES,
+    # instead of reading every open ticket through an equality index and sorting them (8 ms against 2).
+    qs = (Ticket.objects.exclude(status__in=NOT_OPEN).filter(created_at__gte=now - timedelta(days=days))
+          .exclude(pk=ticket.pk))
     if ticket.street_id:
         qs = qs.filter(street_id=ticket.street_id)
     if ticket.category_id:
