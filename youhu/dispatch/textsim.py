@@ -1,5 +1,7 @@
-"""Text similarity for Chinese appeals: character n-gram TF-IDF vectors, L2-normalised, so that a
-dot product is the cosine. Hashing keeps it fast (no vocabulary to build) on thousands of texts."""
+"""Text similarity for Chinese appeals: character 2–3-gram TF-IDF vectors, L2-normalised, so that a dot
+product is the cosine. The n-grams are hashed with NumPy a whole batch at a time (the classifier's
+`ngram_buckets`): scikit-learn's HashingVectorizer hashes one n-gram at a time in Python, about 170 µs per
+400-character text, and the duplicate search hashes up to a few hundred texts for every new appeal."""
 
 from __future__ import annotations
 
@@ -7,47 +9,57 @@ from collections import OrderedDict
 
 import numpy as np
 from scipy.sparse import csr_matrix
-from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer
+from sklearn.feature_extraction.text import TfidfTransformer
 from sklearn.preprocessing import normalize
 
-N_FEATURES = 2**20
+from .classifier.ngrams import BITS, ngram_buckets
+
+NGRAMS = (2, 3)
 
 
-def _n_features(count: int) -> int:
-    # A few texts need far fewer hash buckets; the idf arrays are as long as the buckets are many.
-    return N_FEATURES if count > 1000 else N_FEATURES // 8
+def _fold_bits(count: int) -> int:
+    # Hash buckets for `count` texts: few texts need few (the arrays below are as long as the buckets are
+    # many), many texts need more to keep two n-grams from sharing one.
+    return 20 if count > 1000 else 17
+Row = tuple[np.ndarray, np.ndarray]  # (bucket ids, counts) of one text's n-grams
 
 
-def _hasher(n_features: int) -> HashingVectorizer:
-    return HashingVectorizer(analyzer="char_wb", ngram_range=(2, 3), alternate_sign=False, norm=None,
-                             n_features=n_features)
+def _count_rows(texts: list[str]) -> list[Row]:
+    rows, buckets = ngram_buckets(texts, *NGRAMS)
+    keys, counts = np.unique((rows << BITS) | buckets, return_counts=True)  # sorted by row, then bucket
+    bounds = np.searchsorted(keys >> BITS, np.arange(len(texts) + 1))
+    ids, counts = keys & ((1 << BITS) - 1), counts.astype(np.float64)
+    return [(ids[a:b], counts[a:b]) for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
 
 
 def tfidf_matrix(texts: list[str]) -> csr_matrix:
-    """One row per text; rows of empty or n-gram-less texts are all zero."""
-    counts = _hasher(_n_features(len(texts))).transform(texts)
+    """One row per text (columns: the n-grams seen in these texts); rows of empty texts are all zero."""
+    rows = _count_rows(texts)
+    lengths = [len(ids) for ids, _ in rows]
+    ids = np.concatenate([ids for ids, _ in rows]) if rows else np.zeros(0, dtype=np.int64)
+    columns, inverse = np.unique(ids >> (BITS - _fold_bits(len(texts))), return_inverse=True)
+    # Two n-grams of one text may share a folded bucket: their counts add up, as in HashingVectorizer.
+    counts = csr_matrix((np.concatenate([c for _, c in rows]) if rows else np.zeros(0), inverse,
+                         np.concatenate([[0], np.cumsum(lengths)])), shape=(len(texts), len(columns)))
+    counts.sum_duplicates()
     return TfidfTransformer(sublinear_tf=True).fit_transform(counts).tocsr()
 
 
-# Hashed n-gram counts of recently compared texts. Hashing is stateless, so a text's row never changes
-# and the cache cannot go stale; the duplicate search compares each new appeal with the same few hundred
-# open ones over and over, and hashing them (not the TF-IDF arithmetic) was most of its cost.
+# N-gram counts of recently compared texts: a text's row never changes, and the duplicate search compares
+# each new appeal with the same few hundred open ones over and over.
 COUNTS_CACHE_SIZE = 2000
-Row = tuple[np.ndarray, np.ndarray]  # (bucket indices, counts) of one text
-_counts_cache: OrderedDict[tuple[int, str], Row] = OrderedDict()
+_counts_cache: OrderedDict[str, Row] = OrderedDict()
 
 
-def _cached_rows(texts: list[str], n_features: int) -> list[Row]:
-    missing = list(dict.fromkeys(t for t in texts if (n_features, t) not in _counts_cache))
+def _cached_rows(texts: list[str]) -> list[Row]:
+    missing = list(dict.fromkeys(t for t in texts if t not in _counts_cache))
     if missing:
-        fresh = _hasher(n_features).transform(missing).tocsr()
-        for i, text in enumerate(missing):
-            start, end = fresh.indptr[i], fresh.indptr[i + 1]
-            _counts_cache[(n_features, text)] = (fresh.indices[start:end].copy(), fresh.data[start:end].copy())
+        for text, row in zip(missing, _count_rows(missing), strict=True):
+            _counts_cache[text] = row
     rows = []
     for text in texts:
-        _counts_cache.move_to_end((n_features, text))
-        rows.append(_counts_cache[(n_features, text)])
+        _counts_cache.move_to_end(text)
+        rows.append(_counts_cache[text])
     while len(_counts_cache) > COUNTS_CACHE_SIZE:
         _counts_cache.popitem(last=False)
     return rows
@@ -64,6 +76,15 @@ def drop_common(matrix: csr_matrix, max_df: float) -> csr_matrix:
     return normalize(kept)
 
 
+def _merge_repeats(cols: np.ndarray, counts: np.ndarray, row_of: np.ndarray,
+                   fold: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    keys = (row_of << fold) | cols
+    if len(keys) < 2 or bool(np.all(keys[1:] > keys[:-1])):
+        return cols, counts, row_of  # already one entry per (row, bucket): the usual case, no sort needed
+    unique, inverse = np.unique(keys, return_inverse=True)
+    return unique & ((1 << fold) - 1), np.bincount(inverse, weights=counts), unique >> fold
+
+
 def similarities(text: str, others: list[str]) -> list[float]:
     """Cosine similarity of `text` to each of `others`: the TF-IDF of `tfidf_matrix` (scikit-learn's
     sublinear tf, smoothed idf, L2 rows) in flat NumPy arrays. This runs for every new appeal against up to
@@ -71,17 +92,22 @@ def similarities(text: str, others: list[str]) -> list[float]:
     arithmetic itself (a test holds the two to the same figures)."""
     if not others:
         return []
-    rows = _cached_rows([text, *others], _n_features(len(others) + 1))
+    rows = _cached_rows([text, *others])
     n = len(rows)
-    lengths = np.fromiter((len(indices) for indices, _ in rows), dtype=np.int64, count=n)
-    indices = np.concatenate([indices for indices, _ in rows])
+    lengths = np.fromiter((len(ids) for ids, _ in rows), dtype=np.int64, count=n)
+    # Folded bucket ids index the arrays directly: cheaper than sorting the pool's ids (np.unique).
+    fold = _fold_bits(n)
+    cols = np.concatenate([ids for ids, _ in rows]) >> (BITS - fold)
     counts = np.concatenate([counts for _, counts in rows])
     row_of = np.repeat(np.arange(n), lengths)
-    df = np.bincount(indices)
-    weights = (np.log(counts) + 1.0) * (np.log((1.0 + n) / (1.0 + df[indices])) + 1.0)
+    # A row may hold one folded bucket twice; as one count it has the same tf-idf as in tfidf_matrix.
+    cols, counts, row_of = _merge_repeats(cols, counts, row_of, fold)
+    lengths = np.bincount(row_of, minlength=n)
+    df = np.bincount(cols, minlength=1 << fold)
+    weights = (np.log(counts) + 1.0) * (np.log((1.0 + n) / (1.0 + df[cols])) + 1.0)
     norms = np.sqrt(np.bincount(row_of, weights=weights * weights, minlength=n))
     weights /= np.where(norms > 0, norms, 1.0)[row_of]
     query = np.zeros(len(df))
-    query[indices[: lengths[0]]] = weights[: lengths[0]]
-    scores = np.bincount(row_of, weights=weights * query[indices], minlength=n)
+    query[cols[: lengths[0]]] = weights[: lengths[0]]
+    scores = np.bincount(row_of, weights=weights * query[cols], minlength=n)
     return [float(s) for s in scores[1:]]

@@ -39,6 +39,24 @@ def _ngram_hashes(points: np.ndarray, n_max: int) -> list[np.ndarray]:
     return [x >> _SHIFT for x in out]  # the top bits are the best mixed
 
 
+def ngram_buckets(docs: list[str], ngram_min: int, ngram_max: int) -> tuple[np.ndarray, np.ndarray]:
+    """(row, bucket) of every character n-gram occurrence in the texts; buckets are BITS wide. Needs no fit:
+    the duplicate search (dispatch/textsim.py) counts with it too."""
+    points, lengths = _code_points(docs)
+    row_of = np.repeat(np.arange(len(docs), dtype=np.int64), lengths)
+    pos_in_doc = np.arange(len(points), dtype=np.int64) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+    rows, buckets = [], []
+    for n, hashes in enumerate(_ngram_hashes(points, ngram_max), start=1):
+        if n < ngram_min:
+            continue
+        whole = pos_in_doc[n - 1:] >= n - 1  # the n-gram does not straddle two texts
+        rows.append(row_of[n - 1:][whole])
+        buckets.append(hashes[whole].astype(np.int64))
+    if not rows:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    return np.concatenate(rows), np.concatenate(buckets)
+
+
 class CharNgramCounter(TransformerMixin, BaseEstimator):
     """Counts of character n-grams (ngram_min..ngram_max) per text, as a CSR matrix of kept buckets."""
 
@@ -48,20 +66,7 @@ class CharNgramCounter(TransformerMixin, BaseEstimator):
         self.min_df = min_df
 
     def _row_buckets(self, docs: list[str]) -> tuple[np.ndarray, np.ndarray]:
-        """(row, bucket) of every n-gram occurrence in the texts."""
-        points, lengths = _code_points(docs)
-        row_of = np.repeat(np.arange(len(docs), dtype=np.int64), lengths)
-        pos_in_doc = np.arange(len(points), dtype=np.int64) - np.repeat(np.cumsum(lengths) - lengths, lengths)
-        rows, buckets = [], []
-        for n, hashes in enumerate(_ngram_hashes(points, self.ngram_max), start=1):
-            if n < self.ngram_min:
-                continue
-            whole = pos_in_doc[n - 1:] >= n - 1  # the n-gram does not straddle two texts
-            rows.append(row_of[n - 1:][whole])
-            buckets.append(hashes[whole].astype(np.int64))
-        if not rows:
-            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-        return np.concatenate(rows), np.concatenate(buckets)
+        return ngram_buckets(docs, self.ngram_min, self.ngram_max)
 
     def _column_of_bucket(self) -> np.ndarray:
         """bucket → column (-1: not a feature); built on first use, not pickled (16 MB)."""
