@@ -222,3 +222,31 @@ class TestLearningFromDispatchers:
                         now=at("2026-03-02 11:00"))
         assert LabelledExample.objects.filter(ticket=ticket).count() == 2
         assert [label for _, label in labelled_examples()] == ["城乡建设"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_triage_reads_outside_any_transaction_and_writes_in_one(smart, monkeypatch):
+    """On SQLite a transaction holds the database's write lock from its start: triage's reading and
+    classifying (tens of ms) must happen before its transaction, or every arriving appeal waits for it."""
+    from django.db import connection
+
+    from youhu.dispatch import services
+    from youhu.intake.services import triage_or_raise
+
+    seen: dict[str, bool] = {}
+    plan, apply = services._plan, services._apply
+
+    def watched_plan(*args, **kwargs):
+        seen["plan"] = connection.in_atomic_block
+        return plan(*args, **kwargs)
+
+    def watched_apply(*args, **kwargs):
+        seen["apply"] = connection.in_atomic_block
+        return apply(*args, **kwargs)
+
+    monkeypatch.setattr(services, "_plan", watched_plan)
+    monkeypatch.setattr(services, "_apply", watched_apply)
+    ticket = make_ticket(title="琶洲某工厂夜间排污", content="琶洲街道某工厂每天夜间向河涌排污，气味刺鼻。")
+    triage_or_raise(ticket)  # as the queue's worker and inline intake call it
+    assert seen == {"plan": False, "apply": True}
+    assert ticket.status in (Status.REGISTERED, Status.DISPATCHED) and ticket.dispatch_suggestions.count() == 1
