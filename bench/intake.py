@@ -133,8 +133,8 @@ def run_api(args, var_dir: str) -> None:
         _wait_for(port)
         _warm_up(port, key)
         if args.triage_worker:  # as in production: the triage worker runs while appeals come in
-            worker = subprocess.Popen([str(Path(sys.executable).with_name("youhu")), "run_huey", "--no-periodic"],
-                                      env=env, cwd=REPO)
+            worker = subprocess.Popen([str(Path(sys.executable).with_name("youhu")), "run_huey", "--no-periodic",
+                                       *args.huey.split()], env=env, cwd=REPO)
         per_client = max(1, args.tickets // args.clients)
         cpu_before = _server_cpu_seconds(server.pid)
         client_cpu_before = time.process_time()
@@ -165,7 +165,7 @@ def run_api(args, var_dir: str) -> None:
     for e in errors[:5]:
         print(f"     error: {e}")
     if args.triage == "deferred" and not args.skip_drain and not args.triage_worker:
-        _drain(env)
+        _drain(env, args.huey)
 
 
 def _wait_for_triage(env: dict[str, str], load_seconds: float) -> str:
@@ -173,11 +173,11 @@ def _wait_for_triage(env: dict[str, str], load_seconds: float) -> str:
                           capture_output=True, text=True).stdout.strip().splitlines()[-1]
 
 
-def _drain(env: dict[str, str]) -> None:
+def _drain(env: dict[str, str], huey_args: str) -> None:
     """How fast the huey worker works the queue off (classification, location, routing, auto-dispatch),
     worker start-up included."""
-    out = subprocess.run([sys.executable, "-c", DRAIN], env=env, cwd=REPO, check=True, capture_output=True,
-                         text=True).stdout.strip().splitlines()[-1]
+    out = subprocess.run([sys.executable, "-c", DRAIN, huey_args], env=env, cwd=REPO, check=True,
+                         capture_output=True, text=True).stdout.strip().splitlines()[-1]
     print(f"     triage worker: {out}")
 
 
@@ -281,14 +281,15 @@ from huey.contrib.djhuey import HUEY
 from youhu.dispatch.models import Suggestion
 from youhu.tickets.models import Status, Ticket
 queued = HUEY.pending_count()
-worker = subprocess.Popen([str(Path(sys.executable).with_name("youhu")), "run_huey", "--no-periodic"])
+worker = subprocess.Popen([str(Path(sys.executable).with_name("youhu")), "run_huey", "--no-periodic",
+                           *sys.argv[1].split()])
 start = time.perf_counter()
 while time.perf_counter() - start < 30 and Suggestion.objects.count() < queued:
     time.sleep(0.2)
 elapsed = time.perf_counter() - start
 worker.terminate(); worker.wait(timeout=30)
 done = Suggestion.objects.count()
-print(f"{done} of {queued} queued tickets triaged by `youhu run_huey` (2 threads) in {elapsed:.1f} s "
+print(f"{done} of {queued} queued tickets triaged by `youhu run_huey {sys.argv[1]}` in {elapsed:.1f} s "
       f"= {done / elapsed:.0f} tickets/s (still NEW {Ticket.objects.filter(status=Status.NEW).count()})")
 """
 
@@ -359,6 +360,8 @@ def main() -> None:
     parser.add_argument("--skip-import", action="store_true")
     parser.add_argument("--scratch", default=None, help="where the throwaway databases go (default: the temp dir)")
     parser.add_argument("--skip-drain", action="store_true", help="do not time the triage worker afterwards")
+    parser.add_argument("--huey", default="", metavar="ARGS",
+                        help='options for the triage worker, e.g. "-k process -w 2" (default: 2 threads)')
     parser.add_argument("--triage-worker", action="store_true",
                         help="run `youhu run_huey` during the load (as in production) and wait for it to finish")
     args = parser.parse_args()
