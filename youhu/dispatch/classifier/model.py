@@ -153,12 +153,20 @@ class Classifier:
             return []
         weights = self._linear_weights()[self.labels.index(label)]
         prepared = prepare("", text)
-        row = self.vectorizer.transform([prepared]).toarray()[0]
+        row = self.vectorizer.transform([prepared]).tocsr()  # one sparse row, not a vocabulary-wide dense one
+        row.sort_indices()
         term_cols = self.vectorizer.named_steps["counts"].term_columns(prepared)
-        scored = sorted(
-            ((float(row[col] * weights[col]), term) for term, col in term_cols.items()),
-            key=lambda item: (-item[0], -len(item[1])),
-        )
+        terms = list(term_cols)
+        cols = np.fromiter(term_cols.values(), dtype=np.int64, count=len(terms))
+        at = np.minimum(np.searchsorted(row.indices, cols), max(len(row.indices) - 1, 0))
+        present = (row.indices[at] == cols) if len(row.indices) else np.zeros(len(cols), dtype=bool)
+        scores = np.where(present, row.data[at] if len(row.data) else 0.0, 0.0) * weights[cols]
+        # Highest score first, the longer term first among equals (a stable sort keeps the rest in text order);
+        # only positive scores can be chosen, and scoring them in NumPy spares a Python pass over every n-gram.
+        positive = np.flatnonzero(scores > 0)
+        lengths = np.fromiter((len(terms[i]) for i in positive), dtype=np.int64, count=len(positive))
+        order = positive[np.lexsort((-lengths, -scores[positive]))]
+        scored = [(float(scores[i]), terms[i]) for i in order]
         chosen: list[str] = []
         for score, term in scored:
             if score <= 0 or len(chosen) >= k:

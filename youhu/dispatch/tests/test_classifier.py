@@ -249,6 +249,28 @@ def test_explain_gives_terms_from_the_text(model):
     assert model.explain(text, "no such label") == []
 
 
+def test_explain_ranks_terms_by_their_weighted_value_in_the_text(model):
+    """The terms are those a plain reading of the linear model gives: value x weight, highest first."""
+    from youhu.dispatch.classifier.text import prepare
+
+    text = "小区旁边的工厂每天排放废气，气味刺鼻，附近河道污水发黑，严重污染环境。路灯也不亮，道路坑洼。"
+    for label in model.labels:
+        weights = model._linear_weights()[model.labels.index(label)]
+        prepared = prepare("", text)
+        row = model.vectorizer.transform([prepared]).toarray()[0]
+        columns = model.vectorizer.named_steps["counts"].term_columns(prepared)
+        ranked = sorted(((row[c] * weights[c], t) for t, c in columns.items()), key=lambda x: (-x[0], -len(x[1])))
+        expected: list[str] = []
+        for score, term in ranked:
+            if score <= 0 or len(expected) >= 5:
+                break
+            term = term.strip()
+            if len(term) >= 2 and all("\u4e00" <= ch <= "\u9fff" for ch in term) and not any(
+                    term in c or c in term for c in expected):
+                expected.append(term)
+        assert model.explain(text, label, k=5) == expected
+
+
 @pytest.mark.parametrize(
     "text",
     ["", "   ", None, "hello world, the street light is broken", "\x00\x01\x02\xff\ufffd" * 50,
