@@ -11,7 +11,8 @@ def test_css_and_js_are_served_with_debug_off():
     client = Client()
     css = client.get("/static/web/youhu.css")
     assert css.status_code == 200 and css["Content-Type"].startswith("text/css")
-    assert b"".join(css.streaming_content) if css.streaming else css.content
+    body = b"".join(css.streaming_content) if css.streaming else css.content
+    assert body  # the file itself, not an empty answer
     js = client.get("/static/web/youhu.js")
     assert js.status_code == 200 and "javascript" in js["Content-Type"]
     assert client.get("/static/web/no-such-file.css").status_code == 404
