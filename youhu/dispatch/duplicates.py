@@ -6,6 +6,7 @@ this), which stays high when a resident copies or lightly rewords an earlier app
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -40,25 +41,52 @@ def appeal_text(title: str, content: str) -> str:
 def find_duplicates(ticket: Ticket, *, now: datetime, days: int | None = None,
                     threshold: float | None = None) -> list[DuplicateCandidate]:
     """Open tickets of the last `days` days, same street and category (when known), most similar first."""
+    return find_duplicates_many([ticket], now=now, days=days, threshold=threshold)[0]
+
+
+def find_duplicates_many(tickets: Sequence[Ticket], *, now: datetime, days: int | None = None,
+                         threshold: float | None = None) -> list[list[DuplicateCandidate]]:
+    """find_duplicates of each of a batch being triaged together (in this order).
+
+    Tickets of one street and category share one read of the pool. Each is also compared with the batch's
+    earlier tickets of its street and category: triaged one after the other, those would be in its pool.
+    """
     days = days if days is not None else settings.YOUHU["DUPLICATE_WINDOW_DAYS"]
     threshold = threshold if threshold is not None else settings.YOUHU["DUPLICATE_SIMILARITY"]
+    groups: dict[tuple[int | None, int | None], list[Ticket]] = {}
+    for ticket in tickets:
+        root = ticket.category.root.pk if ticket.category_id else None
+        groups.setdefault((ticket.street_id, root), []).append(ticket)
+    batch = [t.pk for t in tickets]
+    hits: dict[int, list[tuple[int, float]]] = {}
+    for members in groups.values():
+        pool = _pool(members[0], now, days, exclude=batch)
+        for pos, ticket in enumerate(members):
+            earlier = [(t.pk, ticket_text(t)[:COMPARE_CHARS]) for t in reversed(members[:pos])]  # newest first
+            candidates = (earlier + pool)[:MAX_CANDIDATES]
+            scores = similarities(ticket_text(ticket)[:COMPARE_CHARS], [text for _, text in candidates])
+            hits[ticket.pk] = [(pk, s) for (pk, _), s in zip(candidates, scores, strict=True) if s >= threshold]
+    # Whole tickets are read only for the few that match; the batch's own are at hand.
+    wanted = {pk for found in hits.values() for pk, _ in found}
+    known = {t.pk: t for t in tickets}
+    known.update(Ticket.objects.in_bulk(wanted - set(known)) if wanted - set(known) else {})
+    return [sorted((DuplicateCandidate(known[pk], s) for pk, s in hits[t.pk] if pk in known),
+                   key=lambda c: (-c.score, c.ticket.created_at)) for t in tickets]
+
+
+def _pool(ticket: Ticket, now: datetime, days: int, exclude: list[int]) -> list[tuple[int, str]]:
+    """(pk, opening text) of the open tickets of `ticket`'s street and category, newest first."""
     # "Open" written as "not any other status", and no duplicate_of condition (a merged ticket is closed):
     # without statistics SQLite then walks the created_at index newest first and stops at MAX_CANDIDATES,
     # instead of reading every open ticket through an equality index and sorting them (8 ms against 2).
     qs = (Ticket.objects.exclude(status__in=NOT_OPEN).filter(created_at__gte=now - timedelta(days=days))
-          .exclude(pk=ticket.pk))
+          .exclude(pk__in=exclude))
     if ticket.street_id:
         qs = qs.filter(street_id=ticket.street_id)
     if ticket.category_id:
         root = ticket.category.root
         # The subtree by its paths ("一级/二级/…"), in the same query: no read of the category tree.
         qs = qs.filter(Q(category=root) | Q(category__path__startswith=f"{root.path}/"))
-    # Only the opening of the pool's texts is needed to score it; whole tickets are read for the few that match.
-    pool = list(qs.order_by("-created_at")
-                .values_list("pk", "title", Substr("content", 1, COMPARE_CHARS))[:MAX_CANDIDATES])
-    scores = similarities(ticket_text(ticket)[:COMPARE_CHARS],
-                          [appeal_text(title, content)[:COMPARE_CHARS] for _, title, content in pool])
-    hits = [(pk, s) for (pk, _, _), s in zip(pool, scores, strict=True) if s >= threshold]
-    tickets = Ticket.objects.in_bulk([pk for pk, _ in hits]) if hits else {}
-    found = [DuplicateCandidate(tickets[pk], s) for pk, s in hits if pk in tickets]  # in pool order, as before
-    return sorted(found, key=lambda c: (-c.score, c.ticket.created_at))
+    # Only the opening of the pool's texts is needed to score it.
+    rows = qs.order_by("-created_at").values_list("pk", "title", Substr("content", 1, COMPARE_CHARS))
+    return [(pk, appeal_text(title, content)[:COMPARE_CHARS]) for pk, title, content in rows[:MAX_CANDIDATES]]

@@ -20,7 +20,7 @@ class Location:
     note: str  # how it was found, or why not
 
 
-def _areas() -> list[Area]:
+def all_areas() -> list[Area]:
     return list(Area.objects.select_related("parent"))
 
 
@@ -42,7 +42,7 @@ def _gazetteer(areas: tuple[tuple[str, str, str, str], ...]) -> gazetteer.Gazett
 
 
 def locate_text(text: str, areas: list[Area] | None = None) -> Location:
-    areas = _areas() if areas is None else areas
+    areas = all_areas() if areas is None else areas
     # Cached by the directory's content: rebuilt only when an area or alias changes.
     table = _gazetteer(tuple((a.kind, a.name, a.aliases, a.parent.name if a.parent else "") for a in areas))
     guess = table.resolve(text)
@@ -57,7 +57,7 @@ def locate_text(text: str, areas: list[Area] | None = None) -> Location:
 
 
 def locate_point(lon: float, lat: float, areas: list[Area] | None = None) -> Location:
-    areas = _areas() if areas is None else areas
+    areas = all_areas() if areas is None else areas
     name = geo.street_at(lon, lat)
     if name is None:
         return Location(None, None, True, "坐标不在本区街道范围内")
@@ -71,11 +71,13 @@ def geo_is_real() -> bool:
     return not any(s.approximate for s in geo.street_geometries())
 
 
-def locate(ticket: Ticket) -> Location:
-    """Intake's own street stands; else coordinates; else the text. Disagreement → a person decides."""
+def locate(ticket: Ticket, areas: list[Area] | None = None) -> Location:
+    """Intake's own street stands; else coordinates; else the text. Disagreement → a person decides.
+
+    `areas` (all of the directory's) may be passed in by a caller locating many tickets at once."""
     if ticket.street_id:
         return Location(ticket.street, ticket.community, False, "诉求人或坐席已指定街道")
-    areas = _areas()
+    areas = all_areas() if areas is None else areas
     text = " ".join(p for p in (ticket.address, ticket.title, ticket.content) if p)
     by_text = locate_text(text, areas)
     if ticket.lon is None or ticket.lat is None:

@@ -19,7 +19,7 @@ from django.conf import settings
 from django.db import transaction
 
 from youhu import clock
-from youhu.directory.models import Unit, User
+from youhu.directory.models import Area, Unit, User
 from youhu.taxonomy.models import Category
 from youhu.tickets import services as tickets
 from youhu.tickets.errors import TicketError
@@ -27,8 +27,8 @@ from youhu.tickets.models import Status, Ticket
 from youhu.tickets.writelock import write_lock
 
 from . import routing
-from .duplicates import DuplicateCandidate, find_duplicates, ticket_text
-from .location import Location, locate
+from .duplicates import DuplicateCandidate, find_duplicates_many, ticket_text
+from .location import Location, all_areas, locate
 from .models import LabelledExample, Suggestion
 
 log = logging.getLogger(__name__)
@@ -88,25 +88,46 @@ def auto_dispatch_threshold() -> float:
     return float(settings.YOUHU["AUTO_DISPATCH_CONFIDENCE"])
 
 
-def _classify(clf: ClassifierLike | None, text: str) -> tuple[Any | None, list[str], str]:
-    """(prediction, explaining terms, problem) — problem is empty when the prediction is usable."""
+NO_MODEL = "未加载分类模型，需人工分类"
+UNREADABLE = "诉求文本没有可识别的中文内容"
+MODEL_FAILED = "分类模型出错，需人工分类"
+Classified = tuple[Any | None, list[str], str]  # (prediction, explaining terms, problem: empty when usable)
+
+
+def _classify_many(clf: ClassifierLike | None, texts: list[str]) -> list[Classified]:
+    """Each text's prediction and the terms behind it, the texts classified together in one call."""
     if clf is None:
-        return None, [], "未加载分类模型，需人工分类"
-    if len(CJK.findall(text)) < 2:
-        return None, [], "诉求文本没有可识别的中文内容"
+        return [(None, [], NO_MODEL)] * len(texts)
+    results: list[Classified] = [(None, [], UNREADABLE)] * len(texts)
+    chinese = [i for i, text in enumerate(texts) if len(CJK.findall(text)) >= 2]
     try:
-        prediction = clf.predict([text])[0]
+        explained = _predict_explained(clf, [texts[i] for i in chinese])
     except Exception:
         log.exception("dispatch: classifier failed")
-        return None, [], "分类模型出错，需人工分类"
+        return [(None, [], MODEL_FAILED if i in set(chinese) else UNREADABLE) for i in range(len(texts))]
+    for i, (prediction, terms) in zip(chinese, explained, strict=True):
+        if getattr(prediction, "readable", True) is not False:
+            results[i] = (prediction, terms, "")
+    return results
+
+
+def _predict_explained(clf: ClassifierLike, texts: list[str]) -> list[tuple[Any, list[str]]]:
+    if not texts:
+        return []
+    fused = getattr(clf, "predict_explained", None)  # the real model's: vectorises each text once for both
+    if fused is not None:
+        return [(p, [str(t) for t in terms]) for p, terms in fused(texts, k=5)]
+    return [(p, _terms(clf, text, p)) for text, p in zip(texts, clf.predict(texts), strict=True)]
+
+
+def _terms(clf: ClassifierLike, text: str, prediction: Any) -> list[str]:
     if getattr(prediction, "readable", True) is False:
-        return None, [], "诉求文本没有可识别的中文内容"
+        return []
     try:
-        terms = [str(t) for t in clf.explain(text, prediction.label, k=5)]
+        return [str(t) for t in clf.explain(text, prediction.label, k=5)]
     except Exception:  # the explanation is a help for people, not a reason to stop
         log.exception("dispatch: explain failed")
-        terms = []
-    return prediction, terms, ""
+        return []
 
 
 def _options(prediction: Any | None, location: Location, router: routing.Router) -> list[dict[str, Any]]:
@@ -145,20 +166,20 @@ def _hold_reason(prediction: Any | None, problem: str, predicted: Category | Non
     return ""
 
 
-def _locate(ticket: Ticket) -> Location:
+def _locate(ticket: Ticket, areas: list[Area]) -> Location:
     try:
-        return locate(ticket)
+        return locate(ticket, areas)
     except Exception:  # an odd address must not stop intake
         log.exception("dispatch: locating ticket %s failed", ticket.pk)
         return Location(ticket.street, ticket.community, ticket.street_id is None, "定位出错，需人工确认")
 
 
-def _duplicates(ticket: Ticket, now: datetime) -> list[DuplicateCandidate]:
+def _duplicates(tickets: list[Ticket], now: datetime) -> list[list[DuplicateCandidate]]:
     try:
-        return find_duplicates(ticket, now=now)
+        return find_duplicates_many(tickets, now=now)
     except Exception:
-        log.exception("dispatch: duplicate search failed for %s", ticket.pk)
-        return []
+        log.exception("dispatch: duplicate search failed for %s", [t.pk for t in tickets])
+        return [[] for _ in tickets]
 
 
 @dataclass
@@ -177,26 +198,34 @@ class _Plan:
     top: list[dict[str, Any]]
 
 
-def _plan(ticket: Ticket, now: datetime) -> _Plan:
-    location = _locate(ticket)
-    relocated = (location.street != ticket.street or location.community != ticket.community
-                 or location.unresolved != ticket.location_unresolved)
+def _plan_many(tickets: list[Ticket], now: datetime) -> list[_Plan]:
+    """Decide the triage of each ticket, reading the reference data (areas, categories, rules) once for all."""
+    areas = all_areas()
+    locations = [_locate(ticket, areas) for ticket in tickets]
     clf = current_classifier()
-    prediction, terms, problem = _classify(clf, ticket_text(ticket))
+    classified = _classify_many(clf, [ticket_text(ticket) for ticket in tickets])
     router = routing.Router()  # reads the categories and rules of all options at once
-    if prediction is not None:
-        router.prefetch_labels([prediction.label, *(label for label, _ in list(prediction.top)[:3])])
-    predicted = router.category_for_label(prediction.label) if prediction is not None else None
-    preset = ticket.category  # chosen at intake (e.g. an Open311 service); the model must agree
-    category = preset or predicted
-    route = router.route(category, location.street)
-    # The duplicate search looks at the street and category the ticket is about to have.
-    ticket.street, ticket.community, ticket.category = location.street, location.community, category
-    duplicates = _duplicates(ticket, now)
-    hold = _hold_reason(prediction, problem, predicted, preset, route, duplicates,
-                        getattr(clf, "labels", None))
-    return _Plan(location, relocated, clf, prediction, terms, category, route, duplicates, hold,
-                 _options(prediction, location, router))
+    router.prefetch_labels(label for prediction, _, _ in classified if prediction is not None
+                           for label in [prediction.label, *(label for label, _ in list(prediction.top)[:3])])
+    decided = []
+    for ticket, location, (prediction, _terms, _problem) in zip(tickets, locations, classified, strict=True):
+        relocated = (location.street != ticket.street or location.community != ticket.community
+                     or location.unresolved != ticket.location_unresolved)
+        predicted = router.category_for_label(prediction.label) if prediction is not None else None
+        preset = ticket.category  # chosen at intake (e.g. an Open311 service); the model must agree
+        category = preset or predicted
+        decided.append((relocated, predicted, preset, category, router.route(category, location.street)))
+        # The duplicate search looks at the street and category the ticket is about to have.
+        ticket.street, ticket.community, ticket.category = location.street, location.community, category
+    duplicates = _duplicates(tickets, now)
+    labels = getattr(clf, "labels", None)
+    plans = []
+    for location, (prediction, terms, problem), (relocated, predicted, preset, category, route), dups in zip(
+            locations, classified, decided, duplicates, strict=True):
+        hold = _hold_reason(prediction, problem, predicted, preset, route, dups, labels)
+        plans.append(_Plan(location, relocated, clf, prediction, terms, category, route, dups, hold,
+                           _options(prediction, location, router)))
+    return plans
 
 
 def _apply(ticket: Ticket, plan: _Plan, now: datetime) -> None:
@@ -231,23 +260,39 @@ def _apply(ticket: Ticket, plan: _Plan, now: datetime) -> None:
 
 def triage(ticket: Ticket, *, now: datetime | None = None) -> Ticket:
     """Classify, locate and route a new ticket; dispatch it when confident, else leave it queued.
+    Raises what went wrong; the ticket is then as it was."""
+    failed = triage_many([ticket], now=now)
+    if failed:
+        raise failed[ticket.pk]
+    return ticket
+
+
+def triage_many(tickets: list[Ticket], *, now: datetime | None = None) -> dict[int, Exception]:
+    """Triage a batch (in this order): what went wrong, by ticket pk; each of those is left as it was.
 
     Everything is read and decided first, outside any transaction; only the writes hold the database's write
     lock. On SQLite a transaction holds it from its start, and triage (classification, duplicate search) takes
-    tens of milliseconds: held all that time, it would stall every appeal arriving meanwhile.
+    milliseconds per ticket: held all that time, it would stall every appeal arriving meanwhile. Each ticket's
+    writes are a savepoint of their own: a dispatcher who was quicker with one ticket undoes none of the rest.
     """
     now = now or clock.now()
-    if ticket.status not in (Status.NEW, Status.REGISTERED):
-        return ticket
-    before = (ticket.street, ticket.community, ticket.category)
+    todo = [t for t in tickets if t.status in (Status.NEW, Status.REGISTERED)]
     try:
-        plan = _plan(ticket, now)
-        with write_lock(), transaction.atomic():
-            _apply(ticket, plan, now)
+        plans = _plan_many(todo, now)
     except Exception:
-        ticket.street, ticket.community, ticket.category = before
+        for ticket in todo:
+            ticket.refresh_from_db()
         raise
-    return ticket
+    failed: dict[int, Exception] = {}
+    with write_lock(), transaction.atomic():
+        for ticket, plan in zip(todo, plans, strict=True):
+            try:
+                with transaction.atomic():
+                    _apply(ticket, plan, now)
+            except Exception as exc:
+                failed[ticket.pk] = exc
+                ticket.refresh_from_db()
+    return failed
 
 
 def latest_suggestion(ticket: Ticket) -> Suggestion | None:

@@ -112,17 +112,23 @@ class Classifier:
     def _proba_and_readable(self, prepared: list[str]) -> tuple[np.ndarray, np.ndarray]:
         if not prepared:
             return np.zeros((0, len(self.labels))), np.zeros(0, dtype=bool)
-        features = self.vectorizer.transform(prepared)
+        return self._scored(prepared)[1:]
+
+    def _scored(self, prepared: list[str]) -> tuple[Any, np.ndarray, np.ndarray]:
+        """(feature rows as CSR, probabilities, readable) of non-empty `prepared`."""
+        features = self.vectorizer.transform(prepared).tocsr()
         proba = (self._fast or self.estimator).predict_proba(features)
         # Unreadable input (empty, non-Chinese, binary) gets no opinion: uniform, so it goes to a human.
         readable = np.fromiter(map(is_readable, prepared), dtype=bool, count=len(prepared))
         proba[~readable] = 1.0 / len(self.labels)
-        return proba, readable
+        return features, proba, readable
 
     def predict(self, texts: Sequence[object]) -> list[Prediction]:
         """One Prediction per appeal text (title and content joined, or content alone)."""
         prepared = [prepare("", t) for t in texts]
-        proba, readable = self._proba_and_readable(prepared)
+        return self._predictions(*self._proba_and_readable(prepared))
+
+    def _predictions(self, proba: np.ndarray, readable: np.ndarray) -> list[Prediction]:
         k = min(TOP_K, len(self.labels))
         order = np.argsort(-proba, axis=1, kind="stable")[:, :k]
         out = []
@@ -151,9 +157,25 @@ class Classifier:
         """The k terms of `text` that push it most towards `label` (longest first among overlaps)."""
         if label not in self.labels or k <= 0:
             return []
-        weights = self._linear_weights()[self.labels.index(label)]
         prepared = prepare("", text)
-        row = self.vectorizer.transform([prepared]).tocsr()  # one sparse row, not a vocabulary-wide dense one
+        # one sparse row, not a vocabulary-wide dense one
+        return self._explain_row(prepared, self.vectorizer.transform([prepared]).tocsr(), label, k)
+
+    def predict_explained(self, texts: Sequence[object], k: int = 5) -> list[tuple[Prediction, list[str]]]:
+        """predict() and explain() of each text's predicted label, the texts vectorised once for both
+        (triage needs both; vectorising is most of what each costs)."""
+        prepared = [prepare("", t) for t in texts]
+        if not prepared:
+            return []
+        features, proba, readable = self._scored(prepared)
+        predictions = self._predictions(proba, readable)
+        return [(p, self._explain_row(text, features[i], p.label, k) if p.readable and k > 0 else [])
+                for i, (text, p) in enumerate(zip(prepared, predictions, strict=True))]
+
+    def _explain_row(self, prepared: str, row: Any, label: str, k: int) -> list[str]:
+        """explain() of a prepared text whose feature row (1 x features, CSR) is known; `label` is one of ours."""
+        weights = self._linear_weights()[self.labels.index(label)]
+        row = row.copy()
         row.sort_indices()
         term_cols = self.vectorizer.named_steps["counts"].term_columns(prepared)
         terms = list(term_cols)

@@ -271,6 +271,15 @@ def test_explain_ranks_terms_by_their_weighted_value_in_the_text(model):
         assert model.explain(text, label, k=5) == expected
 
 
+def test_predict_explained_is_predict_and_explain_of_each_text(model, sample):
+    texts = [prepare(r["title"], r["text"]) for r in sample[1][:40]] + ["", "hello world"]
+    fused = model.predict_explained(texts, k=5)
+    assert [p for p, _ in fused] == model.predict(texts)
+    assert [terms for _, terms in fused] == [model.explain(t, p.label, k=5) if p.readable else []
+                                             for t, p in zip(texts, model.predict(texts), strict=True)]
+    assert any(terms for _, terms in fused) and model.predict_explained([]) == []
+
+
 @pytest.mark.parametrize(
     "text",
     ["", "   ", None, "hello world, the street light is broken", "\x00\x01\x02\xff\ufffd" * 50,

@@ -4,7 +4,7 @@ import pytest
 
 from youhu.dispatch import textsim
 from youhu.dispatch.duplicates import find_duplicates
-from youhu.dispatch.services import latest_suggestion, merge_duplicate, triage
+from youhu.dispatch.services import latest_suggestion, merge_duplicate, triage, triage_many
 from youhu.dispatch.textsim import similarities
 from youhu.testing.factories import at, make_area, make_ticket
 from youhu.tickets import services as tickets
@@ -85,3 +85,33 @@ class TestDuplicates:
         tickets.reply(first, by=smart.env_handler, text="已责令该厂停止排污并立案查处。", now=at("2026-03-03 11:00"))
         second.refresh_from_db()
         assert second.reply_text == "已责令该厂停止排污并立案查处。"
+
+
+@pytest.mark.django_db
+class TestBatch:
+    """Triage of several waiting tickets at once decides as triage of one after the other would."""
+
+    def make(self, appeal, minute):
+        return make_ticket(title=appeal[0], content=appeal[1], now=at(f"2026-03-02 09:{minute:02d}"))
+
+    def test_a_batch_finds_the_duplicates_one_by_one_triage_finds(self, smart):
+        earlier = triage(self.make(FIRST, 0), now=at("2026-03-02 09:00"))  # in the pool, not in the batch
+        batch = [self.make(OTHER, 1), self.make(SECOND, 2), self.make(FIRST, 3)]
+        assert triage_many(batch, now=at("2026-03-02 09:05")) == {}
+        found = {t.pk: [d["ticket_id"] for d in latest_suggestion(t).duplicates] for t in batch}
+        # The batch's second near-copy is held for the pool's ticket and for the batch's earlier one, newest
+        # (equal scores) or closest first; the street lamp appeal holds nothing.
+        assert found[batch[0].pk] == []
+        assert set(found[batch[1].pk]) == {earlier.pk}
+        assert set(found[batch[2].pk]) == {earlier.pk, batch[1].pk}
+        assert [t.status for t in batch] == [Status.DISPATCHED, Status.REGISTERED, Status.REGISTERED]
+
+    def test_one_ticket_taken_by_a_person_meanwhile_leaves_the_rest_of_the_batch_triaged(self, smart):
+        batch = [self.make(OTHER, 1), self.make(FIRST, 2)]
+        taken = type(batch[0]).objects.get(pk=batch[0].pk)
+        tickets.register(taken, by=smart.dispatcher)  # a dispatcher was quicker: the batch's copy is stale
+        failed = triage_many(batch, now=at("2026-03-02 09:05"))
+        assert list(failed) == [batch[0].pk] and "刚被他人处理" in str(failed[batch[0].pk])
+        assert batch[0].status == Status.REGISTERED and not batch[0].dispatch_suggestions.exists()
+        assert batch[0].events.filter(action="register").count() == 1  # the dispatcher's only
+        assert batch[1].status == Status.DISPATCHED and batch[1].dispatch_suggestions.count() == 1

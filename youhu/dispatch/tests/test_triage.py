@@ -234,7 +234,7 @@ def test_triage_reads_outside_any_transaction_and_writes_in_one(smart, monkeypat
     from youhu.intake.services import triage_or_raise
 
     seen: dict[str, bool] = {}
-    plan, apply = services._plan, services._apply
+    plan, apply = services._plan_many, services._apply
 
     def watched_plan(*args, **kwargs):
         seen["plan"] = connection.in_atomic_block
@@ -244,7 +244,7 @@ def test_triage_reads_outside_any_transaction_and_writes_in_one(smart, monkeypat
         seen["apply"] = connection.in_atomic_block
         return apply(*args, **kwargs)
 
-    monkeypatch.setattr(services, "_plan", watched_plan)
+    monkeypatch.setattr(services, "_plan_many", watched_plan)
     monkeypatch.setattr(services, "_apply", watched_apply)
     ticket = make_ticket(title="琶洲某工厂夜间排污", content="琶洲街道某工厂每天夜间向河涌排污，气味刺鼻。")
     triage_or_raise(ticket)  # as the queue's worker and inline intake call it

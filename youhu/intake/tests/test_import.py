@@ -151,16 +151,17 @@ def test_command_writes_report_next_to_file(tmp_path, capsys):
 @pytest.mark.django_db
 def test_queued_triage_runs_once_committed_and_a_failure_stays_new_and_is_retried(
         monkeypatch, django_capture_on_commit_callbacks, huey_queue, run_retries):
-    real = __import__("youhu.dispatch.services", fromlist=["triage"]).triage
-    failures = {"井盖": 2}  # fails on its first try and its first retry
+    real = __import__("youhu.dispatch.services", fromlist=["_apply"])._apply
+    # Fails in the batch of ticket 1's task (2 is waiting too), then in its own task and its first retry.
+    failures = {"井盖": 3}
 
-    def flaky(ticket, now=None):
+    def flaky(ticket, plan, now):
         if failures.get(ticket.content[-2:], 0):
             failures[ticket.content[-2:]] -= 1
             raise RuntimeError("boom")
-        return real(ticket, now=now)
+        return real(ticket, plan, now)
 
-    monkeypatch.setattr("youhu.dispatch.services.triage", flaky)
+    monkeypatch.setattr("youhu.dispatch.services._apply", flaky)
     with django_capture_on_commit_callbacks() as pending:
         run(csv_bytes([["id", "text"], ["1", "路灯不亮"], ["2", "小区井盖"]]))
         assert set(Ticket.objects.values_list("status", flat=True)) == {Status.NEW}  # nothing before commit

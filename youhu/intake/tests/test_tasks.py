@@ -30,13 +30,13 @@ def import_rows(texts: list[str], *, ago: timedelta = timedelta(0), triage: str 
 def triaged(monkeypatch) -> list[int]:
     """The ids of the tickets dispatch's triage was called for, in order (the real triage still runs)."""
     calls: list[int] = []
-    real = dispatch.triage
+    real = dispatch.triage_many
 
-    def spy(ticket, now=None):
-        calls.append(ticket.pk)
-        return real(ticket, now=now)
+    def spy(tickets, now=None):
+        calls.extend(t.pk for t in tickets)
+        return real(tickets, now=now)
 
-    monkeypatch.setattr("youhu.dispatch.services.triage", spy)
+    monkeypatch.setattr("youhu.dispatch.services.triage_many", spy)
     return calls
 
 
@@ -80,6 +80,43 @@ def test_a_second_task_for_the_same_ticket_does_nothing(triaged):
 
 
 @pytest.mark.django_db
+def test_a_task_triages_the_tickets_waiting_behind_its_own_in_one_batch(monkeypatch, django_capture_on_commit_callbacks):
+    batches: list[list[int]] = []
+    real = dispatch.triage_many
+
+    def spy(tickets, now=None):
+        batches.append([t.pk for t in tickets])
+        return real(tickets, now=now)
+
+    monkeypatch.setattr("youhu.dispatch.services.triage_many", spy)
+    import_rows(["噪音扰民"], triage="skip", source="skipped")  # not for triage: never taken into a batch
+    with django_capture_on_commit_callbacks() as pending:
+        queued = import_rows(["路灯不亮", "井盖缺失", "占道经营"])
+    ids = list(Ticket.objects.filter(number__in=queued.numbers).order_by("pk").values_list("pk", flat=True))
+    for callback in pending:
+        callback()  # queues the three tasks; the in-memory queue runs each at once
+    assert batches == [ids]  # the first task took all three; the others found theirs triaged
+    assert set(Ticket.objects.filter(pk__in=ids).values_list("status", flat=True)) == {Status.REGISTERED}
+    assert Ticket.objects.get(external_id__startswith="skipped").status == Status.NEW
+
+
+@pytest.mark.django_db
+def test_tickets_another_worker_thread_is_triaging_are_left_to_it(monkeypatch, django_capture_on_commit_callbacks):
+    from youhu.intake import tasks
+
+    with django_capture_on_commit_callbacks():
+        queued = import_rows(["路灯不亮", "井盖缺失", "占道经营"])
+    first, second, third = Ticket.objects.filter(number__in=queued.numbers).order_by("pk")
+    monkeypatch.setattr(tasks, "_claimed", {second.pk})  # in another thread's batch right now
+    triage_ticket(second.pk)
+    assert Ticket.objects.get(pk=second.pk).status == Status.NEW
+    triage_ticket(first.pk)
+    assert [t.status for t in Ticket.objects.filter(pk__in=[first.pk, second.pk, third.pk]).order_by("pk")] == [
+        Status.REGISTERED, Status.NEW, Status.REGISTERED]
+    assert tasks._claimed == {second.pk}  # the finished batch let go of its own
+
+
+@pytest.mark.django_db
 def test_with_the_queue_down_tickets_stay_new_and_the_sweeper_queues_them_later(
         monkeypatch, django_capture_on_commit_callbacks, huey_queue, caplog, settings):
     def broker_down(task):
@@ -101,9 +138,11 @@ def test_with_the_queue_down_tickets_stay_new_and_the_sweeper_queues_them_later(
     assert Ticket.objects.filter(status=Status.NEW).count() == 6  # the queue is busy: wait for it to drain
     huey_queue.storage.flush_queue()
     sweep_untriaged.call_local()
-    left = Q(external_id__startswith="skipped:") | Q(external_id__startswith="old:") | Q(number__in=[*fresh.numbers, portal.number])
+    left = Q(external_id__startswith="skipped:") | Q(external_id__startswith="old:") | Q(number=portal.number)
     assert set(Ticket.objects.filter(status=Status.NEW)) == set(Ticket.objects.filter(left))
     assert Ticket.objects.filter(number__in=lost.numbers, status=Status.REGISTERED).count() == 2
+    # The fresh one was not swept (its task is queued) but waited behind them: triaged in their batch.
+    assert Ticket.objects.get(number__in=fresh.numbers).status == Status.REGISTERED
     settings.YOUHU = {**settings.YOUHU, "TRIAGE": "deferred"}  # then every appeal's triage was queued
     sweep_untriaged.call_local()
     assert Ticket.objects.get(pk=portal.pk).status == Status.REGISTERED
