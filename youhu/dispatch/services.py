@@ -20,7 +20,7 @@ from django.db import transaction
 
 from youhu import clock
 from youhu.directory.models import Area, Unit, User
-from youhu.taxonomy.models import Category
+from youhu.taxonomy.models import Category, remembered_deadline_rules
 from youhu.tickets import services as tickets
 from youhu.tickets.errors import TicketError
 from youhu.tickets.models import Status, Ticket
@@ -284,7 +284,7 @@ def triage_many(tickets: list[Ticket], *, now: datetime | None = None) -> dict[i
             ticket.refresh_from_db()
         raise
     failed: dict[int, Exception] = {}
-    with write_lock(), transaction.atomic():
+    with remembered_deadline_rules(), write_lock(), transaction.atomic():
         for ticket, plan in zip(todo, plans, strict=True):
             try:
                 with transaction.atomic():

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 from django.db import models
 
 from youhu.directory.models import Unit
@@ -95,8 +99,34 @@ class DeadlineRuleMissing(LookupError):
     pass
 
 
+_remembered: ContextVar[dict[tuple[int | None, str, str], DeadlineRule] | None] = ContextVar(
+    "remembered_deadline_rules", default=None)
+
+
+@contextmanager
+def remembered_deadline_rules() -> Iterator[None]:
+    """Inside this block deadline_rule_for looks each (category, type, urgency) up once: for work on many
+    tickets at once (a triage batch). Never longer: edits made by other processes must take effect."""
+    token = _remembered.set({})
+    try:
+        yield
+    finally:
+        _remembered.reset(token)
+
+
 def deadline_rule_for(category: Category | None, appeal_type: str, urgency: str) -> DeadlineRule:
     """The most specific rule: nearest category first (then global), exact appeal type before any."""
+    memo = _remembered.get()
+    key = (category.pk if category else None, appeal_type, urgency)
+    if memo is not None and key in memo:
+        return memo[key]
+    rule = _find_deadline_rule(category, appeal_type, urgency)
+    if memo is not None:
+        memo[key] = rule
+    return rule
+
+
+def _find_deadline_rule(category: Category | None, appeal_type: str, urgency: str) -> DeadlineRule:
     scopes: list[Category | None] = [*(category.ancestors() if category else []), None]
     rules = list(
         DeadlineRule.objects.filter(urgency=urgency, appeal_type__in=[appeal_type, ""]).filter(

@@ -15,7 +15,6 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F
 from django.utils import timezone
 
 from youhu import clock
@@ -25,7 +24,7 @@ from youhu.workdays import calendar
 
 from . import bulk
 from .errors import Conflict, InvalidInput, InvalidTransition, NotAllowed
-from .inserts import insert
+from .inserts import insert, update_row
 from .models import (
     Channel,
     CloseReason,
@@ -136,7 +135,7 @@ def _apply(
     from_status = ticket.status
     if to_status is not None:
         fields["status"] = to_status
-    updated = Ticket.objects.filter(pk=ticket.pk, version=ticket.version).update(version=F("version") + 1, **fields)
+    updated = update_row(Ticket, ticket.pk, fields, counter="version", expected=ticket.version)
     if updated == 0:
         current = Ticket.objects.filter(pk=ticket.pk).values_list("status", flat=True).first()
         label = Status(current).label if current else "已删除"
@@ -316,7 +315,7 @@ def update_location(ticket: Ticket, *, street: Area | None, community: Area | No
     """Record where the appeal is (resolved by dispatch's locator or corrected by a dispatcher)."""
     now = now or clock.now()
     with transaction.atomic():
-        Ticket.objects.filter(pk=ticket.pk).update(street=street, community=community, location_unresolved=unresolved)
+        update_row(Ticket, ticket.pk, {"street": street, "community": community, "location_unresolved": unresolved})
         ticket.street, ticket.community, ticket.location_unresolved = street, community, unresolved
         _log(ticket, "locate", by=by, now=now, payload={
             "street": street.name if street else None,

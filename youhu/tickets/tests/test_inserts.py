@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.db.models import Model
+import pytest
+from django.db.models import F, Model
 
 from youhu import clock
-from youhu.tickets.inserts import insert
+from youhu.tickets.inserts import insert, update_row
 from youhu.tickets.models import Status, Ticket, TicketEvent
 
 
@@ -36,3 +37,25 @@ def test_insert_keeps_json_payloads_and_foreign_keys(district):
     stored = TicketEvent.objects.get(pk=event.pk)
     assert stored.ticket_id == ticket.pk
     assert stored.payload == {"词": ["甲", 1, None], "n": {"x": 1.5}} and stored.public is True
+
+
+def test_update_row_writes_what_a_queryset_update_would(district):
+    now = clock.now()
+    a, b = district.ticket_in(Status.NEW), district.ticket_in(Status.NEW)
+    values = {"status": Status.DISPATCHED, "main_unit": district.roads, "category": district.category,
+              "reply_due": now + timedelta(days=3), "location_unresolved": True, "street": None}
+    assert update_row(Ticket, a.pk, values) == 1
+    Ticket.objects.filter(pk=b.pk).update(**values)
+    stored, reference = Ticket.objects.get(pk=a.pk), Ticket.objects.get(pk=b.pk)
+    assert _columns(stored) == _columns(reference) | {"number": a.number, "tracking_code_hash": a.tracking_code_hash}
+
+
+def test_update_row_with_a_counter_changes_nothing_once_someone_else_has(district):
+    ticket = district.ticket_in(Status.NEW)
+    read = ticket.version
+    assert update_row(Ticket, ticket.pk, {"title": "第一次"}, counter="version", expected=read) == 1
+    assert update_row(Ticket, ticket.pk, {"title": "过时的"}, counter="version", expected=read) == 0
+    stored = Ticket.objects.get(pk=ticket.pk)
+    assert (stored.title, stored.version) == ("第一次", read + 1)
+    with pytest.raises(TypeError, match="expressions"):
+        update_row(Ticket, ticket.pk, {"version": F("version") + 1})
