@@ -258,6 +258,11 @@ def _apply(ticket: Ticket, plan: _Plan, now: datetime) -> None:
     )
 
 
+# Tickets written per transaction: on SQLite the appeals arriving meanwhile wait for the write lock, and a whole
+# batch's writes (tens of ms) would stall them as long.
+WRITE_CHUNK = 8
+
+
 def triage(ticket: Ticket, *, now: datetime | None = None) -> Ticket:
     """Classify, locate and route a new ticket; dispatch it when confident, else leave it queued.
     Raises what went wrong; the ticket is then as it was."""
@@ -272,8 +277,9 @@ def triage_many(tickets: list[Ticket], *, now: datetime | None = None) -> dict[i
 
     Everything is read and decided first, outside any transaction; only the writes hold the database's write
     lock. On SQLite a transaction holds it from its start, and triage (classification, duplicate search) takes
-    milliseconds per ticket: held all that time, it would stall every appeal arriving meanwhile. Each ticket's
-    writes are a savepoint of their own: a dispatcher who was quicker with one ticket undoes none of the rest.
+    milliseconds per ticket: held all that time, it would stall every appeal arriving meanwhile. The writes go
+    in transactions of WRITE_CHUNK tickets, each ticket's in a savepoint of its own: a dispatcher who was
+    quicker with one ticket undoes none of the rest.
     """
     now = now or clock.now()
     todo = [t for t in tickets if t.status in (Status.NEW, Status.REGISTERED)]
@@ -284,14 +290,17 @@ def triage_many(tickets: list[Ticket], *, now: datetime | None = None) -> dict[i
             ticket.refresh_from_db()
         raise
     failed: dict[int, Exception] = {}
-    with remembered_deadline_rules(), write_lock(), transaction.atomic():
-        for ticket, plan in zip(todo, plans, strict=True):
-            try:
-                with transaction.atomic():
-                    _apply(ticket, plan, now)
-            except Exception as exc:
-                failed[ticket.pk] = exc
-                ticket.refresh_from_db()
+    with remembered_deadline_rules():
+        for start in range(0, len(todo), WRITE_CHUNK):
+            with write_lock(), transaction.atomic():
+                for ticket, plan in zip(todo[start:start + WRITE_CHUNK], plans[start:start + WRITE_CHUNK],
+                                        strict=True):
+                    try:
+                        with transaction.atomic():
+                            _apply(ticket, plan, now)
+                    except Exception as exc:
+                        failed[ticket.pk] = exc
+                        ticket.refresh_from_db()
     return failed
 
 
