@@ -90,3 +90,21 @@ class RoutingRule(models.Model):
 
     def __str__(self) -> str:
         return f"{self.category} @ {self.street or '全区'} → {self.unit}"
+
+
+class TriageLease(models.Model):
+    """A triage worker is triaging this ticket now (in a batch): others leave it alone until `until`.
+
+    The queue delivers every ticket's own task; a worker also takes the tickets waiting behind its own into
+    one batch, and with several workers (threads, processes, machines) the lease keeps two batches from
+    triaging the same ticket twice. A crashed worker's leases run out; the sweeper re-queues its tickets."""
+
+    ticket = models.OneToOneField(Ticket, primary_key=True, on_delete=models.CASCADE, related_name="+")
+    holder = models.CharField(max_length=32)
+    until = models.DateTimeField()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "分拣租约"
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} → {self.holder} ({self.until:%H:%M:%S})"

@@ -45,21 +45,33 @@ def tfidf_matrix(texts: list[str]) -> csr_matrix:
     return TfidfTransformer(sublinear_tf=True).fit_transform(counts).tocsr()
 
 
-# N-gram counts of recently compared texts: a text's row never changes, and the duplicate search compares
-# each new appeal with the same few hundred open ones over and over.
+# N-gram counts of recently compared texts, folded for comparison: a text's row never changes, and the
+# duplicate search compares each new appeal with the same few hundred open ones over and over.
 COUNTS_CACHE_SIZE = 2000
-_counts_cache: OrderedDict[str, Row] = OrderedDict()
+_counts_cache: OrderedDict[tuple[int, str], Row] = OrderedDict()
 
 
-def _cached_rows(texts: list[str]) -> list[Row]:
-    missing = list(dict.fromkeys(t for t in texts if t not in _counts_cache))
+def _fold(row: Row, fold: int) -> Row:
+    """The row with its bucket ids cut to `fold` bits, one entry per bucket: n-grams that now share one add
+    up their counts (as in HashingVectorizer). Ids are sorted, so sharers are neighbours."""
+    ids, counts = row
+    folded = ids >> (BITS - fold)
+    if len(folded) < 2 or bool(np.all(folded[1:] > folded[:-1])):
+        return folded, counts
+    starts = np.flatnonzero(np.concatenate([[True], folded[1:] != folded[:-1]]))
+    return folded[starts], np.add.reduceat(counts, starts)
+
+
+def _cached_rows(texts: list[str], fold: int) -> list[Row]:
+    keys = [(fold, text) for text in texts]
+    missing = list(dict.fromkeys(k for k in keys if k not in _counts_cache))
     if missing:
-        for text, row in zip(missing, _count_rows(missing), strict=True):
-            _counts_cache[text] = row
+        for key, row in zip(missing, _count_rows([text for _, text in missing]), strict=True):
+            _counts_cache[key] = _fold(row, fold)
     rows = []
-    for text in texts:
-        _counts_cache.move_to_end(text)
-        rows.append(_counts_cache[text])
+    for key in keys:
+        _counts_cache.move_to_end(key)
+        rows.append(_counts_cache[key])
     while len(_counts_cache) > COUNTS_CACHE_SIZE:
         _counts_cache.popitem(last=False)
     return rows
@@ -76,15 +88,6 @@ def drop_common(matrix: csr_matrix, max_df: float) -> csr_matrix:
     return normalize(kept)
 
 
-def _merge_repeats(cols: np.ndarray, counts: np.ndarray, row_of: np.ndarray,
-                   fold: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    keys = (row_of << fold) | cols
-    if len(keys) < 2 or bool(np.all(keys[1:] > keys[:-1])):
-        return cols, counts, row_of  # already one entry per (row, bucket): the usual case, no sort needed
-    unique, inverse = np.unique(keys, return_inverse=True)
-    return unique & ((1 << fold) - 1), np.bincount(inverse, weights=counts), unique >> fold
-
-
 def similarities(text: str, others: list[str]) -> list[float]:
     """Cosine similarity of `text` to each of `others`: the TF-IDF of `tfidf_matrix` (scikit-learn's
     sublinear tf, smoothed idf, L2 rows) in flat NumPy arrays. This runs for every new appeal against up to
@@ -92,17 +95,14 @@ def similarities(text: str, others: list[str]) -> list[float]:
     arithmetic itself (a test holds the two to the same figures)."""
     if not others:
         return []
-    rows = _cached_rows([text, *others])
-    n = len(rows)
-    lengths = np.fromiter((len(ids) for ids, _ in rows), dtype=np.int64, count=n)
+    n = len(others) + 1
     # Folded bucket ids index the arrays directly: cheaper than sorting the pool's ids (np.unique).
     fold = _fold_bits(n)
-    cols = np.concatenate([ids for ids, _ in rows]) >> (BITS - fold)
+    rows = _cached_rows([text, *others], fold)
+    lengths = np.fromiter((len(ids) for ids, _ in rows), dtype=np.int64, count=n)
+    cols = np.concatenate([ids for ids, _ in rows])
     counts = np.concatenate([counts for _, counts in rows])
     row_of = np.repeat(np.arange(n), lengths)
-    # A row may hold one folded bucket twice; as one count it has the same tf-idf as in tfidf_matrix.
-    cols, counts, row_of = _merge_repeats(cols, counts, row_of, fold)
-    lengths = np.bincount(row_of, minlength=n)
     df = np.bincount(cols, minlength=1 << fold)
     weights = (np.log(counts) + 1.0) * (np.log((1.0 + n) / (1.0 + df[cols])) + 1.0)
     norms = np.sqrt(np.bincount(row_of, weights=weights * weights, minlength=n))

@@ -7,7 +7,6 @@ queued, and whatever happens to the queue afterwards it stays there until triage
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Iterable
 from datetime import timedelta
 from functools import partial
@@ -19,6 +18,7 @@ from huey.contrib.djhuey import HUEY, db_periodic_task, db_task
 
 from youhu import clock
 from youhu.dispatch import services as dispatch
+from youhu.dispatch.leases import leased
 from youhu.dispatch.models import Suggestion
 from youhu.tickets.models import Status, Ticket, TicketEvent
 
@@ -40,40 +40,35 @@ SWEEP_LIMIT = 2000
 # own tasks then find them triaged and return at once. The window bounds the rows looked at for them.
 BATCH = 32
 BATCH_WINDOW = 10 * BATCH
-_claimed: set[int] = set()  # tickets a worker thread of this process is triaging now
-_claims = threading.Lock()
 
 
 @db_task(retries=2, retry_delay=10)
 def triage_ticket(ticket_id: int) -> None:
     """Triage one ticket if it is still NEW, with the next ones waiting for triage. A failure of this one
     leaves it NEW and is raised so that huey retries; the others' are left to the sweeper."""
-    with _claims:
-        ticket = None if ticket_id in _claimed else Ticket.objects.filter(pk=ticket_id, status=Status.NEW).first()
-        if ticket is None:
-            return  # triaged meanwhile (with another's batch, a sweep's duplicate), taken up by a person, or gone
-        batch = [ticket, *waiting_after(ticket_id, BATCH - 1, exclude=_claimed)]
-        _claimed.update(t.pk for t in batch)
-    try:
+    if not Ticket.objects.filter(pk=ticket_id, status=Status.NEW).exists():
+        return  # triaged meanwhile (with another's batch, a sweep's duplicate), taken up by a person, or gone
+    with leased([ticket_id, *waiting_after(ticket_id, BATCH - 1)]) as mine:
+        if ticket_id not in mine:
+            return  # in another worker's batch right now
+        # Read once leased: a ticket another worker triaged between the two reads is no longer NEW.
+        batch = list(Ticket.objects.filter(pk__in=mine, status=Status.NEW).order_by("pk"))
         failed = dispatch.triage_many(batch)
-    finally:
-        with _claims:
-            _claimed.difference_update(t.pk for t in batch)
-    for t in batch:
-        if t.pk in failed and t.pk != ticket_id:
-            log.warning("triage of ticket %s failed (%s); left NEW for the sweeper or the dispatchers",
-                        t.number, failed[t.pk])
+    for ticket in batch:
+        if ticket.pk in failed:
+            own = ticket.pk == ticket_id
+            log.warning("triage of ticket %s failed (%s); %s", ticket.number, failed[ticket.pk],
+                        "retried by the queue, else left NEW for the dispatchers" if own
+                        else "left NEW for the sweeper or the dispatchers")
     if ticket_id in failed:
-        log.warning("triage of ticket %s failed; retried by the queue, else left NEW for the dispatchers",
-                    ticket.number)
         raise failed[ticket_id]
 
 
-def waiting_after(ticket_id: int, limit: int, exclude: set[int]) -> list[Ticket]:
+def waiting_after(ticket_id: int, limit: int) -> list[int]:
     """The next NEW tickets after `ticket_id` whose triage was queued (their own tasks may still be waiting)."""
     queued = TicketEvent.objects.filter(_queued_for_triage(), ticket=OuterRef("pk"), action="create")
     return list(Ticket.objects.filter(pk__range=(ticket_id + 1, ticket_id + BATCH_WINDOW), status=Status.NEW)
-                .exclude(pk__in=exclude).filter(Exists(queued)).order_by("pk")[:limit])
+                .filter(Exists(queued)).order_by("pk").values_list("pk", flat=True)[:limit])
 
 
 def _queued_for_triage() -> Q:

@@ -101,19 +101,23 @@ def test_a_task_triages_the_tickets_waiting_behind_its_own_in_one_batch(monkeypa
 
 
 @pytest.mark.django_db
-def test_tickets_another_worker_thread_is_triaging_are_left_to_it(monkeypatch, django_capture_on_commit_callbacks):
-    from youhu.intake import tasks
+def test_tickets_another_worker_is_triaging_are_left_to_it_until_its_lease_runs_out(django_capture_on_commit_callbacks):
+    from youhu.dispatch.leases import LEASE
+    from youhu.dispatch.models import TriageLease
 
     with django_capture_on_commit_callbacks():
-        queued = import_rows(["路灯不亮", "井盖缺失", "占道经营"])
-    first, second, third = Ticket.objects.filter(number__in=queued.numbers).order_by("pk")
-    monkeypatch.setattr(tasks, "_claimed", {second.pk})  # in another thread's batch right now
-    triage_ticket(second.pk)
+        queued = import_rows(["路灯不亮", "井盖缺失", "占道经营", "垃圾未清"])
+    first, second, third, fourth = Ticket.objects.filter(number__in=queued.numbers).order_by("pk")
+    now = clock.now()
+    TriageLease.objects.create(ticket=second, holder="another worker", until=now + LEASE)  # in its batch now
+    TriageLease.objects.create(ticket=third, holder="a crashed worker", until=now - timedelta(seconds=1))
+    triage_ticket(second.pk)  # its own task: another worker has it
     assert Ticket.objects.get(pk=second.pk).status == Status.NEW
     triage_ticket(first.pk)
-    assert [t.status for t in Ticket.objects.filter(pk__in=[first.pk, second.pk, third.pk]).order_by("pk")] == [
-        Status.REGISTERED, Status.NEW, Status.REGISTERED]
-    assert tasks._claimed == {second.pk}  # the finished batch let go of its own
+    statuses = dict(Ticket.objects.filter(pk__in=[first.pk, second.pk, third.pk, fourth.pk]).values_list("pk", "status"))
+    assert statuses == {first.pk: Status.REGISTERED, second.pk: Status.NEW, third.pk: Status.REGISTERED,
+                        fourth.pk: Status.REGISTERED}
+    assert list(TriageLease.objects.values_list("ticket_id", "holder")) == [(second.pk, "another worker")]
 
 
 @pytest.mark.django_db
