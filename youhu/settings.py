@@ -138,7 +138,10 @@ HUEY = {
     "name": "youhu",
     "results": False,  # nobody waits on a task's return value
     "immediate": os.environ.get("YOUHU_QUEUE_IMMEDIATE", "0") == "1",
-    "consumer": {"workers": 2, "worker_type": "thread"},
+    # Triage is CPU work in Python: processes, one per core, use the cores that threads (one GIL) cannot;
+    # triage leases keep their batches apart (dispatch.leases).
+    "consumer": {"workers": int(os.environ.get("YOUHU_QUEUE_WORKERS", os.cpu_count() or 2)),
+                 "worker_type": os.environ.get("YOUHU_QUEUE_WORKER_TYPE", "process")},
     **(
         {"huey_class": "huey.RedisHuey", "connection": {"url": os.environ["YOUHU_REDIS_URL"]}}
         if os.environ.get("YOUHU_REDIS_URL")

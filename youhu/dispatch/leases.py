@@ -34,5 +34,6 @@ def leased(ticket_ids: list[int], now: datetime | None = None) -> Iterator[list[
     try:
         yield [pk for pk in ticket_ids if pk in mine]
     finally:
-        with write_lock(), transaction.atomic():
-            TriageLease.objects.filter(holder=holder).delete()
+        if mine:
+            with write_lock(), transaction.atomic():
+                TriageLease.objects.filter(holder=holder).delete()
