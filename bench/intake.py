@@ -7,6 +7,7 @@ Targets on the 2-core machine: >= 500 tickets/s through the API, >= 2,000 rows/s
 
     .venv/bin/python bench/intake.py [--clients 32] [--tickets 6000] [--workers 2] [--threads 1]
                                      [--triage deferred|inline] [--rows 10000]
+                                     [--triage-worker [--worker-nice 19]] [--huey "-w 1 -k thread"]
 """
 
 from __future__ import annotations
@@ -133,7 +134,8 @@ def run_api(args, var_dir: str) -> None:
         _wait_for(port)
         _warm_up(port, key)
         if args.triage_worker:  # as in production: the triage worker runs while appeals come in
-            worker = subprocess.Popen(["nice", "-n", str(args.worker_nice), str(Path(sys.executable).with_name("youhu")), "run_huey", "--no-periodic",
+            youhu = str(Path(sys.executable).with_name("youhu"))
+            worker = subprocess.Popen(["nice", "-n", str(args.worker_nice), youhu, "run_huey", "--no-periodic",
                                        *args.huey.split()], env=env, cwd=REPO)
         per_client = max(1, args.tickets // args.clients)
         cpu_before = _server_cpu_seconds(server.pid)
@@ -361,9 +363,10 @@ def main() -> None:
     parser.add_argument("--scratch", default=None, help="where the throwaway databases go (default: the temp dir)")
     parser.add_argument("--skip-drain", action="store_true", help="do not time the triage worker afterwards")
     parser.add_argument("--huey", default="", metavar="ARGS",
-                        help='options for the triage worker, e.g. "-k process -w 2" (default: 2 threads)')
+                        help='options for the triage worker, e.g. "-k thread -w 1" '
+                             "(default: the settings', one process per core)")
     parser.add_argument("--worker-nice", type=int, default=0,
-                        help="CPU priority of the triage worker (nice), e.g. 10: the API first, triage in its wake")
+                        help="CPU priority of the triage worker (nice), e.g. 19: the API first, triage in its wake")
     parser.add_argument("--triage-worker", action="store_true",
                         help="run `youhu run_huey` during the load (as in production) and wait for it to finish")
     args = parser.parse_args()
