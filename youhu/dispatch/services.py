@@ -104,7 +104,9 @@ def _classify_many(clf: ClassifierLike | None, texts: list[str]) -> list[Classif
         explained = _predict_explained(clf, [texts[i] for i in chinese])
     except Exception:
         log.exception("dispatch: classifier failed")
-        return [(None, [], MODEL_FAILED if i in set(chinese) else UNREADABLE) for i in range(len(texts))]
+        for i in chinese:
+            results[i] = (None, [], MODEL_FAILED)
+        return results
     for i, (prediction, terms) in zip(chinese, explained, strict=True):
         if getattr(prediction, "readable", True) is not False:
             results[i] = (prediction, terms, "")

@@ -31,7 +31,7 @@ from youhu.tickets.models import Channel, Status, Ticket, TicketEvent
 from youhu.tickets.writelock import write_lock
 
 from .models import ImportBatch
-from .services import run_triage
+from .services import run_triage_many
 from .tasks import queue_triage
 
 BLOCK = 500
@@ -446,8 +446,7 @@ def _flush(pending: list[tickets.NewAppeal], result: ImportResult, *, by: User |
     if triage == "queue":
         queue_triage([pk for pk, _n in created])
     elif triage == "now":
-        for ticket in Ticket.objects.filter(pk__in=[pk for pk, _n in created]).order_by("pk"):
-            run_triage(ticket, now=now)
+        run_triage_many(list(Ticket.objects.filter(pk__in=[pk for pk, _n in created]).order_by("pk")), now=now)
     pending.clear()
 
 

@@ -44,6 +44,29 @@ def run_triage(ticket: Ticket, *, now: datetime | None = None) -> str:
     return ""
 
 
+TRIAGE_BATCH = 32  # tickets triaged together: one classification call, reference data read once
+
+
+def run_triage_many(batch: list[Ticket], *, now: datetime | None = None) -> int:
+    """Triage these tickets now, in batches; a failure leaves its ticket NEW for the dispatchers (logged, never
+    raised). Returns how many failed."""
+    failures = 0
+    for start in range(0, len(batch), TRIAGE_BATCH):
+        part = batch[start:start + TRIAGE_BATCH]
+        try:
+            failed = dispatch.triage_many(part, now=now)
+        except Exception:
+            log.exception("triage failed for tickets %s; left for the dispatcher", [t.number for t in part])
+            failures += len(part)
+            continue
+        for ticket in part:
+            if ticket.pk in failed:
+                log.warning("triage failed for ticket %s (%s); left for the dispatcher", ticket.number,
+                            failed[ticket.pk])
+        failures += len(failed)
+    return failures
+
+
 def triage_deferred() -> bool:
     return settings.YOUHU.get("TRIAGE", "inline") == "deferred"
 

@@ -181,6 +181,31 @@ def test_queued_triage_runs_once_committed_and_a_failure_stays_new_and_is_retrie
 
 
 @pytest.mark.django_db
+def test_triage_now_works_in_batches_and_a_failure_leaves_only_its_ticket_new(monkeypatch, caplog):
+    from youhu.dispatch import services as dispatch
+
+    real_apply, real_many = dispatch._apply, dispatch.triage_many
+    batches: list[int] = []
+
+    def flaky(ticket, plan, now):
+        if ticket.content.endswith("井盖"):
+            raise RuntimeError("boom")
+        return real_apply(ticket, plan, now)
+
+    def counted(tickets, now=None):
+        batches.append(len(tickets))
+        return real_many(tickets, now=now)
+
+    monkeypatch.setattr(dispatch, "_apply", flaky)
+    monkeypatch.setattr(dispatch, "triage_many", counted)
+    rows = [["id", "text"]] + [[str(i), f"{i} 号路灯不亮"] for i in range(40)] + [["x", "小区井盖"]]
+    result = run(csv_bytes(rows), triage="now")
+    assert result.created == 41 and batches == [32, 9]
+    assert Ticket.objects.filter(status=Status.REGISTERED).count() == 40
+    assert Ticket.objects.get(external_id="export:x").status == Status.NEW and "boom" in caplog.text
+
+
+@pytest.mark.django_db
 def test_skipped_triage_queues_nothing(django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         run(csv_bytes([["id", "text"], ["1", "路灯不亮"]]), triage="skip")
