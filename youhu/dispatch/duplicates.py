@@ -16,7 +16,7 @@ from django.db.models.functions import Substr
 
 from youhu.tickets.models import OPEN_STATUSES, Status, Ticket
 
-from .textsim import similarities
+from .textsim import SimilarityTable
 
 MAX_CANDIDATES = 200
 NOT_OPEN = [status for status in Status if status not in OPEN_STATUSES]
@@ -50,6 +50,8 @@ def find_duplicates_many(tickets: Sequence[Ticket], *, now: datetime, days: int 
 
     Tickets of one street and category share one read of the pool. Each is also compared with the batch's
     earlier tickets of its street and category: triaged one after the other, those would be in its pool.
+    The TF-IDF weights are fitted over the batch and all its pools together (for one ticket: over it and its
+    pool), so a ticket's scores in a batch may differ from its scores alone in the third decimal.
     """
     days = days if days is not None else settings.YOUHU["DUPLICATE_WINDOW_DAYS"]
     threshold = threshold if threshold is not None else settings.YOUHU["DUPLICATE_SIMILARITY"]
@@ -58,14 +60,23 @@ def find_duplicates_many(tickets: Sequence[Ticket], *, now: datetime, days: int 
         root = ticket.category.root.pk if ticket.category_id else None
         groups.setdefault((ticket.street_id, root), []).append(ticket)
     batch = [t.pk for t in tickets]
+    pools = [_pool(members[0], now, days, exclude=batch) for members in groups.values()]
+    # One TF-IDF over the batch and all its pools: each text weighed once, not once per appeal it meets.
+    texts = {t.pk: ticket_text(t)[:COMPARE_CHARS] for t in tickets}
+    for pool in pools:
+        texts.update(pool)
+    row = {pk: i for i, pk in enumerate(texts)}
+    table = SimilarityTable(list(texts.values()))
     hits: dict[int, list[tuple[int, float]]] = {}
-    for members in groups.values():
-        pool = _pool(members[0], now, days, exclude=batch)
+    for members, pool in zip(groups.values(), pools, strict=True):
+        # Newest first: the batch's own (later ones first), then the pool.
+        order = [t.pk for t in reversed(members)] + list(pool)
+        scores = table.block([row[t.pk] for t in members], [row[pk] for pk in order])
         for pos, ticket in enumerate(members):
-            earlier = [(t.pk, ticket_text(t)[:COMPARE_CHARS]) for t in reversed(members[:pos])]  # newest first
-            candidates = (earlier + pool)[:MAX_CANDIDATES]
-            scores = similarities(ticket_text(ticket)[:COMPARE_CHARS], [text for _, text in candidates])
-            hits[ticket.pk] = [(pk, s) for (pk, _), s in zip(candidates, scores, strict=True) if s >= threshold]
+            # Its candidates: the batch's earlier tickets of its group, then the pool, MAX_CANDIDATES in all.
+            window = slice(len(members) - pos, len(members) - pos + MAX_CANDIDATES)
+            found = zip(order[window], scores[pos, window], strict=True)
+            hits[ticket.pk] = [(pk, float(s)) for pk, s in found if s >= threshold]
     # Whole tickets are read only for the few that match; the batch's own are at hand.
     wanted = {pk for found in hits.values() for pk, _ in found}
     known = {t.pk: t for t in tickets}
@@ -74,7 +85,7 @@ def find_duplicates_many(tickets: Sequence[Ticket], *, now: datetime, days: int 
                    key=lambda c: (-c.score, c.ticket.created_at)) for t in tickets]
 
 
-def _pool(ticket: Ticket, now: datetime, days: int, exclude: list[int]) -> list[tuple[int, str]]:
+def _pool(ticket: Ticket, now: datetime, days: int, exclude: list[int]) -> dict[int, str]:
     """(pk, opening text) of the open tickets of `ticket`'s street and category, newest first."""
     # "Open" written as "not any other status", and no duplicate_of condition (a merged ticket is closed):
     # without statistics SQLite then walks the created_at index newest first and stops at MAX_CANDIDATES,
@@ -89,4 +100,4 @@ def _pool(ticket: Ticket, now: datetime, days: int, exclude: list[int]) -> list[
         qs = qs.filter(Q(category=root) | Q(category__path__startswith=f"{root.path}/"))
     # Only the opening of the pool's texts is needed to score it.
     rows = qs.order_by("-created_at").values_list("pk", "title", Substr("content", 1, COMPARE_CHARS))
-    return [(pk, appeal_text(title, content)[:COMPARE_CHARS]) for pk, title, content in rows[:MAX_CANDIDATES]]
+    return {pk: appeal_text(title, content)[:COMPARE_CHARS] for pk, title, content in rows[:MAX_CANDIDATES]}

@@ -6,6 +6,7 @@ product is the cosine. The n-grams are hashed with NumPy a whole batch at a time
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Iterable
 
 import numpy as np
 from scipy.sparse import csr_matrix
@@ -90,24 +91,38 @@ def drop_common(matrix: csr_matrix, max_df: float) -> csr_matrix:
 
 def similarities(text: str, others: list[str]) -> list[float]:
     """Cosine similarity of `text` to each of `others`: the TF-IDF of `tfidf_matrix` (scikit-learn's
-    sublinear tf, smoothed idf, L2 rows) in flat NumPy arrays. This runs for every new appeal against up to
-    a few hundred open ones; stacking that many sparse rows and multiplying through scipy cost more than the
-    arithmetic itself (a test holds the two to the same figures)."""
+    sublinear tf, smoothed idf, L2 rows) in flat NumPy arrays, fitted over `text` and `others`."""
     if not others:
         return []
-    n = len(others) + 1
-    # Folded bucket ids index the arrays directly: cheaper than sorting the pool's ids (np.unique).
-    fold = _fold_bits(n)
-    rows = _cached_rows([text, *others], fold)
-    lengths = np.fromiter((len(ids) for ids, _ in rows), dtype=np.int64, count=n)
-    cols = np.concatenate([ids for ids, _ in rows])
-    counts = np.concatenate([counts for _, counts in rows])
-    row_of = np.repeat(np.arange(n), lengths)
-    df = np.bincount(cols, minlength=1 << fold)
-    weights = (np.log(counts) + 1.0) * (np.log((1.0 + n) / (1.0 + df[cols])) + 1.0)
-    norms = np.sqrt(np.bincount(row_of, weights=weights * weights, minlength=n))
-    weights /= np.where(norms > 0, norms, 1.0)[row_of]
-    query = np.zeros(len(df))
-    query[cols[: lengths[0]]] = weights[: lengths[0]]
-    scores = np.bincount(row_of, weights=weights * query[cols], minlength=n)
-    return [float(s) for s in scores[1:]]
+    return [float(s) for s in SimilarityTable([text, *others]).scores(0, range(1, len(others) + 1))]
+
+
+class SimilarityTable:
+    """TF-IDF rows of a set of texts (weights fitted over all of them, as `similarities` does), for the
+    cosines of any of them to any others: the duplicate search of a batch of appeals against their pools
+    weighs all the texts once, instead of a few hundred again for every appeal."""
+
+    def __init__(self, texts: list[str]):
+        n = len(texts)
+        # Folded bucket ids index the arrays directly: cheaper than sorting the texts' ids (np.unique).
+        fold = _fold_bits(n)
+        rows = _cached_rows(texts, fold)
+        lengths = np.fromiter((len(ids) for ids, _ in rows), dtype=np.int64, count=n)
+        cols = np.concatenate([ids for ids, _ in rows]) if rows else np.zeros(0, dtype=np.int64)
+        counts = np.concatenate([counts for _, counts in rows]) if rows else np.zeros(0)
+        row_of = np.repeat(np.arange(n), lengths)
+        df = np.bincount(cols, minlength=1 << fold)
+        weights = (np.log(counts) + 1.0) * (np.log((1.0 + n) / (1.0 + df[cols])) + 1.0)
+        norms = np.sqrt(np.bincount(row_of, weights=weights * weights, minlength=n))
+        weights /= np.where(norms > 0, norms, 1.0)[row_of]
+        self.matrix = csr_matrix((weights, cols, np.concatenate([[0], np.cumsum(lengths)])), shape=(n, 1 << fold))
+
+    def scores(self, row: int, others: Iterable[int]) -> np.ndarray:
+        """Cosines of text `row` to each of the texts `others` (row numbers)."""
+        return self.block([row], list(others))[0]
+
+    def block(self, rows: list[int], others: list[int]) -> np.ndarray:
+        """Cosines of each of `rows` (lines) to each of `others` (columns)."""
+        if not rows or not others:
+            return np.zeros((len(rows), len(others)))
+        return (self.matrix[rows] @ self.matrix[others].T).toarray()

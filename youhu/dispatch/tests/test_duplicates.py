@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from youhu.dispatch import textsim
@@ -36,6 +37,19 @@ def test_cached_hashing_gives_the_scores_of_a_fresh_matrix(monkeypatch):
                          (first, [second, other])]:
         assert similarities(text, others) == pytest.approx(fresh(text, others), abs=1e-12)
     assert len(textsim._counts_cache) == 2
+
+
+def test_a_similarity_table_gives_the_cosines_of_a_fitted_tfidf_for_any_pair():
+    texts = ["\n".join(t) for t in (FIRST, SECOND, OTHER)] + ["新港东路 88 号路灯不亮，夜间行人不便", ""]
+    table = textsim.SimilarityTable(texts)
+    reference = textsim.tfidf_matrix(texts)  # scikit-learn's TfidfTransformer on the same hashed counts
+    everyone = list(range(len(texts)))
+    np.testing.assert_allclose(table.block(everyone, everyone), (reference @ reference.T).toarray(), atol=1e-12)
+    for i, text in enumerate(texts):
+        others = [j for j in everyone if j != i]
+        assert list(table.scores(i, others)) == pytest.approx(
+            similarities(text, [texts[j] for j in others]), abs=1e-12)
+    assert table.block([0, 1], [2, 0]).shape == (2, 2) and table.block([], [1]).shape == (0, 1)
 
 
 def test_hashed_counts_give_the_cosines_of_scikit_learns_vocabulary_tfidf():
