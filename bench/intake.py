@@ -147,6 +147,9 @@ def run_api(args, var_dir: str) -> None:
         cpu = _server_cpu_seconds(server.pid) - cpu_before
         if worker is not None:
             print(f"     triage worker alongside: {_wait_for_triage(env, elapsed)}")
+            triage_cpu = _server_cpu_seconds(worker.pid, postgres=False)  # started with the load
+            print(f"     triage worker CPU per ticket {triage_cpu / max(len(acked), 1) * 1000:.2f} ms "
+                  f"(huey's own work included)")
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -204,13 +207,14 @@ def _comm(proc: Path) -> str:
         return ""
 
 
-def _server_cpu_seconds(master: int) -> float:
-    """CPU time (user + system) of gunicorn's workers so far, and of the PostgreSQL server's processes if it
-    runs here, from /proc: load-independent cost per request."""
+def _server_cpu_seconds(master: int, postgres: bool = True) -> float:
+    """CPU time (user + system) so far of a process and its children (gunicorn and its workers, huey and
+    its workers), and of the PostgreSQL server's processes if it runs here, from /proc: load-independent
+    cost per request."""
     tick = os.sysconf("SC_CLK_TCK")
     total = 0.0
     children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
-    for pid in [master, *map(int, children), *_postgres_pids()]:
+    for pid in [master, *map(int, children), *(_postgres_pids() if postgres else [])]:
         try:
             fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         except OSError:

@@ -129,3 +129,23 @@ class TestBatch:
         assert batch[0].status == Status.REGISTERED and not batch[0].dispatch_suggestions.exists()
         assert batch[0].events.filter(action="register").count() == 1  # the dispatcher's only
         assert batch[1].status == Status.DISPATCHED and batch[1].dispatch_suggestions.count() == 1
+
+
+@pytest.mark.django_db
+def test_the_pool_is_found_in_its_index_without_reading_every_recent_ticket(smart):
+    """A ticket's row holds its whole text: filtering the pool row by row read every recent ticket's."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from youhu.dispatch.duplicates import _pool
+
+    if connection.vendor != "sqlite":
+        pytest.skip("PostgreSQL's planner chooses by table statistics")
+    probe = make_ticket(title=FIRST[0], content=FIRST[1])
+    probe.category = smart.environment  # no street known: the pool of the whole district
+    with CaptureQueriesContext(connection) as queries:
+        _pool(probe, at("2026-03-02 10:00"), 7, exclude=[probe.pk])
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN QUERY PLAN {queries.captured_queries[-1]['sql']}")
+        plan = " ".join(str(row[-1]) for row in cursor.fetchall())
+    assert "USING INDEX ticket_duplicate_pool" in plan, plan
