@@ -87,7 +87,7 @@ def find_duplicates_many(tickets: Sequence[Ticket], *, now: datetime, days: int 
 
 
 def _pool(ticket: Ticket, now: datetime, days: int, exclude: list[int]) -> dict[int, str]:
-    """(pk, opening text) of the open tickets of `ticket`'s street and category, newest first."""
+    """pk -> opening text of the open tickets of `ticket`'s street and category, newest first."""
     # "Open" written as "not any other status", and no duplicate_of condition (a merged ticket is closed): both
     # are then checked in the index. Without a category (none known yet) SQLite walks the created_at index
     # newest first and stops at MAX_CANDIDATES.

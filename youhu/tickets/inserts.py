@@ -57,7 +57,8 @@ def insert(obj: M, using: str = "default") -> M:
 _updates: dict[tuple[type[Model], tuple[str, ...], str, str], tuple[str, list[Field]]] = {}
 
 
-def _update_statement(model: type[Model], names: tuple[str, ...], using: str, counter: str) -> tuple[str, list[Field]]:
+def _update_statement(model: type[Model], names: tuple[str, ...], using: str,
+                      counter: str) -> tuple[str, list[Field]]:
     key = (model, names, using, counter)
     cached = _updates.get(key)
     if cached is None:
@@ -79,8 +80,8 @@ def update_row(model: type[Model], pk: object, values: dict[str, object], *, cou
     only while that column still equals `expected`, and add 1 to it. Returns the number of rows changed."""
     connection = connections[using]
     sql, fields = _update_statement(model, tuple(values), using, counter)
-    params = [f.get_db_prep_save(_key_of(f, v), connection=connection) for f, v in zip(fields, values.values(),
-                                                                                         strict=True)]
+    params = [f.get_db_prep_save(_key_of(f, v), connection=connection)
+              for f, v in zip(fields, values.values(), strict=True)]
     params.append(pk)
     if counter:
         params.append(expected)
