@@ -37,3 +37,12 @@ def leased(ticket_ids: list[int], now: datetime | None = None) -> Iterator[list[
         if mine:
             with write_lock(), transaction.atomic():
                 TriageLease.objects.filter(holder=holder).delete()
+
+
+def purge_expired(now: datetime | None = None) -> int:
+    """Forget the leases that ran out (their worker crashed or was killed mid-batch); returns how many."""
+    now = now or clock.now()
+    if not TriageLease.objects.filter(until__lt=now).exists():
+        return 0  # the usual case: no write
+    with write_lock(), transaction.atomic():
+        return TriageLease.objects.filter(until__lt=now).delete()[0]

@@ -17,8 +17,8 @@ from huey import crontab
 from huey.contrib.djhuey import HUEY, db_periodic_task, db_task
 
 from youhu import clock
+from youhu.dispatch import leases
 from youhu.dispatch import services as dispatch
-from youhu.dispatch.leases import leased
 from youhu.dispatch.models import Suggestion, TriageLease
 from youhu.tickets.models import Status, Ticket, TicketEvent
 
@@ -51,7 +51,7 @@ def triage_ticket(ticket_id: int) -> None:
         # Triaged meanwhile (with another's batch, a sweep's duplicate), in a batch being triaged now, taken
         # up by a person, or gone. Under a backlog most tasks end here: one read, no write.
         return
-    with leased([ticket_id, *waiting_after(ticket_id, BATCH - 1)]) as mine:
+    with leases.leased([ticket_id, *waiting_after(ticket_id, BATCH - 1)]) as mine:
         if ticket_id not in mine:
             return  # in another worker's batch right now
         # Read once leased: a ticket another worker triaged between the two reads is no longer NEW.
@@ -119,7 +119,10 @@ def untriaged(now=None) -> list[int]:
 @db_periodic_task(crontab(minute="*/5"))
 def sweep_untriaged() -> None:
     """Re-queue tickets whose triage never got onto the queue (the broker was down when they were
-    acknowledged). Waits while the queue still has work: those tickets may simply not have had their turn."""
+    acknowledged) or never ended (a worker died with them leased). Waits while the queue still has work:
+    those tickets may simply not have had their turn."""
+    if leases.purge_expired():
+        log.warning("a triage worker stopped with tickets leased; the sweep re-queues them")
     if HUEY.pending_count():
         return
     ids = untriaged()

@@ -150,3 +150,16 @@ def test_with_the_queue_down_tickets_stay_new_and_the_sweeper_queues_them_later(
     settings.YOUHU = {**settings.YOUHU, "TRIAGE": "deferred"}  # then every appeal's triage was queued
     sweep_untriaged.call_local()
     assert Ticket.objects.get(pk=portal.pk).status == Status.REGISTERED
+
+
+@pytest.mark.django_db
+def test_the_sweep_forgets_leases_that_ran_out(district):
+    from youhu.dispatch.leases import LEASE
+    from youhu.dispatch.models import TriageLease
+
+    first, second = make_ticket(), make_ticket()
+    now = clock.now()
+    TriageLease.objects.create(ticket=first, holder="a crashed worker", until=now - timedelta(seconds=1))
+    TriageLease.objects.create(ticket=second, holder="a busy worker", until=now + LEASE)
+    sweep_untriaged.call_local()
+    assert list(TriageLease.objects.values_list("holder", flat=True)) == ["a busy worker"]
