@@ -20,36 +20,13 @@ from youhu.tickets.writelock import write_lock
 log = logging.getLogger(__name__)
 
 
-def triage_or_raise(ticket: Ticket, *, now: datetime | None = None) -> None:
-    """Classify and route: triage writes in one transaction of its own (and only reads before it), so a
-    failure keeps none of its half-done writes, leaves the ticket NEW (for the dispatchers, or a retry) and
-    propagates."""
-    try:
-        dispatch.triage(ticket, now=now)
-    except Exception:
-        ticket.refresh_from_db()
-        raise
-
-
-def run_triage(ticket: Ticket, *, now: datetime | None = None) -> str:
-    """Triage inline; a failure here must never lose the acknowledged appeal, which stays NEW.
-
-    Returns "" on success, else the error text.
-    """
-    try:
-        triage_or_raise(ticket, now=now)
-    except Exception as exc:
-        log.exception("triage failed for ticket %s; left for the dispatcher", ticket.number)
-        return f"{type(exc).__name__}: {exc}"[:2000]
-    return ""
-
-
 TRIAGE_BATCH = 32  # tickets triaged together: one classification call, reference data read once
 
 
 def run_triage_many(batch: list[Ticket], *, now: datetime | None = None) -> int:
-    """Triage these tickets now, in batches; a failure leaves its ticket NEW for the dispatchers (logged, never
-    raised). Returns how many failed."""
+    """Triage these tickets now (inline intake, imports with `--triage now`), in batches. A failure must never
+    lose an acknowledged appeal: its ticket stays NEW for the dispatchers (logged, never raised). Returns how
+    many failed."""
     failures = 0
     for start in range(0, len(batch), TRIAGE_BATCH):
         part = batch[start:start + TRIAGE_BATCH]
@@ -61,8 +38,8 @@ def run_triage_many(batch: list[Ticket], *, now: datetime | None = None) -> int:
             continue
         for ticket in part:
             if ticket.pk in failed:
-                log.warning("triage failed for ticket %s (%s); left for the dispatcher", ticket.number,
-                            failed[ticket.pk])
+                log.warning("triage failed for ticket %s; left for the dispatcher", ticket.number,
+                            exc_info=failed[ticket.pk])
         failures += len(failed)
     return failures
 
@@ -95,6 +72,6 @@ def submit_appeal(appeal: tickets.NewAppeal, *, by: User | None = None, now: dat
         enqueue_triage([ticket.pk])
     code = ticket.tracking_code  # type: ignore[attr-defined]
     if not deferred:
-        run_triage(ticket, now=now)
+        run_triage_many([ticket], now=now)
     ticket.tracking_code = code  # type: ignore[attr-defined]
     return ticket

@@ -23,7 +23,7 @@ from youhu.dispatch.models import Suggestion, TriageLease
 from youhu.tickets.models import Status, Ticket, TicketEvent
 
 from .idempotency import KEEP, purge_expired
-from .services import triage_deferred
+from .services import TRIAGE_BATCH, triage_deferred
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +38,7 @@ SWEEP_LIMIT = 2000
 # Under a backlog a task triages its ticket together with the next ones waiting (each costs several ms
 # less so: the model classifies them in one call, reference data and duplicate pools are read once). Their
 # own tasks then find them triaged and return at once. The window bounds the rows looked at for them.
-BATCH = 32
+BATCH = TRIAGE_BATCH
 BATCH_WINDOW = 10 * BATCH
 
 

@@ -231,7 +231,6 @@ def test_triage_reads_outside_any_transaction_and_writes_in_one(smart, monkeypat
     from django.db import connection
 
     from youhu.dispatch import services
-    from youhu.intake.services import triage_or_raise
 
     seen: dict[str, bool] = {}
     plan, apply = services._plan_many, services._apply
@@ -247,6 +246,6 @@ def test_triage_reads_outside_any_transaction_and_writes_in_one(smart, monkeypat
     monkeypatch.setattr(services, "_plan_many", watched_plan)
     monkeypatch.setattr(services, "_apply", watched_apply)
     ticket = make_ticket(title="琶洲某工厂夜间排污", content="琶洲街道某工厂每天夜间向河涌排污，气味刺鼻。")
-    triage_or_raise(ticket)  # as the queue's worker and inline intake call it
+    services.triage(ticket)  # as the queue's worker (a batch) and inline intake (a batch of one) do
     assert seen == {"plan": False, "apply": True}
     assert ticket.status in (Status.REGISTERED, Status.DISPATCHED) and ticket.dispatch_suggestions.count() == 1

@@ -36,10 +36,10 @@ def test_create_returns_number_tracking_code_and_triages(dispatcher_api, distric
 
 @pytest.mark.django_db
 def test_triage_failure_keeps_ticket_new(dispatcher_api, monkeypatch):
-    def broken(ticket, now=None):
+    def broken(tickets, now=None):
         raise RuntimeError("model missing")
 
-    monkeypatch.setattr("youhu.dispatch.services.triage", broken)
+    monkeypatch.setattr("youhu.dispatch.services.triage_many", broken)
     resp = post(dispatcher_api, "/api/tickets", APPEAL)
     assert resp.status_code == 201
     assert Ticket.objects.get(number=resp.json()["number"]).status == Status.NEW
