@@ -22,6 +22,8 @@ def _fold_bits(count: int) -> int:
     # Hash buckets for `count` texts: few texts need few (the arrays below are as long as the buckets are
     # many), many texts need more to keep two n-grams from sharing one.
     return 20 if count > 1000 else 17
+
+
 Row = tuple[np.ndarray, np.ndarray]  # (bucket ids, counts) of one text's n-grams
 
 
@@ -90,17 +92,17 @@ def drop_common(matrix: csr_matrix, max_df: float) -> csr_matrix:
 
 
 def similarities(text: str, others: list[str]) -> list[float]:
-    """Cosine similarity of `text` to each of `others`: the TF-IDF of `tfidf_matrix` (scikit-learn's
-    sublinear tf, smoothed idf, L2 rows) in flat NumPy arrays, fitted over `text` and `others`."""
+    """Cosine similarity of `text` to each of `others`, the TF-IDF fitted over `text` and `others`."""
     if not others:
         return []
     return [float(s) for s in SimilarityTable([text, *others]).scores(0, range(1, len(others) + 1))]
 
 
 class SimilarityTable:
-    """TF-IDF rows of a set of texts (weights fitted over all of them, as `similarities` does), for the
-    cosines of any of them to any others: the duplicate search of a batch of appeals against their pools
-    weighs all the texts once, instead of a few hundred again for every appeal."""
+    """TF-IDF rows of a set of texts, fitted over all of them: the values of `tfidf_matrix` (scikit-learn's
+    sublinear tf, smoothed idf, L2 rows; a test holds the two together) computed in flat NumPy arrays from
+    the cached counts. For the cosines of any of the texts to any others: the duplicate search of a batch of
+    appeals against their pools weighs all the texts once, instead of a few hundred again for every appeal."""
 
     def __init__(self, texts: list[str]):
         n = len(texts)
@@ -115,7 +117,8 @@ class SimilarityTable:
         weights = (np.log(counts) + 1.0) * (np.log((1.0 + n) / (1.0 + df[cols])) + 1.0)
         norms = np.sqrt(np.bincount(row_of, weights=weights * weights, minlength=n))
         weights /= np.where(norms > 0, norms, 1.0)[row_of]
-        self.matrix = csr_matrix((weights, cols, np.concatenate([[0], np.cumsum(lengths)])), shape=(n, 1 << fold))
+        self.matrix = csr_matrix((weights, cols, np.concatenate([[0], np.cumsum(lengths)])),
+                                 shape=(n, 1 << fold))
 
     def scores(self, row: int, others: Iterable[int]) -> np.ndarray:
         """Cosines of text `row` to each of the texts `others` (row numbers)."""
