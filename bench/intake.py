@@ -50,15 +50,19 @@ def _env(var_dir: str, triage: str, database_url: str = "") -> dict[str, str]:
 # of the machine). Each connection is one client that waits for its answer before sending the next appeal.
 
 
-def _appeals() -> list[tuple[str, str]]:
-    """(title, text) of the real appeals in the shared CSVs, cut to the API's limits."""
+def _shared_rows() -> list[dict[str, str]]:
+    """The rows of the shared CSVs of real appeals (the folder as youhu.settings.SHARED_DIR finds it)."""
     shared = Path(os.environ.get("YOUHU_SHARED_DIR", REPO.parent / "shared")) / "data"
-    rows = []
+    rows: list[dict[str, str]] = []
     for name in SHARED:
         with (shared / name).open(encoding="utf-8") as f:
-            rows += [((r["title"] or r["text"][:30])[:200], r["text"][:5000]) for r in csv.DictReader(f)
-                     if r["text"].strip()]
+            rows += csv.DictReader(f)
     return rows
+
+
+def _appeals() -> list[tuple[str, str]]:
+    """(title, text) of the real appeals in the shared CSVs, cut to the API's limits."""
+    return [((r["title"] or r["text"][:30])[:200], r["text"][:5000]) for r in _shared_rows() if r["text"].strip()]
 
 
 APPEALS: list[tuple[str, str]] = []
@@ -305,12 +309,7 @@ print(f"{done} of {queued} queued tickets triaged by `youhu run_huey {sys.argv[1
 
 def build_rows(n: int) -> bytes:
     """n rows cycling over the shared exports (ids made unique), as the hotline would export them."""
-    from django.conf import settings
-
-    rows = []
-    for name in SHARED:
-        with (Path(settings.SHARED_DIR) / "data" / name).open(encoding="utf-8") as f:
-            rows += [(r["title"], r["received_at"], r["text"]) for r in csv.DictReader(f)]
+    rows = [(r["title"], r["received_at"], r["text"]) for r in _shared_rows()]
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(["id", "title", "received_at", "text"])
