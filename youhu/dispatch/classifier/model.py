@@ -177,23 +177,20 @@ class Classifier:
         weights = self._linear_weights()[self.labels.index(label)]
         row = row.copy()
         row.sort_indices()
-        term_cols = self.vectorizer.named_steps["counts"].term_columns(prepared)
-        terms = list(term_cols)
-        cols = np.fromiter(term_cols.values(), dtype=np.int64, count=len(terms))
+        starts, lengths, cols = self.vectorizer.named_steps["counts"].term_occurrences(prepared)
         at = np.minimum(np.searchsorted(row.indices, cols), max(len(row.indices) - 1, 0))
         present = (row.indices[at] == cols) if len(row.indices) else np.zeros(len(cols), dtype=bool)
         scores = np.where(present, row.data[at] if len(row.data) else 0.0, 0.0) * weights[cols]
-        # Highest score first, the longer term first among equals (a stable sort keeps the rest in text order);
-        # only positive scores can be chosen, and scoring them in NumPy spares a Python pass over every n-gram.
+        # Highest score first, the longer term first among equals, then the first in the text; only positive
+        # scores can be chosen. Sorted in NumPy, so that the loop below looks at a handful of occurrences, not
+        # at every n-gram of the text (a term occurring again is skipped there: it overlaps itself).
         positive = np.flatnonzero(scores > 0)
-        lengths = np.fromiter((len(terms[i]) for i in positive), dtype=np.int64, count=len(positive))
-        order = positive[np.lexsort((-lengths, -scores[positive]))]
-        scored = [(float(scores[i]), terms[i]) for i in order]
+        order = positive[np.lexsort((starts[positive], -lengths[positive], -scores[positive]))]
         chosen: list[str] = []
-        for score, term in scored:
-            if score <= 0 or len(chosen) >= k:
+        for i in order:
+            if len(chosen) >= k:
                 break
-            term = term.strip()
+            term = prepared[starts[i]:starts[i] + lengths[i]].strip()
             # Single characters, digits and punctuation mean little to a dispatcher.
             if len(term) < 2 or not all("\u4e00" <= ch <= "\u9fff" for ch in term):
                 continue

@@ -104,14 +104,27 @@ class CharNgramCounter(TransformerMixin, BaseEstimator):
             shape=(len(docs), len(self.buckets_)),
         )
 
-    def term_columns(self, text: str) -> dict[str, int]:
-        """Each distinct n-gram of `text` that is a kept feature, with its column: for explanations."""
+    def term_occurrences(self, text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(start, length, column) of each occurrence in `text` of an n-gram that is a kept feature, ordered
+        by length, then start: for explanations, which pick a few of them without a Python pass over all."""
         points, _ = _code_points([text])
-        out: dict[str, int] = {}
+        table = self._column_of_bucket()
+        found = []
         for n, hashes in enumerate(_ngram_hashes(points, self.ngram_max), start=1):
             if n < self.ngram_min or len(hashes) == 0:
                 continue
-            cols = self._column_of_bucket()[hashes.astype(np.int64)]
-            for i in np.flatnonzero(cols >= 0):
-                out.setdefault(text[i:i + n], int(cols[i]))
+            cols = table[hashes.astype(np.int64)]
+            starts = np.flatnonzero(cols >= 0)
+            found.append((starts, np.full(len(starts), n, dtype=np.int64), cols[starts].astype(np.int64)))
+        if not found:
+            empty = np.zeros(0, dtype=np.int64)
+            return empty, empty, empty
+        starts, lengths, cols = (np.concatenate(part) for part in zip(*found, strict=True))
+        return starts, lengths, cols
+
+    def term_columns(self, text: str) -> dict[str, int]:
+        """Each distinct n-gram of `text` that is a kept feature, with its column."""
+        out: dict[str, int] = {}
+        for start, n, col in zip(*self.term_occurrences(text), strict=True):
+            out.setdefault(text[start:start + n], int(col))
         return out

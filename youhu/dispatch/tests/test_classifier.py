@@ -249,12 +249,13 @@ def test_explain_gives_terms_from_the_text(model):
     assert model.explain(text, "no such label") == []
 
 
-def test_explain_ranks_terms_by_their_weighted_value_in_the_text(model):
+def test_explain_ranks_terms_by_their_weighted_value_in_the_text(model, sample):
     """The terms are those a plain reading of the linear model gives: value x weight, highest first."""
     from youhu.dispatch.classifier.text import prepare
 
-    text = "小区旁边的工厂每天排放废气，气味刺鼻，附近河道污水发黑，严重污染环境。路灯也不亮，道路坑洼。"
-    for label in model.labels:
+    mixed = "小区旁边的工厂每天排放废气，气味刺鼻，附近河道污水发黑，严重污染环境。路灯也不亮，道路坑洼。"
+    for text, label in [(mixed, label) for label in model.labels] + [
+            (r["text"], r["label"]) for r in sample[1][:30] if r["label"] in model.labels]:
         weights = model._linear_weights()[model.labels.index(label)]
         prepared = prepare("", text)
         row = model.vectorizer.transform([prepared]).toarray()[0]
