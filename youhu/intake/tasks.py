@@ -19,7 +19,7 @@ from huey.contrib.djhuey import HUEY, db_periodic_task, db_task
 from youhu import clock
 from youhu.dispatch import leases
 from youhu.dispatch import services as dispatch
-from youhu.dispatch.models import Suggestion, TriageLease
+from youhu.dispatch.models import Suggestion
 from youhu.tickets.models import Status, Ticket, TicketEvent
 
 from .idempotency import KEEP, purge_expired
@@ -46,8 +46,7 @@ BATCH_WINDOW = 10 * BATCH
 def triage_ticket(ticket_id: int) -> None:
     """Triage one ticket if it is still NEW, with the next ones waiting for triage. A failure of this one
     leaves it NEW and is raised so that huey retries; the others' are left to the sweeper."""
-    leased_now = TriageLease.objects.filter(ticket=OuterRef("pk"), until__gte=clock.now())
-    if not Ticket.objects.filter(pk=ticket_id, status=Status.NEW).exclude(Exists(leased_now)).exists():
+    if not leases.awaiting_triage(ticket_id):
         # Triaged meanwhile (with another's batch, a sweep's duplicate), in a batch being triaged now, taken
         # up by a person, or gone. Under a backlog most tasks end here: one read, no write.
         return

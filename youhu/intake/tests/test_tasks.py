@@ -163,3 +163,18 @@ def test_the_sweep_forgets_leases_that_ran_out(district):
     TriageLease.objects.create(ticket=second, holder="a busy worker", until=now + LEASE)
     sweep_untriaged.call_local()
     assert list(TriageLease.objects.values_list("holder", flat=True)) == ["a busy worker"]
+
+
+@pytest.mark.django_db
+def test_a_task_goes_on_only_for_a_new_ticket_nobody_holds(district):
+    from youhu.dispatch.leases import LEASE, awaiting_triage
+    from youhu.dispatch.models import TriageLease
+
+    free, held, expired, taken = make_ticket(), make_ticket(), make_ticket(), make_ticket()
+    now = clock.now()
+    TriageLease.objects.create(ticket=held, holder="another worker", until=now + LEASE)
+    TriageLease.objects.create(ticket=expired, holder="a crashed worker", until=now - timedelta(seconds=1))
+    Ticket.objects.filter(pk=taken.pk).update(status=Status.REGISTERED)
+    assert [awaiting_triage(t.pk, now) for t in (free, held, expired, taken)] == [True, False, True, False]
+    assert not awaiting_triage(10**9, now)
+    assert awaiting_triage(held.pk, now + LEASE + timedelta(seconds=1))  # its lease has run out by then
