@@ -24,7 +24,7 @@ def _fold_bits(count: int) -> int:
     return 20 if count > 1000 else 17
 
 
-Row = tuple[np.ndarray, np.ndarray]  # (bucket ids, counts) of one text's n-grams
+Row = tuple[np.ndarray, np.ndarray]  # (bucket ids, counts or their sublinear tf) of one text's n-grams
 
 
 def _count_rows(texts: list[str]) -> list[Row]:
@@ -66,11 +66,14 @@ def _fold(row: Row, fold: int) -> Row:
 
 
 def _cached_rows(texts: list[str], fold: int) -> list[Row]:
+    """Each text's folded bucket ids with their sublinear term frequencies (1 + ln count), as TF-IDF weighs
+    them: computed once per text, not again for every table the text is in."""
     keys = [(fold, text) for text in texts]
     missing = list(dict.fromkeys(k for k in keys if k not in _counts_cache))
     if missing:
         for key, row in zip(missing, _count_rows([text for _, text in missing]), strict=True):
-            _counts_cache[key] = _fold(row, fold)
+            ids, counts = _fold(row, fold)
+            _counts_cache[key] = ids, np.log(counts) + 1.0
     rows = []
     for key in keys:
         _counts_cache.move_to_end(key)
@@ -102,7 +105,10 @@ class SimilarityTable:
     """TF-IDF rows of a set of texts, fitted over all of them: the values of `tfidf_matrix` (scikit-learn's
     sublinear tf, smoothed idf, L2 rows; a test holds the two together) computed in flat NumPy arrays from
     the cached counts. For the cosines of any of the texts to any others: the duplicate search of a batch of
-    appeals against their pools weighs all the texts once, instead of a few hundred again for every appeal."""
+    appeals against their pools weighs all the texts once, instead of a few hundred again for every appeal.
+
+    The rows are kept unnormalised with their norms beside them: a cosine divides the few products asked for,
+    instead of every weight of every text being divided up front."""
 
     def __init__(self, texts: list[str]):
         n = len(texts)
@@ -111,14 +117,18 @@ class SimilarityTable:
         rows = _cached_rows(texts, fold)
         lengths = np.fromiter((len(ids) for ids, _ in rows), dtype=np.int64, count=n)
         cols = np.concatenate([ids for ids, _ in rows]) if rows else np.zeros(0, dtype=np.int64)
-        counts = np.concatenate([counts for _, counts in rows]) if rows else np.zeros(0)
-        row_of = np.repeat(np.arange(n), lengths)
-        df = np.bincount(cols, minlength=1 << fold)
-        weights = (np.log(counts) + 1.0) * (np.log((1.0 + n) / (1.0 + df[cols])) + 1.0)
-        norms = np.sqrt(np.bincount(row_of, weights=weights * weights, minlength=n))
-        weights /= np.where(norms > 0, norms, 1.0)[row_of]
-        self.matrix = csr_matrix((weights, cols, np.concatenate([[0], np.cumsum(lengths)])),
-                                 shape=(n, 1 << fold))
+        tf = np.concatenate([tf for _, tf in rows]) if rows else np.zeros(0)
+        df = np.bincount(cols, minlength=1 << fold)  # a text holds a bucket once: df <= n
+        # Smoothed idf, ln((1 + n) / (1 + df)) + 1, looked up by df: n + 1 logarithms, not one per entry.
+        idf_of_df = np.log((1.0 + n) / np.arange(1.0, n + 2.0)) + 1.0
+        weights = tf * idf_of_df[df[cols]]
+        indptr = np.concatenate([[0], np.cumsum(lengths)])
+        self.norms = np.ones(n)
+        filled = np.flatnonzero(lengths)  # an empty text's norm stays 1: its cosines are 0
+        if len(filled):
+            # Sums from one filled row's start to the next: the empty rows between hold no entries.
+            self.norms[filled] = np.sqrt(np.add.reduceat(weights * weights, indptr[filled]))
+        self.matrix = csr_matrix((weights, cols, indptr), shape=(n, 1 << fold))
 
     def scores(self, row: int, others: Iterable[int]) -> np.ndarray:
         """Cosines of text `row` to each of the texts `others` (row numbers)."""
@@ -128,4 +138,5 @@ class SimilarityTable:
         """Cosines of each of `rows` (lines) to each of `others` (columns)."""
         if not rows or not others:
             return np.zeros((len(rows), len(others)))
-        return (self.matrix[rows] @ self.matrix[others].T).toarray()
+        products = (self.matrix[rows] @ self.matrix[others].T).toarray()
+        return products / np.outer(self.norms[rows], self.norms[others])

@@ -40,7 +40,9 @@ def test_cached_hashing_gives_the_scores_of_a_fresh_matrix(monkeypatch):
 
 
 def test_a_similarity_table_gives_the_cosines_of_a_fitted_tfidf_for_any_pair():
-    texts = ["\n".join(t) for t in (FIRST, SECOND, OTHER)] + ["新港东路 88 号路灯不亮，夜间行人不便", ""]
+    first, second, other = ("\n".join(t) for t in (FIRST, SECOND, OTHER))
+    # Empty texts (no n-grams: rows without entries) first, between and last.
+    texts = ["", first, second, "！", "", other, "新港东路 88 号路灯不亮，夜间行人不便", ""]
     table = textsim.SimilarityTable(texts)
     reference = textsim.tfidf_matrix(texts)  # scikit-learn's TfidfTransformer on the same hashed counts
     everyone = list(range(len(texts)))
