@@ -29,6 +29,17 @@ def huey_queue(_queue_in_memory):
     _queue_in_memory.storage.flush_all()
 
 
+@pytest.fixture(autouse=True)
+def _no_remembered_ticket_texts():
+    """The duplicate search remembers tickets' texts by pk; a test's rolled-back tickets leave their pks to the
+    next test's (production never reuses a pk)."""
+    from youhu.dispatch import duplicates
+
+    duplicates._pool_texts.clear()
+    yield
+    duplicates._pool_texts.clear()
+
+
 @pytest.fixture
 def district(db) -> District:
     return District()

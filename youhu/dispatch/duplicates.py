@@ -6,6 +6,7 @@ this), which stays high when a resident copies or lightly rewords an earlier app
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -23,6 +24,10 @@ MAX_CANDIDATES = 200
 NOT_OPEN = [status for status in Status if status not in OPEN_STATUSES]
 # A copied or reworded appeal shows in its opening; comparing whole long texts costs more, adds nothing.
 COMPARE_CHARS = 400
+# Opening texts of recently compared tickets, by pk: an appeal's title and content never change once stored,
+# and the pools of consecutive batches are mostly the same tickets. The pool query then reads only its index.
+POOL_TEXTS_SIZE = 5000
+_pool_texts: OrderedDict[int, str] = OrderedDict()
 
 
 @dataclass(frozen=True)
@@ -64,6 +69,7 @@ def find_duplicates_many(tickets: Sequence[Ticket], *, now: datetime, days: int 
     pools = [_pool(members[0], now, days, exclude=batch) for members in groups.values()]
     # One TF-IDF over the batch and all its pools: each text weighed once, not once per appeal it meets.
     texts = {t.pk: ticket_text(t)[:COMPARE_CHARS] for t in tickets}
+    _pool_texts.update(texts)  # the next batches' pools hold them
     for pool in pools:
         texts.update(pool)
     row = {pk: i for i, pk in enumerate(texts)}
@@ -101,6 +107,22 @@ def _pool(ticket: Ticket, now: datetime, days: int, exclude: list[int]) -> dict[
         # of ids, the pool is found in the index ticket_duplicate_pool.
         subtree = Category.objects.filter(Q(pk=root.pk) | Q(path__startswith=f"{root.path}/")).values("pk")
         qs = qs.filter(category__in=subtree)
-    # Only the opening of the pool's texts is needed to score it.
-    rows = qs.order_by("-created_at").values_list("pk", "title", Substr("content", 1, COMPARE_CHARS))
-    return {pk: appeal_text(title, content)[:COMPARE_CHARS] for pk, title, content in rows[:MAX_CANDIDATES]}
+    return opening_texts(list(qs.order_by("-created_at").values_list("pk", flat=True)[:MAX_CANDIDATES]))
+
+
+def opening_texts(pks: list[int]) -> dict[int, str]:
+    """pk -> the opening of the ticket's text (what is compared), in the given order; read only for tickets
+    not seen lately."""
+    missing = [pk for pk in pks if pk not in _pool_texts]
+    if missing:
+        rows = Ticket.objects.filter(pk__in=missing).values_list("pk", "title", Substr("content", 1, COMPARE_CHARS))
+        for pk, title, content in rows:
+            _pool_texts[pk] = appeal_text(title, content)[:COMPARE_CHARS]
+    texts = {}
+    for pk in pks:
+        if pk in _pool_texts:  # else deleted meanwhile
+            _pool_texts.move_to_end(pk)
+            texts[pk] = _pool_texts[pk]
+    while len(_pool_texts) > POOL_TEXTS_SIZE:
+        _pool_texts.popitem(last=False)
+    return texts

@@ -148,6 +148,20 @@ def test_the_pool_is_found_in_its_index_without_reading_every_recent_ticket(smar
     with CaptureQueriesContext(connection) as queries:
         _pool(probe, at("2026-03-02 10:00"), 7, exclude=[probe.pk])
     with connection.cursor() as cursor:
-        cursor.execute(f"EXPLAIN QUERY PLAN {queries.captured_queries[-1]['sql']}")
+        cursor.execute(f"EXPLAIN QUERY PLAN {queries.captured_queries[0]['sql']}")
         plan = " ".join(str(row[-1]) for row in cursor.fetchall())
-    assert "USING INDEX ticket_duplicate_pool" in plan, plan
+    # Covering: the pool's pks come from the index alone; texts are read for the tickets not seen lately.
+    assert "USING COVERING INDEX ticket_duplicate_pool" in plan, plan
+
+
+@pytest.mark.django_db
+def test_texts_once_read_are_not_read_again_and_follow_the_pool_order(smart, django_assert_num_queries):
+    from youhu.dispatch.duplicates import opening_texts
+
+    first = make_ticket(title=FIRST[0], content=FIRST[1] * 40)
+    second = make_ticket(title=OTHER[0], content=OTHER[1])
+    with django_assert_num_queries(1):
+        assert opening_texts([second.pk, first.pk, 10**9]) == {
+            second.pk: f"{OTHER[0]}\n{OTHER[1]}", first.pk: f"{FIRST[0]}\n{FIRST[1] * 40}"[:400]}
+    with django_assert_num_queries(0):
+        assert list(opening_texts([first.pk, second.pk])) == [first.pk, second.pk]
