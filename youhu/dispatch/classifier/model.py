@@ -159,7 +159,7 @@ class Classifier:
             return []
         prepared = prepare("", text)
         # one sparse row, not a vocabulary-wide dense one
-        return self._explain_row(prepared, self.vectorizer.transform([prepared]).tocsr(), label, k)
+        return self._explain_rows([prepared], self.vectorizer.transform([prepared]).tocsr(), [label], k)[0]
 
     def predict_explained(self, texts: Sequence[object], k: int = 5) -> list[tuple[Prediction, list[str]]]:
         """predict() and explain() of each text's predicted label, the texts vectorised once for both
@@ -169,18 +169,27 @@ class Classifier:
             return []
         features, proba, readable = self._scored(prepared)
         predictions = self._predictions(proba, readable)
-        return [(p, self._explain_row(text, features[i], p.label, k) if p.readable and k > 0 else [])
-                for i, (text, p) in enumerate(zip(prepared, predictions, strict=True))]
+        terms = self._explain_rows(prepared, features, [p.label for p in predictions], k)
+        return [(p, found if p.readable else []) for p, found in zip(predictions, terms, strict=True)]
 
-    def _explain_row(self, prepared: str, row: Any, label: str, k: int) -> list[str]:
-        """explain() of a prepared text whose feature row (1 x features, CSR) is known; `label` is one of ours."""
+    def _explain_rows(self, prepared: list[str], features: Any, labels: list[str], k: int) -> list[list[str]]:
+        """explain() of each prepared text, whose feature rows (texts x features, CSR) are known; the labels are
+        ours. A row is read as slices of the matrix's arrays: indexing a SciPy matrix costs more than the rest."""
+        if k <= 0:
+            return [[] for _ in prepared]
+        features.sort_indices()
+        bounds = features.indptr
+        return [self._explain_row(text, features.indices[bounds[i]:bounds[i + 1]],
+                                  features.data[bounds[i]:bounds[i + 1]], label, k)
+                for i, (text, label) in enumerate(zip(prepared, labels, strict=True))]
+
+    def _explain_row(self, prepared: str, indices: np.ndarray, values: np.ndarray, label: str, k: int) -> list[str]:
+        """explain() of one prepared text with its feature row's sorted column indices and values."""
         weights = self._linear_weights()[self.labels.index(label)]
-        row = row.copy()
-        row.sort_indices()
         starts, lengths, cols = self.vectorizer.named_steps["counts"].term_occurrences(prepared)
-        at = np.minimum(np.searchsorted(row.indices, cols), max(len(row.indices) - 1, 0))
-        present = (row.indices[at] == cols) if len(row.indices) else np.zeros(len(cols), dtype=bool)
-        scores = np.where(present, row.data[at] if len(row.data) else 0.0, 0.0) * weights[cols]
+        at = np.minimum(np.searchsorted(indices, cols), max(len(indices) - 1, 0))
+        present = (indices[at] == cols) if len(indices) else np.zeros(len(cols), dtype=bool)
+        scores = np.where(present, values[at] if len(values) else 0.0, 0.0) * weights[cols]
         # Highest score first, the longer term first among equals, then the first in the text; only positive
         # scores can be chosen. Sorted in NumPy, so that the loop below looks at a handful of occurrences, not
         # at every n-gram of the text (a term occurring again is skipped there: it overlaps itself).
