@@ -23,6 +23,7 @@ from youhu.directory.models import Area, Unit, User
 from youhu.taxonomy.models import Category, remembered_deadline_rules
 from youhu.tickets import services as tickets
 from youhu.tickets.errors import TicketError
+from youhu.tickets.inserts import insert
 from youhu.tickets.models import Status, Ticket
 from youhu.tickets.writelock import write_lock
 
@@ -248,7 +249,7 @@ def _apply(ticket: Ticket, plan: _Plan, now: datetime) -> None:
             hold = f"自动派单未成功：{exc.message}"
         else:
             outcome = Suggestion.Outcome.AUTO_DISPATCHED
-    Suggestion.objects.create(
+    insert(Suggestion(
         ticket=ticket, created_at=now, model_version=_model_version(plan.clf) if plan.clf else "",
         label=prediction.label if prediction is not None else "",
         confidence=float(prediction.confidence) if prediction is not None else None,
@@ -257,7 +258,7 @@ def _apply(ticket: Ticket, plan: _Plan, now: datetime) -> None:
         duplicates=[{"ticket_id": d.ticket.pk, "number": d.ticket.number, "title": d.ticket.title,
                      "score": round(d.score, 3)} for d in plan.duplicates[:5]],
         outcome=outcome, hold_reason=hold,
-    )
+    ))
 
 
 # Tickets written per transaction: on SQLite the appeals arriving meanwhile wait for the write lock, and a whole

@@ -219,10 +219,9 @@ def _set_units(ticket: Ticket, main: Unit, co_units: Iterable[Unit]) -> None:
     for u in co:
         _check_unit(u, "co_units")
     ticket.unit_links.filter(active=True).update(active=False)
-    TicketUnit.objects.bulk_create(
-        [TicketUnit(ticket=ticket, unit=main, role=TicketUnit.Role.MAIN)]
-        + [TicketUnit(ticket=ticket, unit=u, role=TicketUnit.Role.CO) for u in co]
-    )
+    # Mostly one row (the main unit): the compiled single-row insert costs a fraction of a bulk_create.
+    for unit, role in [(main, TicketUnit.Role.MAIN), *((u, TicketUnit.Role.CO) for u in co)]:
+        insert(TicketUnit(ticket=ticket, unit=unit, role=role))
 
 
 # ---------------------------------------------------------------- intake
