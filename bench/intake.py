@@ -7,7 +7,7 @@ Targets on the 2-core machine: >= 500 tickets/s through the API, >= 2,000 rows/s
 
     .venv/bin/python bench/intake.py [--clients 32] [--tickets 6000] [--workers 2] [--threads 1]
                                      [--triage deferred|inline] [--rows 10000]
-                                     [--triage-worker [--worker-nice 19]] [--huey "-w 1 -k thread"]
+                                     [--triage-worker [--worker-nice 0]] [--huey "-w 1 -k thread"]
 """
 
 from __future__ import annotations
@@ -125,6 +125,8 @@ def _load(port: int, key: str, clients: int, per_client: int, prefix: str) -> tu
 def run_api(args, var_dir: str) -> None:
     database_url = _fresh_postgres(args.postgres) if args.postgres else ""
     env = _env(var_dir, args.triage, database_url)
+    if args.worker_nice is not None:
+        env["YOUHU_QUEUE_NICE"] = str(args.worker_nice)
     key = subprocess.run([sys.executable, "-c", SETUP], env=env, cwd=REPO, check=True, capture_output=True,
                          text=True).stdout.strip().splitlines()[-1]
     port = _free_port()
@@ -139,7 +141,7 @@ def run_api(args, var_dir: str) -> None:
         _warm_up(port, key)
         if args.triage_worker:  # as in production: the triage worker runs while appeals come in
             youhu = str(Path(sys.executable).with_name("youhu"))
-            worker = subprocess.Popen(["nice", "-n", str(args.worker_nice), youhu, "run_huey", "--no-periodic",
+            worker = subprocess.Popen([youhu, "run_huey", "--no-periodic",
                                        *args.huey.split()], env=env, cwd=REPO)
         per_client = max(1, args.tickets // args.clients)
         cpu_before = _server_cpu_seconds(server.pid)
@@ -368,8 +370,8 @@ def main() -> None:
     parser.add_argument("--huey", default="", metavar="ARGS",
                         help='options for the triage worker, e.g. "-k thread -w 1" '
                              "(default: the settings', one process per core)")
-    parser.add_argument("--worker-nice", type=int, default=0,
-                        help="CPU priority of the triage worker (nice), e.g. 19: the API first, triage in its wake")
+    parser.add_argument("--worker-nice", type=int, default=None,
+                        help="YOUHU_QUEUE_NICE for the triage worker (default: the settings' 10; 0: the API's priority)")
     parser.add_argument("--triage-worker", action="store_true",
                         help="run `youhu run_huey` during the load (as in production) and wait for it to finish")
     args = parser.parse_args()

@@ -7,10 +7,12 @@ queued, and whatever happens to the queue afterwards it stays there until triage
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Iterable
 from datetime import timedelta
 from functools import partial
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from huey import crontab
@@ -40,6 +42,18 @@ SWEEP_LIMIT = 2000
 # own tasks then find them triaged and return at once. The window bounds the rows looked at for them.
 BATCH = TRIAGE_BATCH
 BATCH_WINDOW = 10 * BATCH
+
+
+@HUEY.on_startup()
+def yield_to_requests() -> None:
+    """Each worker of `youhu run_huey` lowers its priority by YOUHU["QUEUE_NICE"]. Sharing 2 cores with the API,
+    a worker at full priority keeps pace with every appeal in small batches and both slow down; lowered, it
+    leaves the cores to the requests and triages in their wake, in larger batches (bench/intake.py, 32
+    clients: 185-210 appeals/s acknowledged and triaged at the API's priority; 210-310 acknowledged and
+    190-235 triaged per second at 10). Alone on its machine it loses nothing."""
+    nice = int(settings.YOUHU.get("QUEUE_NICE", 0))
+    if nice > 0:
+        os.nice(nice)
 
 
 @db_task(retries=2, retry_delay=10)

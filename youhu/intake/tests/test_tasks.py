@@ -178,3 +178,19 @@ def test_a_task_goes_on_only_for_a_new_ticket_nobody_holds(district):
     assert [awaiting_triage(t.pk, now) for t in (free, held, expired, taken)] == [True, False, True, False]
     assert not awaiting_triage(10**9, now)
     assert awaiting_triage(held.pk, now + LEASE + timedelta(seconds=1))  # its lease has run out by then
+
+
+@pytest.mark.parametrize("setting", ["7", "0"])
+def test_queue_workers_give_way_to_the_web_processes(setting, tmp_path):
+    """`youhu run_huey` calls the queue's startup hooks in each worker; run here in a process of their own (they
+    lower the priority of the process that runs them for good)."""
+    import os
+    import subprocess
+    import sys
+
+    script = ("import os, django; django.setup(); from huey.contrib.djhuey import HUEY; import youhu.intake.tasks; "
+              "before = os.nice(0); [hook() for hook in HUEY._startup.values()]; print(os.nice(0) - before)")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
+                          env={**os.environ, "DJANGO_SETTINGS_MODULE": "youhu.settings", "YOUHU_QUEUE_NICE": setting,
+                               "YOUHU_VAR_DIR": str(tmp_path)})
+    assert int(done.stdout.split()[-1]) == int(setting)
