@@ -172,6 +172,9 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # Tests and the import bench use many quick requests from one client.
 RATELIMIT_ENABLE = os.environ.get("YOUHU_RATELIMIT", "1") == "1"
+# Reverse proxies in front of the app servers (nginx: 1); the rate limits then key on the client's address.
+YOUHU_TRUSTED_PROXIES = int(os.environ.get("YOUHU_TRUSTED_PROXIES", "0"))
+RATELIMIT_IP_META_KEY = "youhu.web.clientip.client_ip"
 RATELIMIT_USE_CACHE = "default"
 SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
 
