@@ -6,7 +6,6 @@ this), which stays high when a resident copies or lightly rewords an earlier app
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -18,6 +17,7 @@ from django.db.models.functions import Substr
 from youhu.taxonomy.models import Category
 from youhu.tickets.models import OPEN_STATUSES, Status, Ticket
 
+from .recent import Recent
 from .textsim import SimilarityTable
 
 MAX_CANDIDATES = 200
@@ -26,8 +26,7 @@ NOT_OPEN = [status for status in Status if status not in OPEN_STATUSES]
 COMPARE_CHARS = 400
 # Opening texts of recently compared tickets, by pk: an appeal's title and content never change once stored,
 # and the pools of consecutive batches are mostly the same tickets. The pool query then reads only its index.
-POOL_TEXTS_SIZE = 5000
-_pool_texts: OrderedDict[int, str] = OrderedDict()
+_pool_texts: Recent[int, str] = Recent(5000)
 
 
 @dataclass(frozen=True)
@@ -69,7 +68,7 @@ def find_duplicates_many(tickets: Sequence[Ticket], *, now: datetime, days: int 
     pools = [_pool(members[0], now, days, exclude=batch) for members in groups.values()]
     # One TF-IDF over the batch and all its pools: each text weighed once, not once per appeal it meets.
     texts = {t.pk: ticket_text(t)[:COMPARE_CHARS] for t in tickets}
-    _pool_texts.update(texts)  # the next batches' pools hold them
+    _pool_texts.put_many(texts)  # the next batches' pools hold them
     for pool in pools:
         texts.update(pool)
     row = {pk: i for i, pk in enumerate(texts)}
@@ -112,17 +111,10 @@ def _pool(ticket: Ticket, now: datetime, days: int, exclude: list[int]) -> dict[
 
 def opening_texts(pks: list[int]) -> dict[int, str]:
     """pk -> the opening of the ticket's text (what is compared), in the given order; read only for tickets
-    not seen lately."""
-    missing = [pk for pk in pks if pk not in _pool_texts]
-    if missing:
-        rows = Ticket.objects.filter(pk__in=missing).values_list("pk", "title", Substr("content", 1, COMPARE_CHARS))
-        for pk, title, content in rows:
-            _pool_texts[pk] = appeal_text(title, content)[:COMPARE_CHARS]
-    texts = {}
-    for pk in pks:
-        if pk in _pool_texts:  # else deleted meanwhile
-            _pool_texts.move_to_end(pk)
-            texts[pk] = _pool_texts[pk]
-    while len(_pool_texts) > POOL_TEXTS_SIZE:
-        _pool_texts.popitem(last=False)
-    return texts
+    not seen lately (a ticket deleted meanwhile is left out)."""
+    return _pool_texts.get_many(pks, _read_openings)
+
+
+def _read_openings(pks: list[int]) -> dict[int, str]:
+    rows = Ticket.objects.filter(pk__in=pks).values_list("pk", "title", Substr("content", 1, COMPARE_CHARS))
+    return {pk: appeal_text(title, content)[:COMPARE_CHARS] for pk, title, content in rows}

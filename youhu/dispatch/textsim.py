@@ -5,7 +5,6 @@ product is the cosine. The n-grams are hashed with NumPy a whole batch at a time
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Iterable
 
 import numpy as np
@@ -14,6 +13,7 @@ from sklearn.feature_extraction.text import TfidfTransformer
 from sklearn.preprocessing import normalize
 
 from .classifier.ngrams import BITS, ngram_buckets
+from .recent import Recent
 
 NGRAMS = (2, 3)
 
@@ -50,8 +50,7 @@ def tfidf_matrix(texts: list[str]) -> csr_matrix:
 
 # N-gram counts of recently compared texts, folded for comparison: a text's row never changes, and the
 # duplicate search compares each new appeal with the same few hundred open ones over and over.
-COUNTS_CACHE_SIZE = 2000
-_counts_cache: OrderedDict[tuple[int, str], Row] = OrderedDict()
+_counts_cache: Recent[tuple[int, str], Row] = Recent(2000)
 
 
 def _fold(row: Row, fold: int) -> Row:
@@ -68,19 +67,17 @@ def _fold(row: Row, fold: int) -> Row:
 def _cached_rows(texts: list[str], fold: int) -> list[Row]:
     """Each text's folded bucket ids with their sublinear term frequencies (1 + ln count), as TF-IDF weighs
     them: computed once per text, not again for every table the text is in."""
-    keys = [(fold, text) for text in texts]
-    missing = list(dict.fromkeys(k for k in keys if k not in _counts_cache))
-    if missing:
-        for key, row in zip(missing, _count_rows([text for _, text in missing]), strict=True):
+
+    def count(keys: list[tuple[int, str]]) -> dict[tuple[int, str], Row]:
+        rows = {}
+        for key, row in zip(keys, _count_rows([text for _, text in keys]), strict=True):
             ids, counts = _fold(row, fold)
-            _counts_cache[key] = ids, np.log(counts) + 1.0
-    rows = []
-    for key in keys:
-        _counts_cache.move_to_end(key)
-        rows.append(_counts_cache[key])
-    while len(_counts_cache) > COUNTS_CACHE_SIZE:
-        _counts_cache.popitem(last=False)
-    return rows
+            rows[key] = ids, np.log(counts) + 1.0
+        return rows
+
+    keys = [(fold, text) for text in texts]
+    known = _counts_cache.get_many(keys, count)
+    return [known[key] for key in keys]
 
 
 def drop_common(matrix: csr_matrix, max_df: float) -> csr_matrix:

@@ -25,8 +25,7 @@ def test_similarity_separates_rewording_from_other_problems():
 
 
 def test_cached_hashing_gives_the_scores_of_a_fresh_matrix(monkeypatch):
-    monkeypatch.setattr(textsim, "_counts_cache", textsim.OrderedDict())
-    monkeypatch.setattr(textsim, "COUNTS_CACHE_SIZE", 2)  # evictions happen on every call below
+    monkeypatch.setattr(textsim, "_counts_cache", textsim.Recent(2))  # evictions happen on every call below
     first, second, other = ("\n".join(t) for t in (FIRST, SECOND, OTHER))
 
     def fresh(text: str, others: list[str]) -> list[float]:
