@@ -40,8 +40,7 @@ SWEEP_LIMIT = 2000
 # Under a backlog a task triages its ticket together with the next ones waiting (each costs several ms
 # less so: the model classifies them in one call, reference data and duplicate pools are read once). Their
 # own tasks then find them triaged and return at once. The window bounds the rows looked at for them.
-BATCH = TRIAGE_BATCH
-BATCH_WINDOW = 10 * BATCH
+BATCH_WINDOW = 10 * TRIAGE_BATCH
 
 
 @HUEY.on_startup()
@@ -64,7 +63,7 @@ def triage_ticket(ticket_id: int) -> None:
         # Triaged meanwhile (with another's batch, a sweep's duplicate), in a batch being triaged now, taken
         # up by a person, or gone. Under a backlog most tasks end here: one read, no write.
         return
-    with leases.leased([ticket_id, *waiting_after(ticket_id, BATCH - 1)]) as mine:
+    with leases.leased([ticket_id, *waiting_after(ticket_id, TRIAGE_BATCH - 1)]) as mine:
         if ticket_id not in mine:
             return  # in another worker's batch right now
         # Read once leased: a ticket another worker triaged between the two reads is no longer NEW.
