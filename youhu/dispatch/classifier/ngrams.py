@@ -121,10 +121,3 @@ class CharNgramCounter(TransformerMixin, BaseEstimator):
             return empty, empty, empty
         starts, lengths, cols = (np.concatenate(part) for part in zip(*found, strict=True))
         return starts, lengths, cols
-
-    def term_columns(self, text: str) -> dict[str, int]:
-        """Each distinct n-gram of `text` that is a kept feature, with its column."""
-        out: dict[str, int] = {}
-        for start, n, col in zip(*self.term_occurrences(text), strict=True):
-            out.setdefault(text[start:start + n], int(col))
-        return out

@@ -259,7 +259,9 @@ def test_explain_ranks_terms_by_their_weighted_value_in_the_text(model, sample):
         weights = model._linear_weights()[model.labels.index(label)]
         prepared = prepare("", text)
         row = model.vectorizer.transform([prepared]).toarray()[0]
-        columns = model.vectorizer.named_steps["counts"].term_columns(prepared)
+        columns: dict[str, int] = {}  # each distinct kept n-gram of the text, with its column
+        for start, n, col in zip(*model.vectorizer.named_steps["counts"].term_occurrences(prepared), strict=True):
+            columns.setdefault(prepared[start:start + n], int(col))
         ranked = sorted(((row[c] * weights[c], t) for t, c in columns.items()), key=lambda x: (-x[0], -len(x[1])))
         expected: list[str] = []
         for score, term in ranked:
