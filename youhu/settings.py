@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "youhu.dashboard",
     "youhu.web",
     "youhu.demo",
+    "youhu.notify",
 ]
 
 MIDDLEWARE = [
@@ -198,6 +199,37 @@ YOUHU = {
     # Niceness the queue's workers add to their own: on a machine shared with the web processes, a burst of
     # appeals is acknowledged first and triaged in its wake, in larger and so cheaper batches. 0: as started.
     "QUEUE_NICE": int(os.environ.get("YOUHU_QUEUE_NICE", "10")),
+}
+
+# Notifications (youhu.notify, docs/notify.md): gateways from the environment; each unit's group robots and each
+# user's SMS / e-mail opt-ins in the admin. No YOUHU_SMS_URL and no YOUHU_SMTP_URL: messages go to the log and
+# the admin's outbox view (demo mode).
+YOUHU_NOTIFY = {
+    "ENABLED": os.environ.get("YOUHU_NOTIFY", "1") == "1",
+    # Absolute links in messages (robots, e-mail, /t/<code> short links in SMS).
+    "BASE_URL": os.environ.get("YOUHU_BASE_URL", "http://127.0.0.1:8000"),
+    "SMS_BACKEND": os.environ.get("YOUHU_SMS_BACKEND", ""),  # http | aliyun | tencent | log; default http if URL
+    "SMS_URL": os.environ.get("YOUHU_SMS_URL", ""),
+    "SMS_SIGN_NAME": os.environ.get("YOUHU_SMS_SIGN_NAME", "有呼必应"),
+    "ALIYUN_SMS_URL": os.environ.get("YOUHU_ALIYUN_SMS_URL", "https://dysmsapi.aliyuncs.com/"),
+    "ALIYUN_ACCESS_KEY_ID": os.environ.get("YOUHU_ALIYUN_ACCESS_KEY_ID", ""),
+    "ALIYUN_ACCESS_KEY_SECRET": os.environ.get("YOUHU_ALIYUN_ACCESS_KEY_SECRET", ""),
+    "TENCENT_SMS_URL": os.environ.get("YOUHU_TENCENT_SMS_URL", "https://sms.tencentcloudapi.com/"),
+    "TENCENT_SECRET_ID": os.environ.get("YOUHU_TENCENT_SECRET_ID", ""),
+    "TENCENT_SECRET_KEY": os.environ.get("YOUHU_TENCENT_SECRET_KEY", ""),
+    "TENCENT_SMS_APP_ID": os.environ.get("YOUHU_TENCENT_SMS_APP_ID", ""),
+    "TENCENT_REGION": os.environ.get("YOUHU_TENCENT_REGION", "ap-guangzhou"),
+    "SMTP_URL": os.environ.get("YOUHU_SMTP_URL", ""),  # smtp://user:pass@host:port[?starttls=1], smtps://...
+    "MAIL_FROM": os.environ.get("YOUHU_MAIL_FROM", "youhu@localhost"),
+    "TIMEOUT_SECONDS": float(os.environ.get("YOUHU_NOTIFY_TIMEOUT", "10")),
+    "QUIET_HOURS": ("22:00", "08:00"),  # no SMS to residents then, except the registration receipt
+    "SMS_DAILY_CAP": int(os.environ.get("YOUHU_SMS_DAILY_CAP", "10")),  # per phone number and day
+    "MAX_ATTEMPTS": 8,
+    "RETRY_BASE_SECONDS": 30,
+    "RETRY_MAX_SECONDS": 3600,
+    "STUCK_AFTER_SECONDS": 120,  # an attempt this old in 'sending' died with its worker
+    "LATE_AFTER_SECONDS": 60,  # a pending row this far past due lost its task
+    "SWEEP_LIMIT": 5000,
 }
 
 LOGGING = {

@@ -13,5 +13,6 @@ urlpatterns = [
     path("enterprise/", include("youhu.enterprise.urls")),
     path("dashboard/", include("youhu.dashboard.urls")),
     path("intake/", include("youhu.intake.urls")),
+    path("t/", include("youhu.notify.urls")),
     path("", include("youhu.web.urls")),
 ]

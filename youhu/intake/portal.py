@@ -177,7 +177,7 @@ def done(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @ratelimit(key="ip", rate=track_rate, method="POST", block=False)
 def track(request: HttpRequest) -> HttpResponse:
-    form = TrackForm(request.POST or None)
+    form = TrackForm(request.POST or None, initial={"number": request.GET.get("number", "")[:32]})
     if request.method == "POST" and getattr(request, "limited", False):
         return _too_many(request, "portal/track.html", {"form": form})
     if request.method == "POST" and form.is_valid():

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from youhu import clock
 from youhu.directory.models import Area, Unit, User
+from youhu.notify import outbox
 from youhu.taxonomy.models import AppealType, Category, DeadlineRuleMissing, Urgency, deadline_rule_for
 from youhu.workdays import calendar
 
@@ -187,9 +188,20 @@ def _log(
 
 def notify(*, ticket: Ticket | None, kind: str, message: str, now: datetime,
            units: Iterable[Unit] = (), users: Iterable[User] = ()) -> list[Notification]:
+    units, users = list(units), list(users)
     rows = [Notification(ticket=ticket, unit=u, kind=kind, message=message, created_at=now) for u in units]
     rows += [Notification(ticket=ticket, user=u, kind=kind, message=message, created_at=now) for u in users]
+    if ticket is not None:  # the inbox above; robots, SMS and e-mail through the outbox
+        outbox.tell(outbox.Notice(f"unit.{kind}", ticket_id=ticket.pk, number=ticket.number, title=ticket.title,
+                                  message=message, unit_ids=tuple(u.pk for u in units),
+                                  user_ids=tuple(u.pk for u in users)), now=now)
     return Notification.objects.bulk_create(rows)
+
+
+def _tell_appellant(event: str, *tickets: Ticket, now: datetime) -> None:
+    """The appellant's SMS (notify decides whether the phone and the hour allow one)."""
+    outbox.tell(*(outbox.Notice(event, ticket_id=t.pk, number=t.number, phone=t.appellant_phone) for t in tickets),
+                now=now)
 
 
 def _deadlines(ticket: Ticket, category: Category | None, start: datetime) -> dict[str, Any]:
@@ -305,6 +317,9 @@ def create_ticket(appeal: NewAppeal, *, by: User | None = None, now: datetime | 
         ))
         _log(ticket, "create", by=by, now=now, to_status=Status.NEW, public=True,
              payload={"channel": appeal.channel}, actor_label=_actor_label(by, APPELLANT_LABEL))
+        if ticket.appellant_phone:
+            outbox.tell(outbox.Notice("resident.registered", ticket_id=ticket.pk, number=ticket.number,
+                                      phone=ticket.appellant_phone, code=code), now=now)
     ticket.tracking_code = code  # type: ignore[attr-defined]
     return ticket
 
@@ -552,9 +567,11 @@ def reply(ticket: Ticket, *, by: User, text: str, now: datetime | None = None) -
         _apply(ticket, "reply", by=by, now=now, to_status=Status.REPLIED, public=True, payload={"reply": body},
                changes={"reply_text": body, "replied_at": now, "handling_working_days": days,
                         "replied_on_time": ticket.reply_due is None or now <= ticket.reply_due})
-        for dup in Ticket.objects.filter(duplicate_of=ticket):
+        dups = list(Ticket.objects.filter(duplicate_of=ticket))
+        for dup in dups:
             Ticket.objects.filter(pk=dup.pk).update(reply_text=body, replied_at=now)
             _log(dup, "merged_reply", by=by, now=now, public=True, payload={"reply": body, "from": ticket.number})
+        _tell_appellant("resident.replied", ticket, *dups, now=now)
     return ticket
 
 
@@ -601,6 +618,7 @@ def reopen(ticket: Ticket, *, by: User, reason: str, now: datetime | None = None
                         "reply_withheld": False})
         notify(ticket=ticket, kind="reopen", now=now, units=[ticket.main_unit],
                message=f"工单 {ticket.number} 被退回重办：{why}")
+        _tell_appellant("resident.reopened", ticket, now=now)
     return ticket
 
 
@@ -672,7 +690,19 @@ def record_escalations(notes: Sequence[EscalationNote], *, now: datetime | None 
     with transaction.atomic():
         bulk.insert_rows(TicketEvent, _EVENT_COLUMNS, events)
         bulk.insert_rows(Notification, _NOTIFICATION_COLUMNS, messages)
+        _tell_escalations(notes, now)
     return len(events)
+
+
+def _tell_escalations(notes: Sequence[EscalationNote], now: datetime) -> None:
+    """The escalation pass's 催办 / 督办 / 通报 to the units' robots and the handlers who opted in."""
+    if not outbox.enabled() or not notes:
+        return
+    known = {pk: (number, title) for pk, number, title in
+             Ticket.objects.filter(pk__in={n.ticket_id for n in notes}).values_list("pk", "number", "title")}
+    outbox.tell(*(outbox.Notice(f"unit.{n.kind}", ticket_id=n.ticket_id, number=known[n.ticket_id][0],
+                                title=known[n.ticket_id][1], message=n.message, unit_ids=n.unit_ids,
+                                user_ids=n.user_ids) for n in notes if n.ticket_id in known), now=now)
 
 
 def withhold_reply(ticket: Ticket, *, by: User | None, reason: str, now: datetime | None = None) -> Ticket:
@@ -685,6 +715,10 @@ def withhold_reply(ticket: Ticket, *, by: User | None, reason: str, now: datetim
         _log(ticket, "withhold_reply", by=by, now=now, reason=why)
         Ticket.objects.filter(pk=ticket.pk).update(reply_withheld=True)
         ticket.reply_withheld = True
+        outbox.cancel("resident.replied", ticket_id=ticket.pk, reason=f"答复暂缓公开（reply withheld）：{why}"[:500])
+        outbox.tell(outbox.Notice("unit.withheld", ticket_id=ticket.pk, number=ticket.number, title=ticket.title,
+                                  message=f"工单 {ticket.number} 的答复暂缓公开：{why}",
+                                  unit_ids=(ticket.main_unit_id,) if ticket.main_unit_id else ()), now=now)
     return ticket
 
 
@@ -697,6 +731,7 @@ def release_reply(ticket: Ticket, *, by: User, reason: str = "", now: datetime |
         _log(ticket, "release_reply", by=by, now=now, reason=reason.strip())
         Ticket.objects.filter(pk=ticket.pk).update(reply_withheld=False)
         ticket.reply_withheld = False
+        _tell_appellant("resident.replied", ticket, now=now)
     return ticket
 
 

@@ -1,0 +1,1 @@
+"""One small interface per integration: `send(outgoing) -> answer`, raising Retryable or Permanent."""
