@@ -111,6 +111,10 @@ class TemplateAdmin(admin.ModelAdmin):
 
 
 class UnitChannelForm(forms.ModelForm):
+    dingtalk_webhook = forms.URLField(label="钉钉机器人 Webhook", required=False, assume_scheme="https",
+                                      max_length=500)
+    wecom_webhook = forms.URLField(label="企业微信机器人 Webhook", required=False, assume_scheme="https",
+                                   max_length=500)
     events = forms.MultipleChoiceField(label="推送的事件", choices=UNIT_EVENT_CHOICES, required=False,
                                        widget=forms.CheckboxSelectMultiple, help_text="不选 = 全部单位事件")
 

@@ -60,6 +60,8 @@ class SmtpEmail:
         except smtplib.SMTPResponseException as exc:
             reason = f"邮件服务器拒绝（SMTP {exc.smtp_code}）：{exc.smtp_error!r}"
             raise (Retryable if 400 <= exc.smtp_code < 500 else Permanent)(reason) from exc
+        except smtplib.SMTPNotSupportedError as exc:  # e.g. AUTH only after STARTTLS: the URL needs ?starttls=1
+            raise Permanent(f"邮件服务器不支持（SMTP server does not support）：{exc}") from exc
         except (smtplib.SMTPException, OSError) as exc:
             raise Retryable(f"邮件服务器无法连接（SMTP unreachable）：{exc}") from exc
         return f"accepted by {c.host}:{c.port}"
