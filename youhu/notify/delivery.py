@@ -102,12 +102,12 @@ def deliver(message_id: int, now: datetime | None = None) -> datetime | None:
         Attempt.objects.filter(key=key).update(transport=name)
         answer = transport.send(outgoing(message))
     except Retryable as exc:
-        return _record_retry(message, key, exc, clock.now())
+        return _record_retry(message, key, exc, now)
     except Permanent as exc:
         _record(message, key, Status.FAILED, Attempt.Outcome.FAILED, exc.reason, exc.answer)
     except Exception as exc:  # a bug or a misconfiguration: recorded, and retried in case it is mended
         log.exception("delivering outbox message %s through %s failed", message_id, name)
-        return _record_retry(message, key, Retryable(f"内部错误（internal error）：{exc!r}"), clock.now())
+        return _record_retry(message, key, Retryable(f"内部错误（internal error）：{exc!r}"), now)
     else:
         _record(message, key, Status.SENT, Attempt.Outcome.SENT, "", answer, sent_at=clock.now())
     return None
