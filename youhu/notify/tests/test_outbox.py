@@ -11,7 +11,8 @@ from youhu.notify import outbox
 from youhu.notify.models import Channel, Message, OptIn, Status, Template, UnitChannel
 from youhu.testing.factories import at, make_ticket, make_user
 from youhu.tickets import services
-from youhu.tickets.models import Notification, Status as TicketStatus
+from youhu.tickets.models import Notification
+from youhu.tickets.models import Status as TicketStatus
 
 pytestmark = pytest.mark.django_db
 
