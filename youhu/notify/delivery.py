@@ -78,14 +78,12 @@ def backoff(attempts: int) -> timedelta:
 def claim(message_id: int, now: datetime) -> str | None:
     """Take the row for one attempt; None if it is not pending and due (sent, being sent, not yet due)."""
     key = uuid.uuid4().hex
-    with transaction.atomic():
-        taken = Message.objects.filter(
-            Q(not_before__isnull=True) | Q(not_before__lte=now), pk=message_id, status=Status.PENDING,
-        ).update(status=Status.SENDING, attempt_key=key, sending_since=now, attempts=F("attempts") + 1)
-        if not taken:
-            return None
-        Attempt.objects.create(message_id=message_id, key=key, transport="", started_at=now)
-    return key
+    # One statement, committed before the gateway is called; the attempt's log row is written with its result
+    # (or by the sweep, for an attempt that never came back).
+    taken = Message.objects.filter(
+        Q(not_before__isnull=True) | Q(not_before__lte=now), pk=message_id, status=Status.PENDING,
+    ).update(status=Status.SENDING, attempt_key=key, sending_since=now, attempts=F("attempts") + 1)
+    return key if taken else None
 
 
 def deliver(message_id: int, now: datetime | None = None) -> datetime | None:
@@ -99,31 +97,30 @@ def deliver(message_id: int, now: datetime | None = None) -> datetime | None:
     try:
         transport = transport_for(message)
         name = transport.name
-        Attempt.objects.filter(key=key).update(transport=name)
         answer = transport.send(outgoing(message))
     except Retryable as exc:
-        return _record_retry(message, key, exc, now)
+        return _record_retry(message, key, name, exc, now)
     except Permanent as exc:
-        _record(message, key, Status.FAILED, Attempt.Outcome.FAILED, exc.reason, exc.answer)
+        _record(message, key, name, Status.FAILED, Attempt.Outcome.FAILED, exc.reason, exc.answer)
     except Exception as exc:  # a bug or a misconfiguration: recorded, and retried in case it is mended
         log.exception("delivering outbox message %s through %s failed", message_id, name)
-        return _record_retry(message, key, Retryable(f"内部错误（internal error）：{exc!r}"), now)
+        return _record_retry(message, key, name, Retryable(f"内部错误（internal error）：{exc!r}"), now)
     else:
-        _record(message, key, Status.SENT, Attempt.Outcome.SENT, "", answer, sent_at=clock.now())
+        _record(message, key, name, Status.SENT, Attempt.Outcome.SENT, "", answer, sent_at=clock.now())
     return None
 
 
-def _record_retry(message: Message, key: str, exc: DeliveryError, now: datetime) -> datetime | None:
+def _record_retry(message: Message, key: str, name: str, exc: DeliveryError, now: datetime) -> datetime | None:
     if message.attempts >= int(conf("MAX_ATTEMPTS")):
-        _record(message, key, Status.GIVEN_UP, Attempt.Outcome.GIVEN_UP,
+        _record(message, key, name, Status.GIVEN_UP, Attempt.Outcome.GIVEN_UP,
                 f"{exc.reason}；已尝试 {message.attempts} 次（gave up after {message.attempts} attempts）", exc.answer)
         return None
     due = now + backoff(message.attempts)
-    recorded = _record(message, key, Status.PENDING, Attempt.Outcome.RETRY, exc.reason, exc.answer, not_before=due)
+    recorded = _record(message, key, name, Status.PENDING, Attempt.Outcome.RETRY, exc.reason, exc.answer, not_before=due)
     return due if recorded else None
 
 
-def _record(message: Message, key: str, status: str, outcome: str, reason: str, answer: str, *,
+def _record(message: Message, key: str, transport: str, status: str, outcome: str, reason: str, answer: str, *,
             sent_at: datetime | None = None, not_before: datetime | None = None) -> bool:
     """Write the attempt's result, if the attempt still holds the row (the sweep may have taken it back)."""
     fields = {"status": status, "reason": reason[:2000], "attempt_key": "", "sending_since": None}
@@ -136,8 +133,13 @@ def _record(message: Message, key: str, status: str, outcome: str, reason: str, 
         fields["not_before"] = not_before
     with transaction.atomic():
         mine = Message.objects.filter(pk=message.pk, status=Status.SENDING, attempt_key=key).update(**fields)
-        Attempt.objects.filter(key=key).update(finished_at=clock.now(), outcome=outcome,
-                                               answer=(answer or reason)[:4000])
+        result = {"transport": transport, "finished_at": clock.now(), "outcome": outcome,
+                  "answer": (answer or reason)[:4000]}
+        if mine:
+            Attempt.objects.create(key=key, message_id=message.pk, started_at=message.sending_since or clock.now(),
+                                   **result)
+        else:  # the sweep logged the attempt as interrupted: its log row gets the answer that came too late
+            Attempt.objects.filter(key=key).update(**result)
     if not mine:
         log.warning("outbox message %s: attempt %s finished after the sweep took the row back", message.pk, key)
     return bool(mine)
@@ -178,8 +180,9 @@ def sweep(now: datetime | None = None, *, stuck_after: timedelta | None = None,
                            "（interrupted in flight; the gateway may have it: not resent by itself）")
                 doubtful += changed
             if changed:
-                Attempt.objects.filter(key=message.attempt_key).update(
-                    finished_at=now, outcome=Attempt.Outcome.INTERRUPTED)
+                Attempt.objects.get_or_create(key=message.attempt_key, defaults={
+                    "message_id": message.pk, "transport": "", "started_at": message.sending_since or now,
+                    "finished_at": now, "outcome": Attempt.Outcome.INTERRUPTED})
     late = Message.objects.filter(Q(not_before__isnull=True, created_at__lte=now - late_after)
                                   | Q(not_before__lte=now - late_after), status=Status.PENDING)
     ids = list(late.order_by("pk").values_list("pk", flat=True)[:int(conf("SWEEP_LIMIT"))])

@@ -164,16 +164,3 @@ class OptIn(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} {self.get_channel_display()}"
-
-
-class ShortLink(models.Model):
-    """/t/<code>, code = the id in base 62: a short path on Youhu itself that redirects (SMS stay short)."""
-
-    target = models.CharField(max_length=500)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        verbose_name = verbose_name_plural = "短链接"
-
-    def __str__(self) -> str:
-        return f"#{self.pk} {self.target}"

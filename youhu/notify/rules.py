@@ -68,6 +68,6 @@ DEFAULT_TEXTS: dict[tuple[str, str], tuple[str, str]] = {
 
 # A sample context per audience, for the admin's preview.
 SAMPLE_CONTEXT = {
-    "number": "20260315-000123", "code": "K7QX2M9P", "link": "https://yh.example.cn/t/a1B2",
+    "number": "20260315-000123", "code": "K7QX2M9P", "link": "https://yh.example.cn/t/7NqW2",
     "title": "小区门口路灯不亮", "message": "新工单 20260315-000123：小区门口路灯不亮", "label": "新派单/协办",
 }

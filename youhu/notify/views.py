@@ -6,6 +6,6 @@ from .links import resolve
 
 def short(request: HttpRequest, code: str) -> HttpResponse:
     target = resolve(code)
-    if target is None or not target.startswith("/"):
+    if target is None:
         raise Http404("链接无效或已过期")
     return redirect(target)

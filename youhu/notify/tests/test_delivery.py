@@ -56,7 +56,7 @@ def test_sent_once_with_the_outbox_id_as_key_and_the_code_redacted_after(sms, tr
     assert [o.key for o in t.sent] == [str(sms.pk)] and code in t.sent[0].body
     assert code not in sms.body and "code" not in sms.context  # the secret is not kept once it has gone
     [attempt] = sms.log.all()
-    assert attempt.outcome == Attempt.Outcome.SENT and attempt.answer == "accepted"
+    assert attempt.outcome == Attempt.Outcome.SENT and attempt.answer == "accepted" and attempt.transport == "scripted"
     # a second task for the same row (a sweep's duplicate) finds it done and sends nothing
     assert delivery.deliver(sms.pk, now=NOW) is None
     assert len(t.sent) == 1
@@ -131,7 +131,7 @@ class TestSweep:
         key = delivery.claim(sms.pk, NOW)
         delivery.sweep(NOW + timedelta(minutes=3))
         message = Message.objects.get(pk=sms.pk)
-        assert not delivery._record(message, key, Status.SENT, Attempt.Outcome.SENT, "", "late")
+        assert not delivery._record(message, key, "scripted", Status.SENT, Attempt.Outcome.SENT, "", "late")
         assert Message.objects.get(pk=sms.pk).status == Status.PENDING
 
     def test_pending_rows_whose_task_was_lost_are_queued_again(self, sms):

@@ -18,9 +18,20 @@ def path_of(url: str) -> str:
 
 
 def test_code_round_trip():
-    for n in (1, 61, 62, 3843, 14_776_335, 10**12):
+    for n in (0, 1, 61, 62, 3843, 14_776_335, 10**12):
         assert links.decode(links.encode(n)) == n
     assert links.decode("a-b") is None
+    for number in ("20260302-000001", "20261231-013999", "20991231-999999"):
+        code = links.code_for(number)
+        assert links.number_for(code) == number
+    assert len(links.code_for("20261231-013900")) == 5
+    assert links.code_for("not-a-number") is None
+    assert links.short_tracking("X-1") == links.absolute("/portal/track/?number=X-1")  # unpacked: the long way
+
+
+def test_staff_short_link_goes_to_the_ticket_page():
+    response = Client().get(links.short_ticket("20260302-000007").removeprefix(links.base_url()))
+    assert response.status_code == 302 and response["Location"] == "/tickets/20260302-000007/"
 
 
 def test_resident_short_link_opens_the_tracking_form_with_the_number(district):
@@ -34,9 +45,9 @@ def test_resident_short_link_opens_the_tracking_form_with_the_number(district):
     assert f'value="{ticket.number}"' in form.content.decode()
 
 
-def test_unknown_short_link_is_404(db):
-    assert Client().get("/t/zzzz").status_code == 404
+def test_malformed_short_link_is_404():
     assert Client().get("/t/a-b").status_code == 404
+    assert Client().get("/t/" + "z" * 12).status_code == 404
 
 
 def test_staff_link_lands_on_the_ticket_after_login(district):

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-import urllib.error
-import urllib.request
+import os
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+import urllib3
 from django.conf import settings
 
 
@@ -52,26 +52,38 @@ def timeout() -> float:
     return float(settings.YOUHU_NOTIFY["TIMEOUT_SECONDS"])
 
 
+def _pool() -> urllib3.PoolManager:
+    """One pool of kept-alive connections per process (huey's workers are forked processes): a TLS handshake
+    per message would cost more than the message."""
+    global _manager, _manager_pid
+    if _manager is None or _manager_pid != os.getpid():
+        _manager, _manager_pid = urllib3.PoolManager(num_pools=32, maxsize=16, retries=False), os.getpid()
+    return _manager
+
+
+_manager: urllib3.PoolManager | None = None
+_manager_pid = 0
+
+
 def post(url: str, body: bytes, headers: dict[str, str]) -> tuple[int, str]:
-    """POST and return (status, text) of a 2xx answer; Retryable for what a retry can cure, else Permanent."""
-    request = urllib.request.Request(url, data=body, headers=headers, method="POST")
+    """POST and return (status, text) of a 2xx answer; Retryable for what a retry can cure, else Permanent.
+    Never retried here: a retry is the outbox's decision, recorded and backed off."""
     try:
-        with urllib.request.urlopen(request, timeout=timeout()) as response:
-            return response.status, response.read(65536).decode("utf-8", "replace")
-    except urllib.error.HTTPError as exc:
-        text = exc.read(4096).decode("utf-8", "replace")
-        reason = f"网关应答 HTTP {exc.code}（gateway answered {exc.code}）"
-        if exc.code >= 500 or exc.code in (408, 429):
-            raise Retryable(reason, text) from exc
-        raise Permanent(reason, text) from exc
-    except TimeoutError as exc:
+        response = _pool().request("POST", url, body=body, headers=headers, retries=False,
+                                   timeout=urllib3.Timeout(connect=timeout(), read=timeout()))
+    except urllib3.exceptions.NewConnectionError as exc:  # before its base class, the connect timeout
+        raise Retryable(f"网关无法连接（gateway unreachable）：{exc}") from exc
+    except urllib3.exceptions.TimeoutError as exc:
         raise Retryable(f"网关超时（gateway timed out after {timeout():g} s）") from exc
-    except urllib.error.URLError as exc:
-        if isinstance(exc.reason, TimeoutError):
-            raise Retryable(f"网关超时（gateway timed out after {timeout():g} s）") from exc
-        raise Retryable(f"网关无法连接（gateway unreachable）：{exc.reason}") from exc
-    except OSError as exc:
+    except urllib3.exceptions.HTTPError as exc:
         raise Retryable(f"网关连接中断（connection failed）：{exc}") from exc
+    text = response.data[:65536].decode("utf-8", "replace")
+    if 200 <= response.status < 300:
+        return response.status, text
+    reason = f"网关应答 HTTP {response.status}（gateway answered {response.status}）"
+    if response.status >= 500 or response.status in (408, 429):
+        raise Retryable(reason, text[:4096])
+    raise Permanent(reason, text[:4096])
 
 
 def post_json(url: str, payload: Any, headers: dict[str, str] | None = None) -> tuple[int, str]:
