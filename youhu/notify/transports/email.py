@@ -72,7 +72,7 @@ class LogEmail:
     idempotent = True
 
     def send(self, out: Outgoing) -> str:
-        log.warning("e-mail (no YOUHU_SMTP_URL, not sent) #%s: %s", out.key, out.subject)
+        log.info("e-mail (no YOUHU_SMTP_URL, not sent) #%s: %s", out.key, out.subject)
         return "logged: YOUHU_SMTP_URL is not set"
 
 

@@ -33,7 +33,7 @@ class LogSms:
     idempotent = True
 
     def send(self, out: Outgoing) -> str:
-        log.warning("SMS (no YOUHU_SMS_URL, not sent) #%s to %s: %s", out.key, out.address[:3] + "****", out.body)
+        log.info("SMS (no YOUHU_SMS_URL, not sent) #%s to %s: %s", out.key, out.address[:3] + "****", out.body)
         return "logged: YOUHU_SMS_URL is not set"
 
 
