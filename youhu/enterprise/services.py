@@ -14,10 +14,12 @@ from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from youhu import clock
 from youhu.directory.models import Area, Role, User
+from youhu.notify import outbox
 from youhu.taxonomy.models import AppealType, Category, Urgency
 from youhu.tickets import services as tickets
 from youhu.tickets.errors import Conflict, InvalidInput, NotAllowed
@@ -255,8 +257,12 @@ def raise_demand(company: Company | None, issue: Issue, *, by: User | None, sour
         if officer is not None and (by is None or by.pk != officer.pk):
             # The CSO follows every demand of their companies, including those they did not raise. No
             # ticket link: the staff ticket page is for the units; the CSO follows it on /enterprise/.
-            tickets.notify(ticket=None, kind="dispatch", now=now, users=[officer],
-                           message=f"{company} 提出新诉求 {ticket.number}：{ticket.title}")
+            message = f"{company} 提出新诉求 {ticket.number}：{ticket.title}"
+            tickets.notify(ticket=None, kind="dispatch", now=now, users=[officer], message=message)
+            outbox.tell(outbox.Notice("officer.demand", ticket_id=ticket.pk, number=ticket.number,
+                                      title=ticket.title, message=message, user_ids=(officer.pk,),
+                                      path=reverse("enterprise:demand", kwargs={"number": ticket.number})),
+                        now=now)
     demand.tracking_code = ticket.tracking_code  # type: ignore[attr-defined]
     return demand
 

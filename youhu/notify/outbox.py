@@ -36,6 +36,7 @@ class Notice:
     code: str = ""  # resident.registered only: the tracking code, shown to the appellant once
     unit_ids: tuple[int, ...] = ()
     user_ids: tuple[int, ...] = ()
+    path: str = ""  # staff: the page the link opens, if not the ticket page (a CSO follows on /enterprise/)
 
 
 def enabled() -> bool:
@@ -122,8 +123,9 @@ class _Plan:
     # ---------------------------------------------------------------- staff
 
     def staff(self, event: Event, notice: Notice) -> None:
+        page = links.absolute(notice.path or links.ticket_path(notice.number))
         context = {"number": notice.number, "title": notice.title, "message": notice.message or notice.title,
-                   "label": event.label, "link": links.absolute(links.ticket_path(notice.number))}
+                   "label": event.label, "link": page}
         for unit_id in dict.fromkeys(notice.unit_ids):
             robot = self._robot(unit_id)
             if robot is None or (robot.events and event.code not in robot.events):
@@ -135,7 +137,7 @@ class _Plan:
         for optin in self._optins(event, notice):
             user = optin.user
             if optin.channel == Channel.SMS:
-                sms_context = {**context, "link": links.short_ticket(notice.number)}
+                sms_context = {**context, "link": page if notice.path else links.short_ticket(notice.number)}
                 row = self._row(event, notice, Channel.SMS, "sms", sms_context, user=user)
                 try:
                     row.address = mainland_mobile(user.phone)

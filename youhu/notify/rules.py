@@ -40,6 +40,8 @@ EVENTS: dict[str, Event] = {e.code: e for e in (
     Event("unit.extension", "延期审批结果", Audience.UNIT),
     Event("unit.reopen", "重办", Audience.UNIT),
     Event("unit.withheld", "答复被暂缓公开", Audience.UNIT),
+    # The service officer of the company (a named user: their opt-ins decide SMS / e-mail).
+    Event("officer.demand", "企业新诉求", Audience.UNIT),
 )}
 
 UNIT_EVENT_CHOICES = [(e.code, e.label) for e in EVENTS.values() if e.audience is not Audience.RESIDENT]

@@ -154,3 +154,20 @@ def test_quiet_hours_edges(settings):
     assert outbox.after_quiet_hours(at("2026-03-02 22:00")) == at("2026-03-03 08:00")
     assert outbox.after_quiet_hours(at("2026-03-03 07:59")) == at("2026-03-03 08:00")
     assert outbox.after_quiet_hours(at("2026-03-03 08:00")) == at("2026-03-03 08:00")
+
+
+def test_a_service_officer_who_opted_in_hears_of_their_companys_demand(district):
+    from youhu.enterprise import services as enterprise
+    from youhu.enterprise.tests.conftest import Zone
+
+    zone = Zone(district)
+    company = zone.company("广州琶洲云科技有限公司", officer=zone.cso_a)
+    zone.cso_a.phone = "13600136000"
+    zone.cso_a.save()
+    OptIn.objects.create(user=zone.cso_a, channel=Channel.SMS)
+    demand = enterprise.raise_demand(company, zone.issue(), by=zone.cso_b, source="visit", now=zone.now)
+    [sms] = Message.objects.filter(event="officer.demand")
+    assert sms.address == "13600136000" and demand.ticket.number in sms.body
+    assert f"/enterprise/demands/{demand.ticket.number}/" in sms.body
+    # the company contact, as the appellant, gets the registration receipt
+    assert Message.objects.filter(event="resident.registered", address="13800138000").count() == 1
