@@ -7,7 +7,7 @@ outbox adds to registering a ticket.
    ThreadingHTTPServer, 127.0.0.1). Target on the 2-core machine: >= 200 deliveries/s.
 2. Registers M appeals with a phone number through `intake.services.submit_appeal` (no classifier, so triage
    only registers) alternately with the outbox on and off (YOUHU_NOTIFY["ENABLED"]), in-process: the difference
-   is the outbox's cost per ticket in intake's write section (short link, daily-cap count, the outbox row, and
+   (wall and CPU time) is the outbox's cost per ticket in intake's write section (short link, daily-cap count, the outbox row, and
    the task queued after commit on huey's SQLite queue). It does not include delivery, which the worker does.
 
     .venv/bin/python bench/notify.py [--messages 2000] [--threads 4] [--tickets 600]
@@ -57,7 +57,7 @@ def _wait_for_port(port: int, timeout: float = 10) -> None:
     raise SystemExit(f"the receiver did not start on port {port}")
 
 
-def deliveries(n: int, threads: int) -> float:
+def deliveries(n: int, threads: int) -> tuple[float, float]:
     from django.db import connection
 
     from youhu.notify import delivery, outbox
@@ -76,38 +76,42 @@ def deliveries(n: int, threads: int) -> float:
         connection.close()
 
     chunks = [ids[i::threads] for i in range(threads)]
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     with ThreadPoolExecutor(threads) as pool:
         list(pool.map(work, chunks))
-    elapsed = time.perf_counter() - started
+    elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
     sent = Message.objects.filter(pk__in=ids, status=Status.SENT).count()
     assert sent == n, f"only {sent} of {n} sent: {Message.objects.exclude(status=Status.SENT).first().reason}"
-    return n / elapsed
+    return n / elapsed, cpu / n * 1000
 
 
-def registration_cost(tickets: int, settings) -> tuple[float, float]:
+def registration_cost(tickets: int, settings) -> tuple[float, float, float, float]:
+    """ms per appeal (wall, this process's CPU) with the outbox, then without."""
     from youhu.dispatch.services import use_classifier
     from youhu.intake.services import submit_appeal
     from youhu.tickets.services import NewAppeal
 
-    def block(enabled: bool, count: int, offset: int) -> float:
+    def block(enabled: bool, count: int, offset: int) -> tuple[float, float]:
         settings.YOUHU_NOTIFY["ENABLED"] = enabled
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         for i in range(count):
             submit_appeal(NewAppeal(title="路灯不亮", content=f"第 {offset + i} 号路口路灯一周不亮。", channel="web",
                                     appellant_phone=f"137{(offset + i) % 100_000_000:08d}"))
-        return time.perf_counter() - started
+        return time.perf_counter() - started, time.process_time() - cpu
 
-    on = off = 0.0
-    size = 50
+    totals = {True: [0.0, 0.0], False: [0.0, 0.0]}
+    size = 25
+    rounds = max(1, tickets // (2 * size))
     with use_classifier(None):
         block(True, 20, 10**7)  # warm-up: first queries, first queue write
-        for round_ in range(tickets // (2 * size)):
-            on += block(True, size, 2 * round_ * size)
-            off += block(False, size, (2 * round_ + 1) * size)
+        for round_ in range(rounds):
+            for enabled in (True, False):
+                wall, cpu = block(enabled, size, (2 * round_ + (not enabled)) * size)
+                totals[enabled][0] += wall
+                totals[enabled][1] += cpu
     settings.YOUHU_NOTIFY["ENABLED"] = True
-    half = (tickets // (2 * size)) * size
-    return on / half * 1000, off / half * 1000
+    n = rounds * size / 1000
+    return totals[True][0] / n, totals[True][1] / n, totals[False][0] / n, totals[False][1] / n
 
 
 def main() -> None:
@@ -133,13 +137,16 @@ def main() -> None:
     call_command("migrate", verbosity=0)
     try:
         _wait_for_port(port)
-        rate = deliveries(args.messages, args.threads)
+        rate, cpu_ms = deliveries(args.messages, args.threads)
         print(f"deliveries through the generic SMS transport: {rate:.0f}/s "
-              f"({args.messages} messages, {args.threads} threads; target >= 200/s)")
-        with_outbox, without = registration_cost(args.tickets, settings)
-        print(f"registering an appeal with a phone number: {with_outbox:.2f} ms with the outbox, "
-              f"{without:.2f} ms without: the outbox adds {with_outbox - without:.2f} ms per ticket "
-              f"({args.tickets} tickets, alternating blocks of 50)")
+              f"({args.messages} messages, {args.threads} threads; target >= 200/s); "
+              f"{cpu_ms:.2f} ms of this process's CPU per delivery (the receiver runs apart), "
+              f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+        wall_on, cpu_on, wall_off, cpu_off = registration_cost(args.tickets, settings)
+        print(f"registering an appeal with a phone number (submit_appeal, no classifier): "
+              f"{wall_on:.2f} ms ({cpu_on:.2f} ms CPU) with the outbox, {wall_off:.2f} ms ({cpu_off:.2f} ms CPU) "
+              f"without: the outbox adds {wall_on - wall_off:.2f} ms ({cpu_on - cpu_off:.2f} ms CPU) per ticket "
+              f"({args.tickets} tickets, alternating blocks of 25)")
     finally:
         receiver.kill()
 

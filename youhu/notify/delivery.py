@@ -21,11 +21,11 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Q
 
 from youhu import clock
 
-from . import texts
+from . import statements, texts
 from .models import Attempt, Channel, Message, Status, UnitChannel
 from .transports.base import DeliveryError, Outgoing, Permanent, Retryable, Transport
 from .transports.email import email_transport
@@ -75,24 +75,20 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(seconds=min(cap, base * 2 ** max(0, attempts - 1)))
 
 
-def claim(message_id: int, now: datetime) -> str | None:
-    """Take the row for one attempt; None if it is not pending and due (sent, being sent, not yet due)."""
-    key = uuid.uuid4().hex
-    # One statement, committed before the gateway is called; the attempt's log row is written with its result
-    # (or by the sweep, for an attempt that never came back).
-    taken = Message.objects.filter(
-        Q(not_before__isnull=True) | Q(not_before__lte=now), pk=message_id, status=Status.PENDING,
-    ).update(status=Status.SENDING, attempt_key=key, sending_since=now, attempts=F("attempts") + 1)
-    return key if taken else None
+def claim(message_id: int, now: datetime) -> Message | None:
+    """Take the row for one attempt: one statement, committed before the gateway is called (the attempt's
+    log row is written with its result, or by the sweep for an attempt that never came back). None if the row
+    is not pending and due (sent, being sent by another attempt, not yet due)."""
+    return statements.claim(message_id, uuid.uuid4().hex, now)
 
 
 def deliver(message_id: int, now: datetime | None = None) -> datetime | None:
     """One attempt at the row. Returns when to try again (None: no retry: done, failed or not ours)."""
     now = now or clock.now()
-    key = claim(message_id, now)
-    if key is None:
+    message = claim(message_id, now)
+    if message is None:
         return None
-    message = Message.objects.get(pk=message_id)
+    key = message.attempt_key
     name = "?"
     try:
         transport = transport_for(message)
@@ -131,12 +127,12 @@ def _record(message: Message, key: str, transport: str, status: str, outcome: st
             fields["body"] = _redact(message.body, message.context)
     if not_before is not None:
         fields["not_before"] = not_before
+    result = {"transport": transport, "finished_at": clock.now(), "outcome": outcome,
+              "answer": (answer or reason)[:4000]}
     with transaction.atomic():
-        mine = Message.objects.filter(pk=message.pk, status=Status.SENDING, attempt_key=key).update(**fields)
-        result = {"transport": transport, "finished_at": clock.now(), "outcome": outcome,
-                  "answer": (answer or reason)[:4000]}
+        mine = statements.record(message.pk, key, fields)
         if mine:
-            Attempt.objects.create(key=key, message_id=message.pk, started_at=message.sending_since or clock.now(),
+            statements.log_attempt(message_id=message.pk, key=key, started_at=message.sending_since or clock.now(),
                                    **result)
         else:  # the sweep logged the attempt as interrupted: its log row gets the answer that came too late
             Attempt.objects.filter(key=key).update(**result)

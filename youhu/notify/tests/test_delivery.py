@@ -105,7 +105,7 @@ def test_claim_is_exclusive(sms):
 class TestSweep:
     def test_an_interrupted_idempotent_delivery_is_resent_with_the_same_key(self, sms, transport):
         t = transport()
-        key = delivery.claim(sms.pk, NOW)  # the worker died after this, maybe after the gateway had it
+        key = delivery.claim(sms.pk, NOW).attempt_key  # the worker died after this, maybe after the gateway had it
         assert delivery.sweep(NOW + timedelta(seconds=30)) == ([], 0, 0)  # not stuck yet
         ids, retaken, doubtful = delivery.sweep(NOW + timedelta(minutes=3))
         assert (ids, retaken, doubtful) == ([sms.pk], 1, 0)
@@ -128,7 +128,7 @@ class TestSweep:
         assert sms.status == Status.SENT and len(t.sent) == 1
 
     def test_a_late_attempt_cannot_overwrite_the_sweeps_decision(self, sms, transport):
-        key = delivery.claim(sms.pk, NOW)
+        key = delivery.claim(sms.pk, NOW).attempt_key
         delivery.sweep(NOW + timedelta(minutes=3))
         message = Message.objects.get(pk=sms.pk)
         assert not delivery._record(message, key, "scripted", Status.SENT, Attempt.Outcome.SENT, "", "late")
