@@ -171,3 +171,32 @@ def test_api_appeal_reaches_the_sms_gateway_on_commit(receiver, notify_settings,
     assert body["to"] == "13800138000" and number in body["text"]
     row = Message.objects.get(event="resident.registered")
     assert body["id"] == str(row.pk) and row.status == Status.SENT
+
+
+def test_aliyun_through_the_outbox_uses_the_templates_vendor_code_and_parameters(district, receiver,
+                                                                                  notify_settings):
+    from .test_transports import aliyun_gateway
+
+    gateway = receiver(aliyun_gateway())
+    notify_settings(SMS_BACKEND="aliyun", ALIYUN_SMS_URL=gateway.url + "/", ALIYUN_ACCESS_KEY_ID="testid",
+                    ALIYUN_ACCESS_KEY_SECRET="testsecret")
+    from youhu.notify.models import Template
+
+    Template.objects.filter(event="resident.registered", kind="sms").update(
+        vendor_code="SMS_123456", vendor_params="number,code")
+    ticket = make_ticket(appellant_phone="13800138000", now=NOW, created_at=at("2026-03-15 09:00"))
+    row = Message.objects.get()
+    row.context["number"] = "20260315-000123"  # the fake gateway checks these values
+    row.context["code"] = "K7QX2M9P"
+    row.save()
+    delivery.deliver(row.pk, now=NOW)
+    row.refresh_from_db()
+    assert row.status == Status.SENT, row.reason
+    assert row.log.get().transport == "sms-aliyun" and ticket.pk
+
+
+def test_an_unknown_event_is_logged_and_skipped(district, caplog):
+    from youhu.notify import outbox
+
+    assert outbox.tell(outbox.Notice("unit.something_new", number="X")) == []
+    assert "no rule for event" in caplog.text
