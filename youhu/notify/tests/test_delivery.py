@@ -200,3 +200,29 @@ def test_an_unknown_event_is_logged_and_skipped(district, caplog):
 
     assert outbox.tell(outbox.Notice("unit.something_new", number="X")) == []
     assert "no rule for event" in caplog.text
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_dispatch_reaches_the_units_dingtalk_robot(receiver, district):
+    """Done when: a dispatch reaches the unit's DingTalk robot, signed, with a link to the ticket page."""
+    import base64
+    import hashlib
+    import hmac
+
+
+    def answer(seen):
+        stamp = seen.query["timestamp"][0]
+        expected = base64.b64encode(hmac.new(b"SECroads", f"{stamp}\nSECroads".encode(), hashlib.sha256).digest())
+        ok = seen.query.get("sign", [""])[0] == expected.decode()
+        return 200, {"errcode": 0 if ok else 310000, "errmsg": "ok" if ok else "sign not match"}
+
+    robot = receiver(answer)
+    UnitChannel.objects.create(unit=district.roads, dingtalk_webhook=robot.url + "/robot/send?access_token=tok",
+                               dingtalk_secret="SECroads")
+    ticket = district.ticket_in(TicketStatus.DISPATCHED, now=NOW)
+    [seen] = robot.requests
+    body = seen.json()
+    assert body["msgtype"] == "markdown" and ticket.number in body["markdown"]["title"]
+    assert f"/tickets/{ticket.number}/)" in body["markdown"]["text"] and ticket.title in body["markdown"]["text"]
+    row = Message.objects.get(channel=Channel.DINGTALK)
+    assert row.status == Status.SENT and row.log.get().transport == "dingtalk"
