@@ -209,7 +209,6 @@ def test_a_dispatch_reaches_the_units_dingtalk_robot(receiver, district):
     import hashlib
     import hmac
 
-
     def answer(seen):
         stamp = seen.query["timestamp"][0]
         expected = base64.b64encode(hmac.new(b"SECroads", f"{stamp}\nSECroads".encode(), hashlib.sha256).digest())
