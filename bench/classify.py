@@ -50,7 +50,7 @@ def main() -> None:
 
     threadpool_limits(1)
     print(f"pinned to CPU {sorted(os.sched_getaffinity(0))}, load average {os.getloadavg()[0]:.1f}")
-    model_path = Path(tempfile.mkdtemp(prefix="youhu-bench-model-")) / "model.pkl"
+    model_path = Path(tempfile.mkdtemp(prefix="youhu-bench-model-")) / "model.npz"
     dataset, wall, cpu = timed(lambda: load_dataset(include_db=False))
     rate("read + prepare training data", len(dataset), wall, cpu)
     _, wall, cpu = timed(lambda: train(dataset, model_path))

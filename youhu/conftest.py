@@ -2,6 +2,13 @@ import pytest
 
 from youhu.testing.factories import District
 from youhu.testing.reference import ensure_reference_data
+from youhu.testing.shared import SKIP_REASON, shared_data_present
+
+
+@pytest.hookimpl(tryfirst=True)  # before the fixtures are set up: they may read the folder
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    if item.get_closest_marker("needs_shared") and not shared_data_present():
+        pytest.skip(SKIP_REASON)
 
 
 @pytest.fixture(autouse=True)

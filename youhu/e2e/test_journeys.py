@@ -8,6 +8,7 @@ from collections import defaultdict
 
 import pytest
 
+from youhu.dispatch import classifier
 from youhu.dispatch.classifier import reset_default
 from youhu.dispatch.classifier.training import Dataset, load_dataset, train
 from youhu.taxonomy.models import Category
@@ -43,7 +44,7 @@ def small_model(settings, tmp_path):
             taken[label] += 1
             texts.append(text)
             labels.append(label)
-    train(Dataset(texts, labels, {"sample": len(texts)}), tmp_path / "dispatch-classifier.pkl")
+    train(Dataset(texts, labels, {"sample": len(texts)}), tmp_path / classifier.MODEL_FILENAME)
     reset_default()
     yield
     reset_default()
