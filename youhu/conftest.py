@@ -2,12 +2,20 @@ import pytest
 
 from youhu.testing.factories import District
 from youhu.testing.reference import ensure_reference_data
-from youhu.testing.shared import SKIP_REASON, shared_data_present
+from youhu.testing.shared import READS_SHARED, SKIP_REASON, shared_data_present
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        paths = READS_SHARED.get(item.nodeid.split("[")[0])
+        if paths is not None:
+            item.add_marker(pytest.mark.needs_shared(*paths))
 
 
 @pytest.hookimpl(tryfirst=True)  # before the fixtures are set up: they may read the folder
 def pytest_runtest_setup(item: pytest.Item) -> None:
-    if item.get_closest_marker("needs_shared") and not shared_data_present():
+    marker = item.get_closest_marker("needs_shared")
+    if marker is not None and not shared_data_present(*marker.args):
         pytest.skip(SKIP_REASON)
 
 
