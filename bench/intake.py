@@ -25,6 +25,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from shared_data import require
+
 REPO = Path(__file__).resolve().parents[1]
 SHARED = ["appeals/labeled_appeals.csv", "hotspot/messages_with_votes.csv", "replies/messages_with_replies.csv"]
 
@@ -53,6 +55,7 @@ def _env(var_dir: str, triage: str, database_url: str = "") -> dict[str, str]:
 def _shared_rows() -> list[dict[str, str]]:
     """The rows of the shared CSVs of real appeals (the folder as youhu.settings.SHARED_DIR finds it)."""
     shared = Path(os.environ.get("YOUHU_SHARED_DIR", REPO.parent / "shared")) / "data"
+    require(*(shared / name for name in SHARED))
     rows: list[dict[str, str]] = []
     for name in SHARED:
         with (shared / name).open(encoding="utf-8") as f:
