@@ -78,12 +78,12 @@ class CalibratedLinear:
 
     def class_weights(self) -> np.ndarray:
         """(labels x features) weight of each feature for each label, averaged over the copies."""
-        copies = self.weights.reshape(self.weights.shape[0], len(self.columns), self.width)
-        mean = copies.mean(axis=1, dtype=np.float64).T  # outputs x features
-        if self.n_classes == 2:  # one output, for labels[1]
-            return np.vstack([-mean[0], mean[0]])
-        out = np.zeros((self.n_classes, mean.shape[1]))
-        out[self.columns[0]] = mean
+        out = np.zeros((self.n_classes, self.weights.shape[0]))
+        for i, positions in enumerate(self.columns):
+            out[positions] += self.weights[:, i * self.width:(i + 1) * self.width].T
+        out /= len(self.columns)
+        if self.n_classes == 2:  # one output per copy, for labels[1]; labels[0] is its opposite
+            out[0] = -out[1]
         return out
 
 
