@@ -497,6 +497,11 @@ def test_model_ensure_without_a_trained_model_uses_the_shipped_one(model_dir, se
     call_command("model", "ensure", stdout=out)
     assert "shipped" in out.getvalue() and str(classifier.SHIPPED_MODEL) in out.getvalue()
     assert not classifier.trained_model_path().exists()
+    model_dir.mkdir(parents=True)
+    (model_dir / "dispatch-classifier.pkl").write_bytes(storage.PICKLE_MAGIC + b"{}\n")  # trained before .npz
+    out = io.StringIO()
+    call_command("model", "ensure", stdout=out)
+    assert "pickle" in out.getvalue() and "youhu model train" in out.getvalue() and "shipped" in out.getvalue()
 
 
 @pytest.mark.django_db

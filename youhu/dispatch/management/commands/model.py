@@ -12,6 +12,9 @@ from youhu.dispatch.classifier import storage
 from youhu.dispatch.classifier.evaluation import cross_validate
 from youhu.dispatch.classifier.training import TrainingDataError, load_dataset, train
 
+# What `youhu model train` wrote before the model file became an .npz of plain arrays.
+OLD_PICKLE_NAME = "dispatch-classifier.pkl"
+
 
 class Command(BaseCommand):
     help = "训练、评估分类模型 (train, evaluate or ensure the dispatch classifier's model)"
@@ -71,6 +74,10 @@ class Command(BaseCommand):
 
     def _ensure(self, opts: dict) -> None:
         output = opts.get("output") or classifier.trained_model_path()
+        old = classifier.trained_model_path().with_name(OLD_PICKLE_NAME)
+        if old.exists():
+            self.stdout.write(f"旧的 pickle 模型文件 {old} 已不再使用 (an old pickle model file, no longer loaded): "
+                              f"{storage.RETRAIN_HINT}")
         try:
             classifier.load(output)
         except storage.ModelFileError as exc:
