@@ -100,7 +100,6 @@ def to_arrays(vectorizer: Pipeline, estimator: CalibratedClassifierCV | MeanOfCa
 
     Each calibrated copy of each linear model contributes its weight columns, intercepts and its
     calibrators' sigmoid slope and offset; a MeanOfCalibrated's members' copies stand side by side.
-    Weights are stored as float32 (half the file; the agreement test bounds what that costs).
     """
     counter, idf_step = vectorizer.named_steps["counts"], vectorizer.named_steps["tfidf"]
     labels = [str(c) for c in estimator.classes_]

@@ -51,8 +51,8 @@ class CalibratedLinear:
         self.n_classes = len(model.labels)
         self.columns = model.columns
         self.width = model.columns.shape[1]
-        # Stored as float32; scored in float64, so that the file's rounding is the only difference from
-        # the fitted pipeline's probabilities (float32 sums over a text's features would add as much again).
+        # Scored in float64, so that the weights' rounding is the only difference from the fitted pipeline's
+        # probabilities (float32 sums over a text's features would add as much again).
         self.weights = model.weights.astype(np.float64)
         self.intercepts = model.intercepts
         self.slopes = model.slopes

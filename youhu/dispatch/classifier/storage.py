@@ -48,15 +48,20 @@ class ModelArrays:
     buckets: np.ndarray  # (n_features,) int64, sorted: feature j counts the n-grams hashed to buckets[j]
     ngram_range: np.ndarray  # (2,) int64: shortest and longest n-gram
     idf: np.ndarray  # (n_features,) float32
-    weights: np.ndarray  # (n_features, n_copies * width) float32, C order
+    weights: np.ndarray  # (n_features, n_copies * width) float32 in memory (float16 in the file), C order
     intercepts: np.ndarray  # (n_copies * width,) float64
     slopes: np.ndarray  # (n_copies * width,) float64: calibrated = expit(-(slope * score + offset))
     offsets: np.ndarray  # (n_copies * width,) float64
     columns: np.ndarray  # (n_copies, width) int64: the label index of each output
 
     def arrays(self) -> dict[str, np.ndarray]:
-        """As stored: buckets fit in 32 bits (BITS wide), which halves their share of the file."""
-        return {name: getattr(self, name) for name in ARRAYS} | {"buckets": self.buckets.astype(np.int32)}
+        """As stored: buckets fit in 32 bits (BITS wide); weights are rounded to float16, which halves the
+        file (the weights are most of it). The rounding's cost is bounded by a test on real appeals and
+        written in docs/dispatch-model.md; the arithmetic on the loaded arrays is float64 all the same."""
+        return {name: getattr(self, name) for name in ARRAYS} | {
+            "buckets": self.buckets.astype(np.int32),
+            "weights": self.weights.astype(np.float16),
+        }
 
 
 def youhu_version() -> str:

@@ -35,7 +35,7 @@ def shipped() -> classifier.Classifier:
 
 
 def test_the_shipped_model_is_a_compact_plain_array_file(shipped):
-    assert SHIPPED.stat().st_size < 8_000_000
+    assert SHIPPED.stat().st_size < 5_000_000
     with np.load(SHIPPED, allow_pickle=False) as archive:
         assert all(archive[name].dtype.kind in "iufU" for name in archive.files)
     assert len(shipped.labels) == 7 and shipped.header["training"]["rows"] > 6000
