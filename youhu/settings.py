@@ -26,6 +26,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "huey.contrib.djhuey",
     "youhu.directory",
+    "youhu.access",
     "youhu.workdays",
     "youhu.taxonomy",
     "youhu.tickets",

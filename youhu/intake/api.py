@@ -14,6 +14,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 from pydantic import AfterValidator
 
+from youhu.access.auth import api_auth
 from youhu.directory.models import Area, Unit, User
 from youhu.dispatch import services as smart_dispatch
 from youhu.supervision.reply_quality import reply_with_check
@@ -24,7 +25,6 @@ from youhu.tickets.errors import Conflict, InvalidInput, TicketError
 from youhu.tickets.models import Channel, Extension, Status, Ticket, TicketEvent
 from youhu.tickets.policy import allowed_actions
 
-from .auth import api_auth
 from .idempotency import idempotent
 from .services import submit_appeal
 

@@ -20,13 +20,13 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
 from youhu import clock
+from youhu.access.keys import user_for_key
 from youhu.taxonomy.models import AppealType, Category, Urgency
 from youhu.tickets import services as tickets
 from youhu.tickets.errors import TicketError
 from youhu.tickets.models import OPEN_STATUSES, Channel, Ticket, TicketEvent
 from youhu.tickets.policy import ACTION_LABELS
 
-from .keys import user_for_key
 from .services import submit_appeal
 
 SPEC_URL = "http://wiki.open311.org/GeoReport_v2"

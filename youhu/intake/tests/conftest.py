@@ -3,8 +3,8 @@ from datetime import datetime
 import pytest
 from django.test import Client
 
+from youhu.access.keys import create_api_key
 from youhu.dispatch.services import use_classifier
-from youhu.intake.keys import create_api_key
 
 
 @pytest.fixture(autouse=True)
