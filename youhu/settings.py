@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "youhu.supervision",
     "youhu.enterprise",
     "youhu.dashboard",
+    "youhu.workflow",
     "youhu.web",
     "youhu.demo",
 ]
