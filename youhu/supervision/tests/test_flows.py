@@ -10,6 +10,7 @@ from youhu.intake.open311 import _status_notes
 from youhu.supervision import flows
 from youhu.supervision.models import ReplyCheck
 from youhu.testing.factories import at
+from youhu.tickets import services
 from youhu.tickets.models import Status, Ticket, TicketEvent
 
 POOR = "已处理。"  # too short to be complete: the check holds it
@@ -74,3 +75,15 @@ def test_other_connections_never_see_the_reply_before_it_is_held(district, monke
     assert _committed_state(ticket) == (Status.REPLIED, POOR, True)
     tracking = Client().get(f"/open311/v2/requests/{ticket.number}.json")
     assert POOR not in tracking.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_held_reply_stays_hidden_for_merged_duplicates_too(district):
+    master = district.ticket_in(Status.HANDLING)
+    duplicate = district.ticket_in(Status.REGISTERED)
+    services.merge(duplicate, by=district.dispatcher, into=master)
+    flows.reply_with_check(master, by=district.handler, text=POOR, now=NOW)
+    duplicate.refresh_from_db()
+    assert duplicate.reply_text == POOR  # the master's reply answers both appellants, once released
+    body = Client().get(f"/open311/v2/requests/{duplicate.number}.json").content.decode()
+    assert POOR not in body
