@@ -9,8 +9,10 @@ from django.urls import reverse
 
 from youhu.testing.factories import at
 from youhu.tickets import services
+from youhu.tickets.errors import InvalidInput
 from youhu.tickets.models import Extension, Status
 from youhu.tickets.policy import RULES
+from youhu.tickets.selectors import merge_target
 from youhu.workflow.actions import ACTIONS, API_ACTIONS, PAGE_ACTIONS, offered
 from youhu.workflow.api import ActionName
 from youhu.workflow.inputs import INPUT_FIELDS
@@ -57,13 +59,10 @@ def test_an_unknown_merge_target_is_the_same_error_on_the_page_and_in_the_api(cl
     assert api.json()["message"] in page.content.decode()
 
 
-def test_the_merge_target_must_be_visible_to_the_actor(district, api_as):
+def test_the_merge_target_must_be_visible_to_the_actor(district):
     """A unit cannot merge into a ticket it may not see (the number alone gives nothing away)."""
     other = district.ticket_in(Status.REGISTERED)
     services.dispatch(other, by=district.dispatcher, unit=district.env, now=at("2026-03-02 10:00"))
-    from youhu.tickets.errors import InvalidInput
-    from youhu.tickets.selectors import merge_target
-
     with pytest.raises(InvalidInput, match=f"找不到工单 {other.number}"):
         merge_target(district.handler, other.number)
     assert merge_target(district.dispatcher, f" {other.number} ") == other
