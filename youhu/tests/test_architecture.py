@@ -26,6 +26,9 @@ KNOWN_MODULE_CYCLES: set[frozenset[str]] = {
     frozenset({"youhu.intake.services", "youhu.intake.tasks"}),  # h4a: intake services <-> tasks
 }
 
+# Rooms the table documents that another branch brings; the lead drops each mark once it is merged.
+PENDING_ROOMS = {"db"}  # h4a: youhu/db/
+
 # Loading a module by its name hides an arrow from this test (and from readers). The demo may: its list
 # of optional loaders is the top of the house. importlib.metadata only reads installed packages' versions.
 DYNAMIC_IMPORT_ROOMS = {"demo"}
@@ -45,7 +48,9 @@ def modules() -> dict[str, Path]:
             if not SKIPPED_DIRS & set(p.relative_to(PACKAGE).parts[:-1]) and p.name != "conftest.py"}
 
 
-def _imported(node: ast.Import | ast.ImportFrom, module: str, is_package: bool) -> list[str]:
+def _imported(node: ast.Import | ast.ImportFrom, module: str, is_package: bool, mods: set[str]) -> list[str]:
+    """The modules an import statement uses: `from youhu import clock` uses youhu.clock (not youhu itself),
+    `from .models import Ticket` uses the room's models, `import youhu.tickets.services` that module."""
     if isinstance(node, ast.Import):
         return [alias.name for alias in node.names]
     base = node.module or ""
@@ -53,23 +58,24 @@ def _imported(node: ast.Import | ast.ImportFrom, module: str, is_package: bool) 
         here = module.split(".") if is_package else module.split(".")[:-1]
         anchor = here[:len(here) - node.level + 1]
         base = ".".join(anchor + ([node.module] if node.module else []))
-    # `from youhu import clock` imports the module youhu.clock; `from x.models import Ticket`, x.models.
-    return [f"{base}.{alias.name}" for alias in node.names] + [base]
+    submodules = [f"{base}.{alias.name}" for alias in node.names if f"{base}.{alias.name}" in mods]
+    names_of_base = len(submodules) < len(node.names)  # a function, class or constant defined in `base`
+    return submodules + ([base] if names_of_base else [])
 
 
 def import_graph() -> dict[str, set[str]]:
-    """module -> the youhu modules it imports (a name imported from a module counts as that module)."""
+    """module -> the youhu modules it imports."""
     mods = modules()
+    names = set(mods)
     graph: dict[str, set[str]] = {}
     for name, path in mods.items():
         targets: set[str] = set()
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Import | ast.ImportFrom):
-                for target in _imported(node, name, path.name == "__init__.py"):
-                    # the deepest module the dotted name reaches
-                    while target and target not in mods:
+                for target in _imported(node, name, path.name == "__init__.py", names):
+                    while target and target not in mods:  # the deepest module the dotted name reaches
                         target = target.rpartition(".")[0]
-                    if target and target != name and not (target == "youhu" and name != "youhu"):
+                    if target and target != name:
                         targets.add(target)
         graph[name] = targets
     return graph
@@ -159,7 +165,7 @@ def test_the_reader_finds_imports_of_every_kind():
 def test_every_room_is_documented_and_the_table_has_no_loop():
     uses = documented_uses()
     rooms = {room_of(m) for m in modules()}
-    assert rooms == set(uses), "docs/architecture.md's table and the rooms under youhu/ differ"
+    assert rooms | PENDING_ROOMS == set(uses), "docs/architecture.md's table and the rooms under youhu/ differ"
     table = {room: (set(uses) - {room} if allowed is None else allowed) for room, allowed in uses.items()
              if room != PROJECT}
     assert not cycles(table), "the documented table lets two rooms use each other"
