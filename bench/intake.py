@@ -257,7 +257,7 @@ call_command("model", "ensure")
 from youhu.demo.loader import load_demo
 load_demo(0)  # the demo district's streets, units, categories and routing rules, no tickets
 from youhu.directory.models import User
-from youhu.intake.keys import create_api_key
+from youhu.access.keys import create_api_key
 user = User.objects.create_user("bench", password="bench-pass-1")
 user.set_roles(["dispatcher"])
 print(create_api_key(user, name="bench").secret)

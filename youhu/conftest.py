@@ -1,5 +1,7 @@
 import pytest
+from django.test import Client
 
+from youhu.access.keys import create_api_key
 from youhu.testing.factories import District
 from youhu.testing.reference import ensure_reference_data
 from youhu.testing.shared import READS_SHARED, SKIP_REASON, shared_data_present
@@ -73,3 +75,25 @@ def _reference_data_after_flush(request):
     if _runs_in_transactions(request):
         request.getfixturevalue("transactional_db")
         ensure_reference_data()
+
+
+class KeyClient(Client):
+    """A test client that sends an API key with every request."""
+
+    def __init__(self, key: str, **kwargs):
+        super().__init__(HTTP_AUTHORIZATION=f"Bearer {key}", **kwargs)
+
+
+@pytest.fixture
+def api_as(district):
+    """api_as(user) -> a client authenticated by a fresh API key of that user."""
+
+    def make(user) -> KeyClient:
+        return KeyClient(create_api_key(user, name="test").secret)
+
+    return make
+
+
+@pytest.fixture
+def dispatcher_api(district, api_as):
+    return api_as(district.dispatcher)

@@ -26,6 +26,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "huey.contrib.djhuey",
     "youhu.directory",
+    "youhu.access",
     "youhu.workdays",
     "youhu.taxonomy",
     "youhu.tickets",
@@ -35,6 +36,7 @@ INSTALLED_APPS = [
     "youhu.supervision",
     "youhu.enterprise",
     "youhu.dashboard",
+    "youhu.workflow",
     "youhu.web",
     "youhu.demo",
 ]

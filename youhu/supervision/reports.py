@@ -7,8 +7,6 @@ can be summed and charted in Excel or LibreOffice; a rate without a denominator 
 from __future__ import annotations
 
 import csv
-import importlib
-import importlib.util
 from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import IO, Any
@@ -22,6 +20,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from youhu import clock
 from youhu.directory.models import Role, User
+from youhu.enterprise.selectors import zone_figures
 from youhu.tickets.models import Ticket
 from youhu.tickets.selectors import appellant_for, reply_overdue_q
 from youhu.workdays import calendar
@@ -191,12 +190,7 @@ ENTERPRISE_GROUP = [("走访次数", "visits", "int"), ("诉求数", "demands_ra
 
 
 def _enterprise_sheet(wb: Workbook, period: Period) -> None:
-    """企业服务 figures, when the enterprise app provides them (it owns their definitions)."""
-    if importlib.util.find_spec("youhu.enterprise.selectors") is None:
-        return
-    zone_figures = getattr(importlib.import_module("youhu.enterprise.selectors"), "zone_figures", None)
-    if zone_figures is None:
-        return
+    """企业服务 figures (the enterprise app owns their definitions)."""
     figures = zone_figures(period.start, period.end)
     ws = wb.create_sheet("企业服务")
     _header(ws, 1, ["指标", "数值"])

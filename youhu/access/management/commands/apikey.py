@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
+from youhu.access.keys import create_api_key, revoke_api_key
+from youhu.access.models import ApiKey
 from youhu.directory.models import User
-from youhu.intake.keys import create_api_key, revoke_api_key
-from youhu.intake.models import ApiKey
 
 
 class Command(BaseCommand):

@@ -2,19 +2,27 @@
 
 from __future__ import annotations
 
+from django.http import HttpRequest
 from ninja.security import APIKeyHeader, HttpBearer, SessionAuth
 
+from youhu.directory.models import User
+
 from .keys import user_for_key
+
+
+def _key_user(request: HttpRequest, raw: str | None) -> User | None:
+    """The key's user, who is then also `request.user` (views and services read it there)."""
+    user = user_for_key(raw)
+    if user is not None:
+        request.user = user
+    return user
 
 
 class BearerKey(HttpBearer):
     """`Authorization: Bearer yh_xxxxxxxx.secret`"""
 
     def authenticate(self, request, token):
-        user = user_for_key(token)
-        if user is not None:
-            request.user = user
-        return user
+        return _key_user(request, token)
 
 
 class HeaderKey(APIKeyHeader):
@@ -23,10 +31,7 @@ class HeaderKey(APIKeyHeader):
     param_name = "X-Api-Key"
 
     def authenticate(self, request, key):
-        user = user_for_key(key)
-        if user is not None:
-            request.user = user
-        return user
+        return _key_user(request, key)
 
 
 class StaffSession(SessionAuth):

@@ -1,8 +1,10 @@
-"""/api/tickets: create, list, read and act on tickets. Thin: every change goes through a service."""
+"""/api/tickets: create, list, read and act on tickets. Thin: a new appeal goes through intake, every
+action through the action table (`workflow.actions`), as the staff pages' do."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date, datetime, time
 from typing import Annotated, Any, Literal
 
@@ -14,19 +16,19 @@ from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 from pydantic import AfterValidator
 
+from youhu.access.auth import api_auth
 from youhu.directory.models import Area, Unit, User
-from youhu.dispatch import services as smart_dispatch
-from youhu.supervision.reply_quality import reply_with_check
+from youhu.intake.idempotency import idempotent
+from youhu.intake.services import submit_appeal
 from youhu.taxonomy.models import AppealType, Category, Urgency
 from youhu.tickets import selectors
 from youhu.tickets import services as tickets
-from youhu.tickets.errors import Conflict, InvalidInput, TicketError
-from youhu.tickets.models import Channel, Extension, Status, Ticket, TicketEvent
+from youhu.tickets.errors import Conflict, InvalidInput
+from youhu.tickets.models import Channel, Status, Ticket, TicketEvent
 from youhu.tickets.policy import allowed_actions
 
-from .auth import api_auth
-from .idempotency import idempotent
-from .services import submit_appeal
+from . import actions
+from .inputs import ActionInput
 
 router = Router(auth=api_auth, tags=["tickets"])
 
@@ -153,11 +155,8 @@ class TicketFilters(Schema):
     page_size: int = Field(50, ge=1, le=200)
 
 
-ActionName = Literal[
-    "register", "answer_directly", "reject", "merge", "dispatch", "transfer", "accept", "return", "handle",
-    "submit_co_part", "request_extension", "decide_extension", "waive_co_parts", "reply", "review",
-    "reopen", "close", "supervise", "notice", "release_reply",
-]
+# The table's order, which is the OpenAPI document's.
+ActionName = Literal[actions.API_ACTIONS]  # type: ignore[valid-type]
 
 
 class ActionIn(Schema):
@@ -280,8 +279,14 @@ def _unit(pk: int | None, field: str = "unit") -> Unit | None:
 # ---------------------------------------------------------------- endpoints
 
 
+def _operation(name: str) -> str:
+    # The ids ninja derived when these endpoints lived in youhu/intake/api.py: clients generated from the
+    # OpenAPI document name their methods after them.
+    return f"youhu_intake_api_{name}"
+
+
 @router.post("", response={201: CreatedOut, 400: ErrorOut, 409: ErrorOut, 422: ErrorOut},
-             summary="登记诉求（支持 Idempotency-Key）")
+             summary="登记诉求（支持 Idempotency-Key）", operation_id=_operation("create"))
 def create(request, payload: TicketIn):
     user = _user(request)
 
@@ -310,7 +315,7 @@ def create(request, payload: TicketIn):
     return idempotent(request, user, handler)
 
 
-@router.get("", response=TicketPage, summary="工单列表（按可见范围）")
+@router.get("", response=TicketPage, summary="工单列表（按可见范围）", operation_id=_operation("list_tickets"))
 def list_tickets(request, filters: Query[TicketFilters]):
     user = _user(request)
     qs = _visible(user)
@@ -335,7 +340,8 @@ def list_tickets(request, filters: Query[TicketFilters]):
     return {"count": count, "page": filters.page, "page_size": filters.page_size, "items": items}
 
 
-@router.get("/{number}", response={200: TicketDetailOut, 404: ErrorOut}, summary="工单详情")
+@router.get("/{number}", response={200: TicketDetailOut, 404: ErrorOut}, summary="工单详情",
+            operation_id=_operation("get_ticket"))
 def get_ticket(request, number: str):
     user = _user(request)
     ticket = get_visible_ticket(user, number)
@@ -345,115 +351,37 @@ def get_ticket(request, number: str):
     return data
 
 
-def _perform(action: str, ticket: Ticket, user: User, body: ActionIn) -> None:
-    """Call the lifecycle service for `action`; services check state and permission."""
-    if action == "register":
-        tickets.register(ticket, by=user, category=category_by_code(body.category))
-    elif action == "answer_directly":
-        tickets.answer_directly(ticket, by=user, reply=body.text)
-    elif action == "reject":
-        tickets.reject(ticket, by=user, reason=body.reason)
-    elif action == "merge":
-        into = _visible(user).filter(number=body.into or "").first()
-        if into is None:
-            raise InvalidInput("请填写要合并到的主件编号", field="into")
-        tickets.merge(ticket, by=user, into=into, reason=body.reason)
-    elif action == "dispatch":  # through smart dispatch: the dispatcher's category becomes a labelled example
-        smart_dispatch.dispatch_ticket(ticket, by=user, unit=_unit(body.unit), co_units=_units(body.co_units or []),
-                                       category=category_by_code(body.category))
-    elif action == "transfer":
-        co = _units(body.co_units) if body.co_units is not None else None
-        tickets.transfer(ticket, by=user, unit=_unit(body.unit), reason=body.reason, co_units=co)
-    elif action == "accept":
-        tickets.accept(ticket, by=user)
-    elif action == "return":
-        tickets.return_ticket(ticket, by=user, reason=body.reason)
-    elif action == "handle":
-        tickets.handle(ticket, by=user, note=body.note or body.text)
-    elif action == "submit_co_part":
-        tickets.submit_co_part(ticket, by=user, text=body.text)
-    elif action == "request_extension":
-        if body.working_days is None:
-            raise InvalidInput("请填写延期天数", field="working_days")
-        tickets.request_extension(ticket, by=user, working_days=body.working_days, reason=body.reason)
-    elif action == "decide_extension":
-        _decide_extension(ticket, user, body)
-    elif action == "waive_co_parts":
-        tickets.waive_co_parts(ticket, by=user, reason=body.reason)
-    elif action == "reply":
-        reply_with_check(ticket, by=user, text=body.text)  # a poor reply is held for a supervisor
-    elif action == "review":
-        if body.resolved is None:
-            raise InvalidInput("请选择是否已解决", field="resolved")
-        tickets.review(ticket, by=user, resolved=body.resolved, satisfaction=body.satisfaction or "",
-                       comment=body.comment)
-    elif action == "reopen":
-        tickets.reopen(ticket, by=user, reason=body.reason)
-    elif action == "close":
-        tickets.close(ticket, by=user, reason=body.reason)
-    elif action in ("supervise", "notice"):
-        message = body.reason.strip()
-        if not message:
-            raise InvalidInput("请填写督办意见", field="reason")
-        units = [link.unit for link in ticket.unit_links.select_related("unit").filter(active=True)]
-        tickets.record_escalation(ticket, kind=action, message=message, units=units, by=user)
-    elif action == "release_reply":
-        tickets.release_reply(ticket, by=user, reason=body.reason)
+def _co_units(ids: list[int] | None) -> list[Unit] | None:
+    return [u for pk in ids if (u := _unit(pk, "co_units")) is not None] if ids is not None else None
 
 
-def _units(ids: list[int]) -> list[Unit]:
-    return [u for pk in ids if (u := _unit(pk, "co_units")) is not None]
+# Body fields that need a look-up or a default before the action table can use them.
+_PARSE: dict[str, Callable[[Any], Any]] = {
+    "unit": _unit, "co_units": _co_units, "category": category_by_code,
+    "into": lambda number: number or "", "satisfaction": lambda value: value or "",
+}
 
 
-def _decide_extension(ticket: Ticket, user: User, body: ActionIn) -> None:
-    pending = ticket.extensions.filter(state=Extension.State.PENDING)
-    extension = pending.filter(pk=body.extension).first() if body.extension else pending.first()
-    if extension is None:
-        raise InvalidInput("没有待审批的延期申请", field="extension")
-    if body.approve is None:
-        raise InvalidInput("请选择批准或驳回", field="approve")
-    tickets.decide_extension(extension, by=user, approve=body.approve, reason=body.reason)
+def action_input(action: str, body: ActionIn) -> ActionInput:
+    """The fields `action` reads, as the action table's input; the others are ignored, as documented."""
+    values = {name: getattr(body, name) for name in actions.ACTIONS[action].reads}
+    return ActionInput(**{name: _PARSE.get(name, _identity)(value) for name, value in values.items()})
+
+
+def _identity(value: Any) -> Any:
+    return value
 
 
 @router.post("/{number}/actions/{action}",
              response={200: TicketOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
-             summary="执行办理动作（受理、派单、签收、办结、回访……按角色与状态）")
+             summary="执行办理动作（受理、派单、签收、办结、回访……按角色与状态）", operation_id=_operation("act"))
 def act(request, number: str, action: ActionName, body: ActionIn):
     user = _user(request)
 
     def handler() -> tuple[int, dict]:
         ticket = get_visible_ticket(user, number)
-        _perform(action, ticket, user, body)
+        actions.perform(action, ticket, user, action_input(action, body))
         ticket = _visible(user).filter(pk=ticket.pk).first() or ticket
         return 200, _json_ready(ticket_json(ticket, user))
 
     return idempotent(request, user, handler)
-
-
-# ---------------------------------------------------------------- errors
-
-
-def install_error_handlers(api) -> None:
-    """Every error of the JSON API as {code, message, field}; schema errors are 400 (as Open311 and the
-    import report) and keep ninja's `detail` too."""
-    from ninja.errors import ValidationError
-
-    def ticket_error(request, exc: TicketError):
-        return api.create_response(request, exc.as_dict(), status=exc.http_status)
-
-    def validation_error(request, exc: ValidationError):
-        first = exc.errors[0] if exc.errors else {}
-        loc = [str(p) for p in first.get("loc", []) if p not in ("body", "payload", "query", "path", "filters")]
-        return api.create_response(request, {
-            "code": "invalid_input", "message": f"{'.'.join(loc) or '请求'}：{first.get('msg', '格式不正确')}",
-            "field": ".".join(loc) or None, "detail": exc.errors,
-        }, status=400)
-
-    def http_error(request, exc: HttpError):
-        code = {401: "unauthorized", 403: "not_allowed", 404: "not_found"}.get(exc.status_code, "error")
-        return api.create_response(request, {"code": code, "message": str(exc), "field": None},
-                                   status=exc.status_code)
-
-    api.add_exception_handler(TicketError, ticket_error)
-    api.add_exception_handler(ValidationError, validation_error)
-    api.add_exception_handler(HttpError, http_error)
