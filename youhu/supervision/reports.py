@@ -6,7 +6,6 @@ can be summed and charted in Excel or LibreOffice; a rate without a denominator 
 
 from __future__ import annotations
 
-import csv
 import importlib
 import importlib.util
 from collections.abc import Iterable, Iterator
@@ -20,7 +19,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from youhu import clock
+from youhu import clock, spreadsheet
 from youhu.directory.models import Role, User
 from youhu.tickets.models import Ticket
 from youhu.tickets.selectors import appellant_for, reply_overdue_q
@@ -56,7 +55,7 @@ def _put(ws: Worksheet, row: int, col: int, value: Any, kind: str = "text") -> N
         cell.value = DASH
         cell.alignment = Alignment(horizontal="right")
         return
-    cell.value = value
+    cell.value = spreadsheet.safe_cell(value)
     if kind == "rate":
         cell.number_format = PERCENT
     elif kind == "decimal":
@@ -264,7 +263,7 @@ def ticket_rows(user: User, tickets: QuerySet[Ticket]) -> Iterator[list[str]]:
 
 def write_tickets_csv(user: User, tickets: QuerySet[Ticket], out: IO[str]) -> int:
     """Write the CSV to `out`; returns the number of tickets written."""
-    writer = csv.writer(out)
+    writer = spreadsheet.writer(out)
     count = -1
     for row in ticket_rows(user, tickets):
         writer.writerow(row)
