@@ -1,4 +1,5 @@
 import pytest
+from django.core.cache import caches
 
 from youhu.testing.factories import District
 from youhu.testing.reference import ensure_reference_data
@@ -58,3 +59,4 @@ def _reference_data_after_flush(request):
     if _runs_in_transactions(request):
         request.getfixturevalue("transactional_db")
         ensure_reference_data()
+        caches["shared"].clear()  # the rate limits' table is no model's: the flush leaves it alone

@@ -11,6 +11,7 @@ import io
 
 from django.conf import settings
 from django.db import transaction
+from django_otp.models import VerifyNotAllowed
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp.qr import write_qrcode_image
@@ -39,24 +40,31 @@ def enrolment_device(user: User) -> TOTPDevice:
     return device or TOTPDevice.objects.create(user=user, name=DEVICE_NAME, confirmed=False)
 
 
-def check_code(device: TOTPDevice, code: str) -> bool:
-    """django-otp's check: the code of this or a neighbouring 30 s step, once only, with growing delays
-    after wrong codes (its throttling)."""
+WRONG = "验证码不正确或已过期，请核对手机时间后输入应用中当前显示的验证码。"
+TOO_MANY = "错误次数过多，请稍等几秒后输入应用中当前显示的验证码。"
+
+
+def refusal(device: TOTPDevice, code: str) -> str | None:
+    """None if `code` is right; else why it was not taken, for the form. django-otp's check: the code of this
+    or a neighbouring 30 s step, once only, with growing delays after wrong codes (its throttling)."""
     code = (code or "").strip().replace(" ", "")
     with transaction.atomic():
-        allowed, _why = device.verify_is_allowed()
-        return bool(allowed) and device.verify_token(code)
+        allowed, why = device.verify_is_allowed()
+        if not allowed and why and why.get("reason") is VerifyNotAllowed.N_FAILED_ATTEMPTS:
+            return TOO_MANY
+        return None if device.verify_token(code) else WRONG
 
 
 @transaction.atomic
-def confirm(device: TOTPDevice, code: str) -> bool:
-    """Confirms an enrolment with the device's first code; any other device of the user goes."""
-    if not check_code(device, code):
-        return False
+def confirm(device: TOTPDevice, code: str) -> str | None:
+    """Confirms an enrolment with the device's first code (None, or why not); any other device of the user goes."""
+    refused = refusal(device, code)
+    if refused:
+        return refused
     device.confirmed = True
     device.save(update_fields=["confirmed"])
     TOTPDevice.objects.filter(user_id=device.user_id).exclude(pk=device.pk).delete()
-    return True
+    return None
 
 
 def secret_text(device: TOTPDevice) -> str:

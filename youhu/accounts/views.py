@@ -76,9 +76,10 @@ def verify(request: HttpRequest) -> HttpResponse:
         return _start_again(request)
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if secondfactor.check_code(device, form.cleaned_data["code"]):
+        refused = secondfactor.refusal(device, form.cleaned_data["code"])
+        if not refused:
             return _finish_login(request, user, device)
-        form.add_error("code", "验证码不正确或已过期，请输入应用中当前显示的验证码。")
+        form.add_error("code", refused)
     return render(request, "accounts/verify.html", {"form": form, "pending_user": user})
 
 
@@ -95,13 +96,14 @@ def enrol(request: HttpRequest) -> HttpResponse:
     device = secondfactor.enrolment_device(user)
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if secondfactor.confirm(device, form.cleaned_data["code"]):
+        refused = secondfactor.confirm(device, form.cleaned_data["code"])
+        if not refused:
             if signing_in:
                 return _finish_login(request, user, device)
             otp_login(request, device)
             messages.success(request, "已启用动态验证码：今后登录时需输入身份验证器中的验证码。")
             return redirect("accounts:security")
-        form.add_error("code", "验证码不正确，请核对手机时间后输入应用中当前显示的验证码。")
+        form.add_error("code", refused)
     return render(request, "accounts/enrol.html", {
         "form": form, "pending_user": user, "signing_in": signing_in, "required": secondfactor.required_for(user),
         "qr_svg": secondfactor.qr_svg(device), "secret": secondfactor.secret_text(device),
@@ -124,7 +126,7 @@ def disable(request: HttpRequest) -> HttpResponse:
     form = CodeForm(request.POST)
     if secondfactor.required_for(request.user):
         messages.error(request, "您的角色必须使用动态验证码，不能关闭。")
-    elif device is not None and form.is_valid() and secondfactor.check_code(device, form.cleaned_data["code"]):
+    elif device is not None and form.is_valid() and not secondfactor.refusal(device, form.cleaned_data["code"]):
         TOTPDevice.objects.filter(user=request.user).delete()
         messages.success(request, "已关闭动态验证码。")
     else:
