@@ -128,6 +128,8 @@ def test_demo_accounts_get_published_keys_and_the_command_shows_their_code(distr
     call_command("otp", "code", "--user", "supervisor")
     assert capsys.readouterr().out.strip() == secondfactor.current_code(device)
     assert load_demo_devices() == 0  # idempotent
+    call_command("otp", "key", "--user", "supervisor")
+    assert secondfactor.secret_text(device) in capsys.readouterr().out
 
     device.key = TOTPDevice().key  # a real key is never shown
     device.save()
