@@ -36,6 +36,7 @@ class LoginView(auth_views.LoginView):
 
     def form_valid(self, form):
         user = form.get_user()
+        self.request.session.pop(PENDING, None)  # an earlier, unfinished login in this browser is over
         if not secondfactor.asks_for_code(user):
             return super().form_valid(form)
         self.request.session[PENDING] = {"user": user.pk, "backend": user.backend,
