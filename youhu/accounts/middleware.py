@@ -7,7 +7,15 @@ from contextvars import ContextVar
 
 from django.http import HttpRequest, HttpResponse
 
-current_actor: ContextVar = ContextVar("youhu_current_actor", default=None)
+_current_request: ContextVar[HttpRequest | None] = ContextVar("youhu_current_request", default=None)
+
+
+def current_actor():
+    """The signed-in user of the request being handled; None in commands and background work. Looked up
+    only when asked for: most requests never need it."""
+    request = _current_request.get()
+    user = getattr(request, "user", None)
+    return user if user is not None and user.is_authenticated else None
 
 
 class ActorMiddleware:
@@ -15,9 +23,8 @@ class ActorMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        user = getattr(request, "user", None)
-        token = current_actor.set(user if user is not None and user.is_authenticated else None)
+        token = _current_request.set(request)
         try:
             return self.get_response(request)
         finally:
-            current_actor.reset(token)
+            _current_request.reset(token)

@@ -119,6 +119,13 @@ def test_gaining_a_role_that_needs_it_ends_the_sessions_opened_without_it(distri
     assert client.get("/supervision/")["Location"].startswith("/login/")
 
 
+def test_a_session_that_passed_the_second_factor_keeps_going_when_a_role_is_added(client, district, enrolled):
+    password_step(client, "supervisor")
+    client.post("/accounts/verify/", {"code": code_for(enrolled)})
+    district.supervisor.set_roles(["supervisor", "admin"])
+    assert client.get("/supervision/").status_code == 200
+
+
 def test_demo_accounts_get_published_keys_and_the_command_shows_their_code(district, capsys):
     from django.core.management import CommandError, call_command
 
