@@ -55,6 +55,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "youhu.accounts.middleware.ActorMiddleware",
+    "youhu.accounts.middleware.IdleSessionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes requires: turns a refused login of a locked account into the login page's message.
@@ -142,9 +143,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-# Idle sessions end: each request pushes the expiry forward by this much.
+# Idle sessions end: requests push the expiry forward by this much (youhu.accounts.middleware.IdleSessionMiddleware).
 SESSION_COOKIE_AGE = int(os.environ.get("YOUHU_SESSION_IDLE_MINUTES", "30")) * 60
-SESSION_SAVE_EVERY_REQUEST = True
 
 # Login throttling (django-axes): N wrong passwords for one account, or from one address, lock it for a while.
 AXES_FAILURE_LIMIT = int(os.environ.get("YOUHU_LOGIN_FAILURE_LIMIT", "5"))
