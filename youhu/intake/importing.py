@@ -22,7 +22,7 @@ from typing import Any
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from youhu import clock
+from youhu import clock, spreadsheet
 from youhu.directory.models import Area, User
 from youhu.taxonomy.models import AppealType, Category, Urgency
 from youhu.tickets import services as tickets
@@ -98,7 +98,7 @@ class ImportResult:
 
     def report_csv(self) -> str:
         out = io.StringIO()
-        writer = csv.writer(out)
+        writer = spreadsheet.writer(out)
         writer.writerow(["row", "external_id", "field", "outcome", "reason"])
         for issue in self.issues:
             writer.writerow([issue.row, issue.external_id, issue.field, issue.outcome, issue.reason])

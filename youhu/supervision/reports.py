@@ -6,7 +6,6 @@ can be summed and charted in Excel or LibreOffice; a rate without a denominator 
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import IO, Any
@@ -18,7 +17,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from youhu import clock
+from youhu import clock, spreadsheet
 from youhu.directory.models import Role, User
 from youhu.enterprise.selectors import zone_figures
 from youhu.tickets.models import Ticket
@@ -55,7 +54,7 @@ def _put(ws: Worksheet, row: int, col: int, value: Any, kind: str = "text") -> N
         cell.value = DASH
         cell.alignment = Alignment(horizontal="right")
         return
-    cell.value = value
+    cell.value = spreadsheet.safe_cell(value)
     if kind == "rate":
         cell.number_format = PERCENT
     elif kind == "decimal":
@@ -258,7 +257,7 @@ def ticket_rows(user: User, tickets: QuerySet[Ticket]) -> Iterator[list[str]]:
 
 def write_tickets_csv(user: User, tickets: QuerySet[Ticket], out: IO[str]) -> int:
     """Write the CSV to `out`; returns the number of tickets written."""
-    writer = csv.writer(out)
+    writer = spreadsheet.writer(out)
     count = -1
     for row in ticket_rows(user, tickets):
         writer.writerow(row)

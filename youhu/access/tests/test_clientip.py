@@ -1,11 +1,11 @@
 """Rate limits key on the client's address, also behind reverse proxies, and cannot be dodged by a forged header."""
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import caches
 from django.core.exceptions import ImproperlyConfigured
 from django.test import Client, RequestFactory
 
-from youhu.web.clientip import client_ip
+from youhu.access.clientip import client_ip
 
 
 def request(remote: str = "10.0.0.5", forwarded: str | None = None):
@@ -40,7 +40,7 @@ def test_behind_proxies_the_outermost_proxys_peer_is_the_client(settings, proxie
 def test_behind_a_proxy_each_resident_has_a_limit_of_their_own(settings, district):
     settings.YOUHU_TRUSTED_PROXIES = 1
     settings.YOUHU_PORTAL_TRACK_RATE = "2/m"
-    cache.clear()
+    caches[settings.RATELIMIT_USE_CACHE].clear()
     proxy = {"REMOTE_ADDR": "10.0.0.2"}  # every request arrives from the proxy
     first = Client(HTTP_X_FORWARDED_FOR="203.0.113.7", **proxy)
     second = Client(HTTP_X_FORWARDED_FOR="198.51.100.4", **proxy)
