@@ -25,8 +25,8 @@ from youhu.tickets.models import Channel, Extension, Status, Ticket, TicketEvent
 from youhu.tickets.policy import allowed_actions
 
 from .auth import api_auth
+from .flows import submit_appeal
 from .idempotency import idempotent
-from .services import submit_appeal
 
 router = Router(auth=api_auth, tags=["tickets"])
 

@@ -8,7 +8,7 @@ import pytest
 from django.db.models import F, Model
 
 from youhu import clock
-from youhu.tickets.inserts import insert, update_row
+from youhu.db import insert, update_row
 from youhu.tickets.models import Status, Ticket, TicketEvent
 
 
