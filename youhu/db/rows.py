@@ -14,7 +14,7 @@ the database work).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, TypeVar
 
 from django.db import connections
@@ -112,30 +112,40 @@ _PLAIN_TYPES = frozenset({
     "IntegerField", "OneToOneField", "PositiveBigIntegerField", "PositiveIntegerField",
     "PositiveSmallIntegerField", "SlugField", "SmallIntegerField", "TextField",
 })
-_layouts: dict[tuple[type[Model], str], tuple[list[Field], list[Callable[[], Any]], list[bool]]] = {}
+_Layout = tuple[list[Field], dict[str, Any], list[Field], list[tuple[int, Field]]]
+_layouts: dict[tuple[type[Model], str], _Layout] = {}
 
 
-def _layout(model: type[Model], using: str) -> tuple[list[Field], list[Callable[[], Any]], list[bool]]:
-    """The columns written (as for `insert`), each one's default, and which need converting."""
+def _layout(model: type[Model], using: str) -> _Layout:
+    """The columns written (as for `insert`), the constant defaults, the fields with a computed default, and
+    the positions of those whose values the field converts."""
     key = (model, using)
     cached = _layouts.get(key)
     if cached is None:
         _sql, fields = _statement(model, using)
-        cached = _layouts[key] = (fields, [f._get_default for f in fields],
-                                  [f.get_internal_type() not in _PLAIN_TYPES for f in fields])
+        computed = [f for f in fields if f.has_default() and callable(f.default)]
+        constants = {f.attname: f.get_default() for f in fields if f not in computed}
+        convert = [(i, f) for i, f in enumerate(fields) if f.get_internal_type() not in _PLAIN_TYPES]
+        cached = _layouts[key] = (fields, constants, computed, convert)
     return cached
 
 
-def _values(model: type[Model], record: Mapping[str, Any], using: str) -> list[Any]:
+def _values(model: type[Model], records: Sequence[Mapping[str, Any]], using: str) -> list[list[Any]]:
     connection = connections[using]
-    fields, defaults, convert = _layout(model, using)
-    values = []
-    for f, default, needs in zip(fields, defaults, convert, strict=True):
-        value = record[f.attname] if f.attname in record else default()
-        if needs and value is not None:
-            value = f.get_db_prep_save(value, connection=connection)
-        values.append(value)
-    return values
+    fields, constants, computed, convert = _layout(model, using)
+    names = [f.attname for f in fields]
+    rows = []
+    for record in records:
+        merged = {**constants, **record}
+        for f in computed:
+            if f.attname not in record:
+                merged[f.attname] = f.get_default()
+        values = [merged[name] for name in names]
+        for i, f in convert:
+            if values[i] is not None:
+                values[i] = f.get_db_prep_save(values[i], connection=connection)
+        rows.append(values)
+    return rows
 
 
 def insert_records(model: type[Model], records: Sequence[Mapping[str, Any]], *,
@@ -149,11 +159,10 @@ def insert_records(model: type[Model], records: Sequence[Mapping[str, Any]], *,
     if len(records) == 1 and connection.features.can_return_columns_from_insert:
         sql, _fields = _statement(model, using)
         with connection.cursor() as cursor:
-            cursor.execute(sql, _values(model, records[0], using))
+            cursor.execute(sql, _values(model, records, using)[0])
             return [cursor.fetchone()[0]]
-    fields, _defaults, _convert = _layout(model, using)
-    bulk.insert_rows(model, [f.column for f in fields], [_values(model, r, using) for r in records],
-                     using=using)
+    fields = _layout(model, using)[0]
+    bulk.insert_rows(model, [f.column for f in fields], _values(model, records, using), using=using)
     return None
 
 

@@ -17,6 +17,9 @@ from ..models import Channel, Status, Ticket, TicketEvent
 from .events import APPELLANT_LABEL, CONTENT_MAX, PHONE_RE, TITLE_MAX, label_of, require_text
 from .numbering import hash_tracking_code, new_tracking_code, next_numbers
 
+# A choices enum builds its `values` list anew on each access; every new ticket is checked against these.
+_CHANNELS, _APPEAL_TYPES, _URGENCIES = frozenset(Channel.values), frozenset(AppealType.values), frozenset(Urgency.values)
+
 
 @dataclass
 class NewAppeal:
@@ -41,11 +44,11 @@ def validate_appeal(appeal: NewAppeal) -> None:
     """Raise InvalidInput naming the first field at fault."""
     require_text(appeal.title, "title", "标题", TITLE_MAX)
     require_text(appeal.content, "content", "诉求内容", CONTENT_MAX)
-    if appeal.channel not in Channel.values:
+    if appeal.channel not in _CHANNELS:
         raise InvalidInput(f"未知渠道：{appeal.channel}", field="channel")
-    if appeal.appeal_type not in AppealType.values:
+    if appeal.appeal_type not in _APPEAL_TYPES:
         raise InvalidInput(f"未知诉求类型：{appeal.appeal_type}", field="appeal_type")
-    if appeal.urgency not in Urgency.values:
+    if appeal.urgency not in _URGENCIES:
         raise InvalidInput(f"未知紧急程度：{appeal.urgency}", field="urgency")
     if appeal.appellant_phone and not PHONE_RE.match(appeal.appellant_phone.strip()):
         raise InvalidInput("联系电话格式不正确", field="appellant_phone")
