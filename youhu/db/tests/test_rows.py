@@ -1,15 +1,17 @@
-"""The lean INSERT stores exactly what `save()` would: every column, adapted by the fields themselves."""
+"""The lean INSERTs store exactly what `save()` would: every column, adapted by the fields themselves; the
+compiled counter and lease statements read and write what the ORM would."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.db.models import F, Model
 
 from youhu import clock
-from youhu.db import insert, update_row
-from youhu.tickets.models import Status, Ticket, TicketEvent
+from youhu.db import increment, insert, insert_records, unclaimed, update_row
+from youhu.dispatch.models import TriageLease
+from youhu.tickets.models import DailyCounter, Status, Ticket, TicketEvent
 
 
 def _columns(obj: Model) -> dict[str, object]:
@@ -59,3 +61,55 @@ def test_update_row_with_a_counter_changes_nothing_once_someone_else_has(distric
     assert (stored.title, stored.version) == ("第一次", read + 1)
     with pytest.raises(TypeError, match="expressions"):
         update_row(Ticket, ticket.pk, {"version": F("version") + 1})
+
+
+def test_insert_records_stores_what_save_would_with_the_defaults_filled_in(district):
+    now = clock.now()
+    values = dict(channel="hotline", title="井盖缺失", content="小区门口井盖缺失", created_at=now,
+                  street_id=district.street.pk, category_id=district.category.pk, lat=23.1, lon=113.3)
+    one = insert_records(Ticket, [{"number": "20260101-900011", **values}])
+    assert one is not None and len(one) == 1
+    many = insert_records(Ticket, [{"number": f"20260101-90002{i}", **values} for i in range(3)])
+    assert many is None  # a block: the caller reads the keys back
+    reference = Ticket.objects.create(number="20260101-900030", **values)
+    expected = _columns(Ticket.objects.get(pk=reference.pk))
+    for number in ["20260101-900011", "20260101-900020", "20260101-900021", "20260101-900022"]:
+        stored = Ticket.objects.get(number=number)
+        assert _columns(stored) == expected | {"number": number}
+    assert Ticket.objects.get(pk=one[0]).number == "20260101-900011"
+
+
+def test_insert_records_converts_json_and_date_times_in_a_block(district):
+    ticket, at = district.ticket_in(Status.NEW), clock.now()
+    insert_records(TicketEvent, [{"ticket_id": ticket.pk, "action": "note", "actor_label": "系统", "at": at,
+                                  "payload": {"词": [i, None]}} for i in range(2)])
+    stored = list(TicketEvent.objects.filter(ticket=ticket, action="note").order_by("id"))
+    assert [e.payload for e in stored] == [{"词": [0, None]}, {"词": [1, None]}]
+    assert all(e.at == at and e.reason == "" and e.public is False for e in stored)
+
+
+def test_increment_returns_the_new_value_or_none_without_a_row(db):
+    day = date(2026, 1, 5)
+    assert increment(DailyCounter, "last", 3, where={"day": day}) is None
+    DailyCounter.objects.create(day=day, last=7)
+    assert increment(DailyCounter, "last", 3, where={"day": day}) == 10
+    assert increment(DailyCounter, "last", 1, where={"day": day}) == 11
+    assert DailyCounter.objects.get(day=day).last == 11
+
+
+def test_unclaimed_sees_the_status_and_only_leases_still_running(district):
+    ticket, now = district.ticket_in(Status.NEW), clock.now()
+
+    def free() -> bool:
+        return unclaimed(Ticket, ticket.pk, equal={"status": Status.NEW}, claims=TriageLease, claim_key="ticket",
+                         claim_until="until", now=now)
+
+    assert free()
+    lease = TriageLease.objects.create(ticket=ticket, holder="a", until=now + timedelta(minutes=5))
+    assert not free()
+    TriageLease.objects.filter(pk=lease.pk).update(until=now - timedelta(seconds=1))  # ran out
+    assert free()
+    Ticket.objects.filter(pk=ticket.pk).update(status=Status.REGISTERED)
+    assert not free()
+    assert not unclaimed(Ticket, ticket.pk + 1000, equal={"status": Status.NEW}, claims=TriageLease,
+                         claim_key="ticket", claim_until="until", now=now)
