@@ -41,9 +41,9 @@ def _lock_path() -> str | None:
 def write_lock() -> Iterator[None]:
     """Reentrant: a section inside a section of the same thread (an idempotent API call around an intake
     write) holds the lock it already has."""
-    path = _lock_path()
     depth = getattr(_held, "depth", 0)
-    if path is None or depth:
+    path = None if depth else _lock_path()
+    if path is None:
         _held.depth = depth + 1
         try:
             yield
