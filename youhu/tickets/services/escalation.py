@@ -75,4 +75,3 @@ def record_escalations(notes: Sequence[EscalationNote], *, now: datetime | None 
         db.insert_rows(TicketEvent, _EVENT_COLUMNS, events)
         db.insert_rows(Notification, _NOTIFICATION_COLUMNS, messages)
     return len(events)
-

@@ -66,7 +66,6 @@ def _check_allowed(ticket: Ticket, action: str, by: User | None) -> None:
     require(action, by, ticket)
 
 
-
 def _deadlines(ticket: Ticket, category: Category | None, start: datetime) -> dict[str, Any]:
     try:
         rule = deadline_rule_for(category, ticket.appeal_type, ticket.urgency)
@@ -75,8 +74,6 @@ def _deadlines(ticket: Ticket, category: Category | None, start: datetime) -> di
     accept = calendar.add_office_minutes(start, rule.accept_office_minutes)
     reply = calendar.add_working_days(start, rule.reply_working_days)
     return {"accept_due": accept.at, "reply_due": reply.at, "due_estimated": accept.estimated or reply.estimated}
-
-
 
 
 def _check_unit(unit: Unit | None, field: str) -> Unit:
@@ -95,7 +92,6 @@ def _set_units(ticket: Ticket, main: Unit, co_units: Iterable[Unit]) -> None:
     # Mostly one row (the main unit): the compiled single-row insert costs a fraction of a bulk_create.
     for unit, role in [(main, TicketUnit.Role.MAIN), *((u, TicketUnit.Role.CO) for u in co)]:
         db.insert(TicketUnit(ticket=ticket, unit=unit, role=role))
-
 
 
 def update_location(ticket: Ticket, *, street: Area | None, community: Area | None, unresolved: bool,
@@ -402,7 +398,6 @@ def close(ticket: Ticket, *, by: User | None, reason: str = "", now: datetime | 
         _apply(ticket, "close", by=by, now=now, to_status=Status.CLOSED, reason=why, public=True,
                changes={"closed_at": now, "close_reason": close_reason})
     return ticket
-
 
 
 def withhold_reply(ticket: Ticket, *, by: User | None, reason: str, now: datetime | None = None) -> Ticket:
