@@ -27,7 +27,7 @@ from youhu.tickets.errors import TicketError
 from youhu.tickets.models import OPEN_STATUSES, Channel, Ticket, TicketEvent
 from youhu.tickets.policy import ACTION_LABELS
 
-from .services import submit_appeal
+from .flows import submit_appeal
 
 SPEC_URL = "http://wiki.open311.org/GeoReport_v2"
 DEFAULT_DAYS = 90

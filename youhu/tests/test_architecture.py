@@ -21,14 +21,6 @@ SKIPPED_DIRS = {"tests", "migrations", "e2e", "__pycache__"}
 PROJECT = "project"  # youhu/settings.py, urls.py, api.py, wsgi.py, cli.py: the top, may use every room
 OWN_ROOMS = {"youhu.clock": "clock", "youhu.spreadsheet": "spreadsheet"}  # top-level modules that are rooms of their own
 
-# Cycles another branch is removing; the lead drops each mark once that branch is merged.
-KNOWN_MODULE_CYCLES: set[frozenset[str]] = {
-    frozenset({"youhu.intake.services", "youhu.intake.tasks"}),  # h4a: intake services <-> tasks
-}
-
-# Rooms the table documents that another branch brings; the lead drops each mark once it is merged.
-PENDING_ROOMS = {"db"}  # h4a: youhu/db/
-
 # Loading a module by its name hides an arrow from this test (and from readers). The demo may: its list
 # of optional loaders is the top of the house. importlib.metadata only reads installed packages' versions.
 DYNAMIC_IMPORT_ROOMS = {"demo"}
@@ -166,7 +158,7 @@ def test_the_reader_finds_imports_of_every_kind():
 def test_every_room_is_documented_and_the_table_has_no_loop():
     uses = documented_uses()
     rooms = {room_of(m) for m in modules()}
-    assert rooms | PENDING_ROOMS == set(uses), "docs/architecture.md's table and the rooms under youhu/ differ"
+    assert rooms == set(uses), "docs/architecture.md's table and the rooms under youhu/ differ"
     table = {room: (set(uses) - {room} if allowed is None else allowed) for room, allowed in uses.items()
              if room != PROJECT}
     assert not cycles(table), "the documented table lets two rooms use each other"
@@ -184,7 +176,7 @@ def test_no_two_rooms_import_each_other():
 
 
 def test_no_import_loop_between_modules():
-    loops = [loop for loop in cycles(import_graph()) if frozenset(loop) not in KNOWN_MODULE_CYCLES]
+    loops = cycles(import_graph())
     assert not loops, f"modules importing each other: {loops}"
 
 

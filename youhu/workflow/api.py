@@ -18,8 +18,8 @@ from pydantic import AfterValidator
 
 from youhu.access.auth import api_auth
 from youhu.directory.models import Area, Unit, User
+from youhu.intake.flows import submit_appeal
 from youhu.intake.idempotency import idempotent
-from youhu.intake.services import submit_appeal
 from youhu.taxonomy.models import AppealType, Category, Urgency
 from youhu.tickets import selectors
 from youhu.tickets import services as tickets

@@ -7,7 +7,7 @@ import os
 
 import pytest
 
-from youhu.tickets import writelock
+from youhu.db import lock as writelock
 
 
 @pytest.fixture

@@ -1,115 +1,24 @@
-"""Every change of a ticket's state. Each function checks the actor, changes the ticket atomically
+"""Every change of a ticket's state. Each function checks the actor, changes the ticket in one write section
 (optimistic lock on `version`: of two people acting at once exactly one wins) and appends one event.
 """
 
 from __future__ import annotations
 
-import hashlib
-import re
-import secrets
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from dataclasses import field as dataclass_field
-from datetime import date, datetime
+from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
-from django.utils import timezone
 
-from youhu import clock
+from youhu import clock, db
 from youhu.directory.models import Area, Unit, User
-from youhu.taxonomy.models import AppealType, Category, DeadlineRuleMissing, Urgency, deadline_rule_for
+from youhu.taxonomy.models import Category, DeadlineRuleMissing, deadline_rule_for
 from youhu.workdays import calendar
 
-from . import bulk
-from .errors import Conflict, InvalidInput, InvalidTransition, NotAllowed
-from .inserts import insert, update_row
-from .models import (
-    Channel,
-    CloseReason,
-    DailyCounter,
-    Extension,
-    Notification,
-    Satisfaction,
-    Status,
-    Ticket,
-    TicketEvent,
-    TicketUnit,
-)
-from .policy import ACTION_LABELS, RULES, co_link, require
-
-TITLE_MAX = 200
-CONTENT_MAX = 5000
-REASON_MAX = 2000
-REPLY_MAX = 10000
-PHONE_RE = re.compile(r"^\+?[0-9][0-9\- ]{4,19}$")
-SYSTEM_LABEL = "系统"
-APPELLANT_LABEL = "诉求人"
-
-
-# ---------------------------------------------------------------- helpers
-
-
-def _actor_label(by: User | None, default: str = SYSTEM_LABEL) -> str:
-    return str(by) if by is not None else default
-
-
-def _require_text(value: str | None, field: str, label: str, max_len: int = REASON_MAX) -> str:
-    text = (value or "").strip()
-    if not text:
-        raise InvalidInput(f"请填写{label}", field=field)
-    if len(text) > max_len:
-        raise InvalidInput(f"{label}不能超过 {max_len} 字", field=field)
-    return text
-
-
-def hash_tracking_code(code: str) -> str:
-    return hashlib.sha256(code.strip().upper().encode()).hexdigest()
-
-
-def new_tracking_code() -> str:
-    # No 0/O/1/I: the code is read out over the phone.
-    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
-    return "".join(secrets.choice(alphabet) for _ in range(8))
-
-
-def next_number(now: datetime) -> str:
-    return next_numbers(now, 1)[0]
-
-
-def next_numbers(now: datetime, count: int) -> list[str]:
-    """Reserve `count` consecutive ticket numbers of `now`'s day in one step (bulk import uses blocks)."""
-    day = timezone.localdate(now)
-    # The day's row exists for all but the first ticket of the day: bump it first (one statement).
-    last = _bump_counter(day, count)
-    if last is None:
-        try:
-            with transaction.atomic():
-                DailyCounter.objects.get_or_create(day=day)
-        except IntegrityError:
-            pass  # created by a concurrent request; the bump below serialises on its row
-        last = _bump_counter(day, count)
-        if last is None:
-            raise DailyCounter.DoesNotExist(f"no ticket counter for {day}")
-    return [f"{day:%Y%m%d}-{n:06d}" for n in range(last - count + 1, last + 1)]
-
-
-def _bump_counter(day: date, count: int) -> int | None:
-    """Add `count` to the day's counter and return the new value, or None if the day has no row yet.
-
-    One UPDATE ... RETURNING (SQLite >= 3.35, PostgreSQL) instead of an ORM update plus a read in a
-    savepoint: this runs inside intake's serialised write section for every ticket, so its statements
-    and ORM overhead bound the API's throughput on SQLite. The single statement is atomic by itself.
-    """
-    qn = connection.ops.quote_name
-    table = qn(DailyCounter._meta.db_table)
-    last, day_col = qn(DailyCounter._meta.get_field("last").column), qn(DailyCounter._meta.get_field("day").column)
-    with connection.cursor() as cursor:
-        cursor.execute(f"UPDATE {table} SET {last} = {last} + %s WHERE {day_col} = %s RETURNING {last}",
-                       [count, connection.ops.adapt_datefield_value(day)])
-        row = cursor.fetchone()
-    return row[0] if row else None
+from ..errors import Conflict, InvalidInput, InvalidTransition, NotAllowed
+from ..models import CloseReason, Extension, Satisfaction, Status, Ticket, TicketEvent, TicketUnit
+from ..policy import ACTION_LABELS, RULES, co_link, require
+from .events import APPELLANT_LABEL, REASON_MAX, REPLY_MAX, label_of, log_event, notify, require_text
 
 
 def _apply(
@@ -128,14 +37,14 @@ def _apply(
 ) -> TicketEvent:
     """Check state and actor, write the change if nobody changed the ticket meanwhile, log the event.
 
-    Must run inside transaction.atomic() together with the caller's other writes.
+    Must run inside a write section (`db.writing()`) together with the caller's other writes.
     """
     _check_allowed(ticket, action, by)
     fields = dict(changes or {})
     from_status = ticket.status
     if to_status is not None:
         fields["status"] = to_status
-    updated = update_row(Ticket, ticket.pk, fields, counter="version", expected=ticket.version)
+    updated = db.update_row(Ticket, ticket.pk, fields, counter="version", expected=ticket.version)
     if updated == 0:
         current = Ticket.objects.filter(pk=ticket.pk).values_list("status", flat=True).first()
         label = Status(current).label if current else "已删除"
@@ -143,7 +52,7 @@ def _apply(
     ticket.version += 1
     for name, value in fields.items():
         setattr(ticket, name, value)
-    return _log(ticket, event_action or action, by=by, now=now, from_status=from_status,
+    return log_event(ticket, event_action or action, by=by, now=now, from_status=from_status,
                 to_status=ticket.status, reason=reason, payload=payload, public=public, actor_label=actor_label)
 
 
@@ -157,41 +66,6 @@ def _check_allowed(ticket: Ticket, action: str, by: User | None) -> None:
     require(action, by, ticket)
 
 
-def _log(
-    ticket: Ticket,
-    action: str,
-    *,
-    by: User | None,
-    now: datetime,
-    from_status: str = "",
-    to_status: str = "",
-    reason: str = "",
-    payload: dict[str, Any] | None = None,
-    public: bool = False,
-    actor_label: str | None = None,
-) -> TicketEvent:
-    return insert(TicketEvent(
-        ticket=ticket,
-        action=action,
-        actor=by,
-        actor_label=actor_label or _actor_label(by),
-        unit=by.unit if by is not None else None,
-        at=now,
-        from_status=from_status,
-        to_status=to_status,
-        reason=reason,
-        payload=payload or {},
-        public=public,
-    ))
-
-
-def notify(*, ticket: Ticket | None, kind: str, message: str, now: datetime,
-           units: Iterable[Unit] = (), users: Iterable[User] = ()) -> list[Notification]:
-    rows = [Notification(ticket=ticket, unit=u, kind=kind, message=message, created_at=now) for u in units]
-    rows += [Notification(ticket=ticket, user=u, kind=kind, message=message, created_at=now) for u in users]
-    return Notification.objects.bulk_create(rows)
-
-
 def _deadlines(ticket: Ticket, category: Category | None, start: datetime) -> dict[str, Any]:
     try:
         rule = deadline_rule_for(category, ticket.appeal_type, ticket.urgency)
@@ -200,10 +74,6 @@ def _deadlines(ticket: Ticket, category: Category | None, start: datetime) -> di
     accept = calendar.add_office_minutes(start, rule.accept_office_minutes)
     reply = calendar.add_working_days(start, rule.reply_working_days)
     return {"accept_due": accept.at, "reply_due": reply.at, "due_estimated": accept.estimated or reply.estimated}
-
-
-def _active_units(ticket: Ticket) -> list[Unit]:
-    return [link.unit for link in ticket.unit_links.select_related("unit").filter(active=True)]
 
 
 def _check_unit(unit: Unit | None, field: str) -> Unit:
@@ -221,102 +91,17 @@ def _set_units(ticket: Ticket, main: Unit, co_units: Iterable[Unit]) -> None:
     ticket.unit_links.filter(active=True).update(active=False)
     # Mostly one row (the main unit): the compiled single-row insert costs a fraction of a bulk_create.
     for unit, role in [(main, TicketUnit.Role.MAIN), *((u, TicketUnit.Role.CO) for u in co)]:
-        insert(TicketUnit(ticket=ticket, unit=unit, role=role))
-
-
-# ---------------------------------------------------------------- intake
-
-
-@dataclass
-class NewAppeal:
-    title: str
-    content: str
-    channel: str
-    appeal_type: str = AppealType.COMPLAINT
-    urgency: str = Urgency.NORMAL
-    appellant_name: str = ""
-    appellant_phone: str = ""
-    address: str = ""
-    street: Area | None = None
-    community: Area | None = None
-    lat: float | None = None
-    lon: float | None = None
-    category: Category | None = None
-    external_id: str = ""
-    created_at: datetime | None = None
-
-
-def validate_appeal(appeal: NewAppeal) -> None:
-    """Raise InvalidInput naming the first field at fault."""
-    _require_text(appeal.title, "title", "标题", TITLE_MAX)
-    _require_text(appeal.content, "content", "诉求内容", CONTENT_MAX)
-    if appeal.channel not in Channel.values:
-        raise InvalidInput(f"未知渠道：{appeal.channel}", field="channel")
-    if appeal.appeal_type not in AppealType.values:
-        raise InvalidInput(f"未知诉求类型：{appeal.appeal_type}", field="appeal_type")
-    if appeal.urgency not in Urgency.values:
-        raise InvalidInput(f"未知紧急程度：{appeal.urgency}", field="urgency")
-    if appeal.appellant_phone and not PHONE_RE.match(appeal.appellant_phone.strip()):
-        raise InvalidInput("联系电话格式不正确", field="appellant_phone")
-    if len(appeal.appellant_name) > 64:
-        raise InvalidInput("姓名不能超过 64 字", field="appellant_name")
-    if len(appeal.address) > 255:
-        raise InvalidInput("地址不能超过 255 字", field="address")
-    if len(appeal.external_id) > 64:
-        raise InvalidInput("外部编号不能超过 64 字符", field="external_id")
-    if (appeal.lat is None) != (appeal.lon is None):
-        raise InvalidInput("经纬度须同时提供", field="lat" if appeal.lat is None else "long")
-    if appeal.lat is not None and not (-90 <= appeal.lat <= 90):
-        raise InvalidInput("纬度须在 -90 到 90 之间", field="lat")
-    if appeal.lon is not None and not (-180 <= appeal.lon <= 180):
-        raise InvalidInput("经度须在 -180 到 180 之间", field="long")
-    if appeal.street is not None and appeal.street.kind != Area.Kind.STREET:
-        raise InvalidInput(f"“{appeal.street}”不是街道", field="street")
-    if appeal.community is not None and appeal.community.kind != Area.Kind.COMMUNITY:
-        raise InvalidInput(f"“{appeal.community}”不是社区", field="community")
-
-
-def create_ticket(appeal: NewAppeal, *, by: User | None = None, now: datetime | None = None) -> Ticket:
-    """Store an appeal and give it a number. Returns the ticket with `tracking_code` set (shown once)."""
-    now = now or clock.now()
-    validate_appeal(appeal)
-    code = new_tracking_code()
-    # No savepoint when called inside a transaction (intake's serialised write section): an error here
-    # propagates and rolls back the caller's transaction (or its savepoint) anyway.
-    with transaction.atomic(savepoint=False):
-        ticket = insert(Ticket(
-            number=next_number(now),
-            tracking_code_hash=hash_tracking_code(code),
-            channel=appeal.channel,
-            external_id=appeal.external_id.strip(),
-            title=appeal.title.strip(),
-            content=appeal.content.strip(),
-            appeal_type=appeal.appeal_type,
-            urgency=appeal.urgency,
-            category=appeal.category,
-            appellant_name=appeal.appellant_name.strip(),
-            appellant_phone=appeal.appellant_phone.strip(),
-            address=appeal.address.strip(),
-            street=appeal.street or (appeal.community.parent if appeal.community else None),
-            community=appeal.community,
-            lat=appeal.lat,
-            lon=appeal.lon,
-            created_at=appeal.created_at or now,
-        ))
-        _log(ticket, "create", by=by, now=now, to_status=Status.NEW, public=True,
-             payload={"channel": appeal.channel}, actor_label=_actor_label(by, APPELLANT_LABEL))
-    ticket.tracking_code = code  # type: ignore[attr-defined]
-    return ticket
+        db.insert(TicketUnit(ticket=ticket, unit=unit, role=role))
 
 
 def update_location(ticket: Ticket, *, street: Area | None, community: Area | None, unresolved: bool,
                     by: User | None = None, now: datetime | None = None) -> None:
     """Record where the appeal is (resolved by dispatch's locator or corrected by a dispatcher)."""
     now = now or clock.now()
-    with transaction.atomic():
-        update_row(Ticket, ticket.pk, {"street": street, "community": community, "location_unresolved": unresolved})
+    with db.writing():
+        db.update_row(Ticket, ticket.pk, {"street": street, "community": community, "location_unresolved": unresolved})
         ticket.street, ticket.community, ticket.location_unresolved = street, community, unresolved
-        _log(ticket, "locate", by=by, now=now, payload={
+        log_event(ticket, "locate", by=by, now=now, payload={
             "street": street.name if street else None,
             "community": community.name if community else None,
             "unresolved": unresolved,
@@ -329,7 +114,7 @@ def register(ticket: Ticket, *, by: User | None, category: Category | None = Non
     changes: dict[str, Any] = {"registered_at": now}
     if category is not None:
         changes["category"] = category
-    with transaction.atomic():
+    with db.writing():
         _apply(ticket, "register", by=by, now=now, to_status=Status.REGISTERED, changes=changes, public=True,
                payload={"category": category.path if category else None})
     return ticket
@@ -337,8 +122,8 @@ def register(ticket: Ticket, *, by: User | None, category: Category | None = Non
 
 def answer_directly(ticket: Ticket, *, by: User, reply: str, now: datetime | None = None) -> Ticket:
     now = now or clock.now()
-    text = _require_text(reply, "reply", "答复内容", REPLY_MAX)
-    with transaction.atomic():
+    text = require_text(reply, "reply", "答复内容", REPLY_MAX)
+    with db.writing():
         _apply(ticket, "answer_directly", by=by, now=now, to_status=Status.CLOSED, public=True,
                changes={"reply_text": text, "replied_at": now, "closed_at": now,
                         "close_reason": CloseReason.ANSWERED_DIRECTLY,
@@ -349,8 +134,8 @@ def answer_directly(ticket: Ticket, *, by: User, reply: str, now: datetime | Non
 
 def reject(ticket: Ticket, *, by: User, reason: str, now: datetime | None = None) -> Ticket:
     now = now or clock.now()
-    why = _require_text(reason, "reason", "无效原因")
-    with transaction.atomic():
+    why = require_text(reason, "reason", "无效原因")
+    with db.writing():
         _apply(ticket, "reject", by=by, now=now, to_status=Status.CLOSED, reason=why, public=True,
                changes={"closed_at": now, "close_reason": CloseReason.REJECTED})
     return ticket
@@ -374,11 +159,11 @@ def merge(ticket: Ticket, *, by: User, into: Ticket, reason: str = "", now: date
     if master.replied_at is not None and master.reply_text:
         # The master was answered already: its reply answers this appellant now (later replies follow).
         changes.update(reply_text=master.reply_text, replied_at=master.replied_at)
-    with transaction.atomic():
+    with db.writing():
         _apply(ticket, "merge", by=by, now=now, to_status=Status.CLOSED, reason=reason.strip(), public=True,
                changes=changes, payload={"into": master.number})
         Ticket.objects.filter(duplicate_of=ticket).update(duplicate_of=master)
-        _log(master, "merged_in", by=by, now=now, payload={"ticket": ticket.number})
+        log_event(master, "merged_in", by=by, now=now, payload={"ticket": ticket.number})
     return ticket
 
 
@@ -390,7 +175,7 @@ def dispatch(ticket: Ticket, *, by: User | None, unit: Unit | None, co_units: It
     main = _check_unit(unit, "unit")
     co = [_check_unit(u, "co_units") for u in co_units]
     category = category or ticket.category
-    with transaction.atomic():
+    with db.writing():
         changes = {"main_unit": main, "category": category, "dispatched_at": now, **_deadlines(ticket, category, now)}
         _apply(ticket, "dispatch", by=by, now=now, to_status=Status.DISPATCHED, changes=changes, public=True,
                payload={"unit": main.name, "co_units": [u.name for u in co],
@@ -409,14 +194,14 @@ def transfer(ticket: Ticket, *, by: User, unit: Unit | None, reason: str, co_uni
     """Re-dispatch to another unit (转派). The reply deadline stands; the accept clock restarts."""
     now = now or clock.now()
     main = _check_unit(unit, "unit")
-    why = _require_text(reason, "reason", "转派原因")
+    why = require_text(reason, "reason", "转派原因")
     if main.pk == ticket.main_unit_id:
         raise InvalidInput("新承办单位与原单位相同", field="unit")
     if co_units is None:
         co_units = [link.unit for link in ticket.unit_links.filter(active=True, role=TicketUnit.Role.CO)]
     co = [_check_unit(u, "co_units") for u in co_units]
     deadlines = _deadlines(ticket, ticket.category, now)
-    with transaction.atomic():
+    with db.writing():
         old = ticket.main_unit
         _apply(ticket, "transfer", by=by, now=now, to_status=Status.DISPATCHED, reason=why, public=True,
                changes={"main_unit": main, "accept_due": deadlines["accept_due"], "accepted_at": None,
@@ -430,7 +215,7 @@ def transfer(ticket: Ticket, *, by: User, unit: Unit | None, reason: str, co_uni
 
 def accept(ticket: Ticket, *, by: User, now: datetime | None = None) -> Ticket:
     now = now or clock.now()
-    with transaction.atomic():
+    with db.writing():
         _apply(ticket, "accept", by=by, now=now, to_status=Status.HANDLING, public=True,
                changes={"accepted_at": now, "accepted_on_time": ticket.accept_due is None or now <= ticket.accept_due})
     return ticket
@@ -439,8 +224,8 @@ def accept(ticket: Ticket, *, by: User, now: datetime | None = None) -> Ticket:
 def return_ticket(ticket: Ticket, *, by: User, reason: str, now: datetime | None = None) -> Ticket:
     """退单: the unit says the ticket is not theirs; it goes back to the dispatcher."""
     now = now or clock.now()
-    why = _require_text(reason, "reason", "退单理由")
-    with transaction.atomic():
+    why = require_text(reason, "reason", "退单理由")
+    with db.writing():
         unit = ticket.main_unit
         _apply(ticket, "return", by=by, now=now, to_status=Status.REGISTERED, reason=why,
                changes={"main_unit": None, "accept_due": None, "accepted_at": None,
@@ -453,15 +238,15 @@ def return_ticket(ticket: Ticket, *, by: User, reason: str, now: datetime | None
 def handle(ticket: Ticket, *, by: User, note: str, now: datetime | None = None) -> TicketEvent:
     """A note on the work in progress (办理记录); the state does not change."""
     now = now or clock.now()
-    text = _require_text(note, "note", "办理记录")
-    with transaction.atomic():
+    text = require_text(note, "note", "办理记录")
+    with db.writing():
         return _apply(ticket, "handle", by=by, now=now, reason=text)
 
 
 def submit_co_part(ticket: Ticket, *, by: User, text: str, now: datetime | None = None) -> Ticket:
     now = now or clock.now()
-    body = _require_text(text, "text", "协办意见", REPLY_MAX)
-    with transaction.atomic():
+    body = require_text(text, "text", "协办意见", REPLY_MAX)
+    with db.writing():
         link = co_link(by, ticket)
         _apply(ticket, "submit_co_part", by=by, now=now, reason=body, event_action="co_part",
                payload={"unit": by.unit.name if by.unit else None})
@@ -476,7 +261,7 @@ def submit_co_part(ticket: Ticket, *, by: User, text: str, now: datetime | None 
 def request_extension(ticket: Ticket, *, by: User, working_days: int, reason: str,
                       now: datetime | None = None) -> Extension:
     now = now or clock.now()
-    why = _require_text(reason, "reason", "延期理由")
+    why = require_text(reason, "reason", "延期理由")
     _check_allowed(ticket, "request_extension", by)
     if isinstance(working_days, bool) or not isinstance(working_days, int) or not 1 <= working_days <= 60:
         raise InvalidInput("延期天数须为 1 到 60 个工作日", field="working_days")
@@ -484,7 +269,7 @@ def request_extension(ticket: Ticket, *, by: User, working_days: int, reason: st
         raise InvalidInput("已超过办结时限，不能再申请延期", field="working_days")
     if ticket.extensions.filter(state=Extension.State.PENDING).exists():
         raise InvalidInput("已有一个待审批的延期申请", field="working_days")
-    with transaction.atomic():
+    with db.writing():
         _apply(ticket, "request_extension", by=by, now=now, reason=why, payload={"working_days": working_days})
         ext = Extension.objects.create(ticket=ticket, requested_by=by, requested_at=now,
                                        working_days=working_days, reason=why)
@@ -495,10 +280,10 @@ def decide_extension(extension: Extension, *, by: User, approve: bool, reason: s
                      now: datetime | None = None) -> Extension:
     now = now or clock.now()
     ticket = extension.ticket
-    why = reason.strip() if approve else _require_text(reason, "reason", "驳回理由")
+    why = reason.strip() if approve else require_text(reason, "reason", "驳回理由")
     if extension.state != Extension.State.PENDING:
         raise InvalidTransition("该延期申请已审批")
-    with transaction.atomic():
+    with db.writing():
         changes: dict[str, Any] = {}
         payload: dict[str, Any] = {"working_days": extension.working_days}
         if approve:
@@ -526,8 +311,8 @@ def decide_extension(extension: Extension, *, by: User, approve: bool, reason: s
 def waive_co_parts(ticket: Ticket, *, by: User, reason: str, now: datetime | None = None) -> Ticket:
     """A supervisor lets the main unit reply before every co-handling unit has sent its part."""
     now = now or clock.now()
-    why = _require_text(reason, "reason", "理由")
-    with transaction.atomic():
+    why = require_text(reason, "reason", "理由")
+    with db.writing():
         _apply(ticket, "waive_co_parts", by=by, now=now, reason=why, changes={"co_parts_waived": True})
     return ticket
 
@@ -542,19 +327,19 @@ def missing_co_parts(ticket: Ticket) -> list[str]:
 def reply(ticket: Ticket, *, by: User, text: str, now: datetime | None = None) -> Ticket:
     """办结: the main unit's final reply; the ticket waits for review. Merged duplicates get it too."""
     now = now or clock.now()
-    body = _require_text(text, "text", "答复内容", REPLY_MAX)
+    body = require_text(text, "text", "答复内容", REPLY_MAX)
     _check_allowed(ticket, "reply", by)
     missing = missing_co_parts(ticket)
     if missing and not ticket.co_parts_waived:
         raise InvalidInput(f"协办单位尚未提交意见：{'、'.join(missing)}", field="text")
     days = calendar.working_days_between(ticket.dispatched_at or ticket.created_at, now)
-    with transaction.atomic():
+    with db.writing():
         _apply(ticket, "reply", by=by, now=now, to_status=Status.REPLIED, public=True, payload={"reply": body},
                changes={"reply_text": body, "replied_at": now, "handling_working_days": days,
                         "replied_on_time": ticket.reply_due is None or now <= ticket.reply_due})
         for dup in Ticket.objects.filter(duplicate_of=ticket):
             Ticket.objects.filter(pk=dup.pk).update(reply_text=body, replied_at=now)
-            _log(dup, "merged_reply", by=by, now=now, public=True, payload={"reply": body, "from": ticket.number})
+            log_event(dup, "merged_reply", by=by, now=now, public=True, payload={"reply": body, "from": ticket.number})
     return ticket
 
 
@@ -577,22 +362,22 @@ def review(ticket: Ticket, *, by: User | None, resolved: bool, satisfaction: str
                                "review_comment": comment.strip(), "reviewed_at": now}
     if good:
         changes.update(closed_at=now, close_reason=CloseReason.REVIEWED)
-    with transaction.atomic():
+    with db.writing():
         _apply(ticket, "review", by=by, now=now, to_status=Status.CLOSED if good else None, public=True,
                changes=changes, payload={"resolved": resolved, "satisfaction": satisfaction},
-               reason=comment.strip(), actor_label=_actor_label(by, APPELLANT_LABEL))
+               reason=comment.strip(), actor_label=label_of(by, APPELLANT_LABEL))
     return ticket
 
 
 def reopen(ticket: Ticket, *, by: User, reason: str, now: datetime | None = None) -> Ticket:
     """重办: back to the main unit with a new reply deadline."""
     now = now or clock.now()
-    why = _require_text(reason, "reason", "重办理由")
+    why = require_text(reason, "reason", "重办理由")
     action = "force_reopen" if ticket.status == Status.CLOSED else "reopen"
     if ticket.main_unit is None:
         raise InvalidTransition(f"工单 {ticket.number} 没有承办单位，不能重办")
     deadlines = _deadlines(ticket, ticket.category, now)
-    with transaction.atomic():
+    with db.writing():
         _apply(ticket, action, by=by, now=now, to_status=Status.HANDLING, reason=why, public=True,
                event_action="reopen",
                changes={"reply_due": deadlines["reply_due"], "due_estimated": deadlines["due_estimated"],
@@ -608,81 +393,21 @@ def close(ticket: Ticket, *, by: User | None, reason: str = "", now: datetime | 
           close_reason: str = CloseReason.CLOSED_BY_CENTRE) -> Ticket:
     """归档 by the centre, or by the system when the review window has passed."""
     now = now or clock.now()
-    why = reason.strip() if by is None else _require_text(reason, "reason", "归档说明")
-    with transaction.atomic():
+    why = reason.strip() if by is None else require_text(reason, "reason", "归档说明")
+    with db.writing():
         _apply(ticket, "close", by=by, now=now, to_status=Status.CLOSED, reason=why, public=True,
                changes={"closed_at": now, "close_reason": close_reason})
     return ticket
 
 
-def record_escalation(ticket: Ticket, *, kind: str, message: str, units: Iterable[Unit],
-                      users: Iterable[User] = (), by: User | None = None, now: datetime | None = None,
-                      payload: dict[str, Any] | None = None) -> TicketEvent:
-    """催办 / 督办 / 书面通报: an event on the ticket and a message in each recipient's inbox."""
-    now = now or clock.now()
-    if kind not in ESCALATION_KINDS:
-        raise InvalidInput(f"未知督办类型：{kind}", field="kind")
-    if by is not None and kind != "remind":
-        require(kind, by, ticket)
-    with transaction.atomic():
-        event = _log(ticket, kind, by=by, now=now, reason=message, payload=payload)
-        notify(ticket=ticket, kind=kind, message=message, now=now, units=units, users=users)
-    return event
-
-
-ESCALATION_KINDS = ("remind", "supervise", "notice")
-
-
-@dataclass(slots=True)
-class EscalationNote:
-    """One escalation to record, by ids so that a batch needs no model instances."""
-
-    ticket_id: int
-    kind: str
-    message: str
-    unit_ids: tuple[int, ...] = ()
-    user_ids: tuple[int, ...] = ()
-    payload: dict[str, Any] = dataclass_field(default_factory=dict)
-
-
-_EVENT_COLUMNS = ("ticket_id", "action", "actor_id", "actor_label", "unit_id", "at", "from_status", "to_status",
-                  "reason", "payload", "public")
-_NOTIFICATION_COLUMNS = ("ticket_id", "unit_id", "user_id", "kind", "message", "created_at")
-
-
-def record_escalations(notes: Sequence[EscalationNote], *, now: datetime | None = None) -> int:
-    """What `record_escalation` does, by the system, for many tickets at once (the escalation pass):
-    one event per note and the inbox messages, as plain bulk inserts. Returns the number of events.
-    """
-    now = now or clock.now()
-    for note in notes:
-        if note.kind not in ESCALATION_KINDS:
-            raise InvalidInput(f"未知督办类型：{note.kind}", field="kind")
-    at = bulk.db_datetime(now)
-    payloads: dict[int, Any] = {}  # notes often share one payload object: encode it once
-    for n in notes:
-        if id(n.payload) not in payloads:
-            payloads[id(n.payload)] = bulk.db_json(n.payload)
-    events = [(n.ticket_id, n.kind, None, SYSTEM_LABEL, None, at, "", "", n.message, payloads[id(n.payload)], False)
-              for n in notes]
-    messages = [(n.ticket_id, unit_id, None, n.kind, n.message, at)
-                for n in notes for unit_id in dict.fromkeys(n.unit_ids)]
-    messages += [(n.ticket_id, None, user_id, n.kind, n.message, at)
-                 for n in notes for user_id in dict.fromkeys(n.user_ids)]
-    with transaction.atomic():
-        bulk.insert_rows(TicketEvent, _EVENT_COLUMNS, events)
-        bulk.insert_rows(Notification, _NOTIFICATION_COLUMNS, messages)
-    return len(events)
-
-
 def withhold_reply(ticket: Ticket, *, by: User | None, reason: str, now: datetime | None = None) -> Ticket:
     """Hold a replied ticket's reply back from the appellant until a supervisor has looked at it."""
     now = now or clock.now()
-    why = _require_text(reason, "reason", "暂缓公开理由")
+    why = require_text(reason, "reason", "暂缓公开理由")
     if ticket.status != Status.REPLIED:
         raise InvalidTransition(f"工单 {ticket.number} 未答复，无需暂缓")
-    with transaction.atomic():
-        _log(ticket, "withhold_reply", by=by, now=now, reason=why)
+    with db.writing():
+        log_event(ticket, "withhold_reply", by=by, now=now, reason=why)
         Ticket.objects.filter(pk=ticket.pk).update(reply_withheld=True)
         ticket.reply_withheld = True
     return ticket
@@ -693,8 +418,8 @@ def release_reply(ticket: Ticket, *, by: User, reason: str = "", now: datetime |
     now = now or clock.now()
     if not by.has_role("supervisor", "admin"):
         raise NotAllowed("只有督办员可以放行答复")
-    with transaction.atomic():
-        _log(ticket, "release_reply", by=by, now=now, reason=reason.strip())
+    with db.writing():
+        log_event(ticket, "release_reply", by=by, now=now, reason=reason.strip())
         Ticket.objects.filter(pk=ticket.pk).update(reply_withheld=False)
         ticket.reply_withheld = False
     return ticket
