@@ -5,14 +5,7 @@ from django.test import Client
 from youhu.access.keys import create_api_key
 from youhu.testing.factories import District
 from youhu.testing.reference import ensure_reference_data
-from youhu.testing.shared import READS_SHARED, SKIP_REASON, shared_data_present
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    for item in items:
-        paths = READS_SHARED.get(item.nodeid.split("[")[0])
-        if paths is not None:
-            item.add_marker(pytest.mark.needs_shared(*paths))
+from youhu.testing.shared import SKIP_REASON, shared_data_present
 
 
 @pytest.hookimpl(tryfirst=True)  # before the fixtures are set up: they may read the folder

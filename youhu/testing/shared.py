@@ -16,15 +16,6 @@ SKIP_REASON = "../shared data absent"
 _PROBE = ("data/appeals/labeled_appeals.csv", "data/replies/messages_with_replies.csv")
 
 
-# Tests in apps this change did not own that read ../shared, marked here until their owners mark them in place
-# (`@pytest.mark.needs_shared` or `@pytest.mark.needs_shared("open311-schemas")`); node id -> what they read.
-READS_SHARED: dict[str, tuple[str, ...]] = {
-    "youhu/intake/tests/test_import.py::test_the_three_shared_files_import_as_they_are_and_only_once": (),
-    "youhu/intake/tests/test_open311.py::test_services_and_definition_match_schemas": ("open311-schemas",),
-    "youhu/intake/tests/test_open311.py::test_post_creates_open311_ticket_and_reads_back": ("open311-schemas",),
-    "youhu/intake/tests/test_open311.py::test_status_deadline_agency_and_filters": ("open311-schemas",),
-}
-
 
 def shared_data_present(*paths: str) -> bool:
     """Whether the named files or folders (default: the public data files) are in SHARED_DIR."""
