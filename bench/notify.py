@@ -5,7 +5,7 @@ outbox adds to registering a ticket.
    body (`youhu.notify.delivery.deliver`: claim the row, POST {"to","text","id"} to the receiver, record the
    answer: two committed transactions per message), against a receiver in a process of its own (stdlib
    ThreadingHTTPServer, 127.0.0.1). Target on the 2-core machine: >= 200 deliveries/s.
-2. Registers M appeals with a phone number through `intake.services.submit_appeal` (no classifier, so triage
+2. Registers M appeals with a phone number through `intake.flows.submit_appeal` (no classifier, so triage
    only registers) alternately with the outbox on and off (YOUHU_NOTIFY["ENABLED"]), in-process: the difference
    (wall and CPU time) is the outbox's cost per ticket in intake's write section (short link, daily-cap count, the outbox row, and
    the task queued after commit on huey's SQLite queue). It does not include delivery, which the worker does.
@@ -88,7 +88,7 @@ def deliveries(n: int, threads: int) -> tuple[float, float]:
 def registration_cost(tickets: int, settings) -> tuple[float, float, float, float]:
     """ms per appeal (wall, this process's CPU) with the outbox, then without."""
     from youhu.dispatch.services import use_classifier
-    from youhu.intake.services import submit_appeal
+    from youhu.intake.flows import submit_appeal
     from youhu.tickets.services import NewAppeal
 
     def block(enabled: bool, count: int, offset: int) -> tuple[float, float]:

@@ -154,8 +154,8 @@ def test_a_robot_without_its_webhook_any_more_fails_for_good(district):
 @pytest.mark.django_db(transaction=True)
 def test_api_appeal_reaches_the_sms_gateway_on_commit(receiver, notify_settings, district):
     """The queue runs tasks at once in tests: the SMS goes out when the appeal's transaction commits."""
+    from youhu.access.keys import create_api_key
     from youhu.dispatch.services import use_classifier
-    from youhu.intake.keys import create_api_key
 
     gateway = receiver(lambda seen: (200, {"ok": True}))
     notify_settings(SMS_URL=gateway.url + "/sms")

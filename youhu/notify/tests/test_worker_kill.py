@@ -29,7 +29,7 @@ from django.core.management import call_command
 if sys.argv[3:] == ["migrate"]:  # one interpreter start fewer: each costs seconds on a busy machine
     call_command("migrate", verbosity=0)
 from youhu.dispatch.services import use_classifier
-from youhu.intake.services import submit_appeal
+from youhu.intake.flows import submit_appeal
 from youhu.tickets.services import NewAppeal
 numbers = []
 with use_classifier(None):
