@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from django.db import connections
 from django.db.models import Field, Model
@@ -34,3 +36,40 @@ def unclaimed(model: type[Model], pk: object, *, equal: dict[str, object], claim
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchone() is not None
+
+
+_counts: dict[tuple[type[Model], str, tuple[str, ...], tuple[str, ...], tuple[str, ...], str], tuple[str, ...]] = {}
+
+
+def counts_by(model: type[Model], key: str, values: Sequence[object], *, equal: dict[str, object],
+              at_least: dict[str, object], not_in: dict[str, Sequence[object]],
+              using: str = "default") -> dict[object, int]:
+    """How many rows of `model` there are for each of `values` of field `key`, among those whose fields equal
+    `equal`, are at or after `at_least` and hold none of `not_in`'s values: one grouped COUNT for a whole
+    batch (a per-phone daily cap, checked for each appeal of an import block). Values without rows are left
+    out."""
+    if not values:
+        return {}
+    connection = connections[using]
+    meta, qn = model._meta, connection.ops.quote_name
+    cache_key = (model, key, tuple(equal), tuple(at_least), tuple(not_in), using)
+    cached = _counts.get(cache_key)
+    if cached is None:
+        column = qn(meta.get_field(key).column)
+        tests = [f"{qn(meta.get_field(n).column)} = %s" for n in equal]
+        tests += [f"{qn(meta.get_field(n).column)} >= %s" for n in at_least]
+        cached = _counts[cache_key] = (f"SELECT {column}, COUNT(*) FROM {qn(meta.db_table)} WHERE "
+                                       + " AND ".join([*tests, f"{column} IN "]),
+                                       *(qn(meta.get_field(n).column) for n in not_in))
+    prefix, *excluded = cached
+    distinct = list(dict.fromkeys(values))
+    sql = prefix + f"({', '.join(['%s'] * len(distinct))})"
+    params: list[Any] = [meta.get_field(n).get_db_prep_value(v, connection=connection) for n, v in equal.items()]
+    params += [meta.get_field(n).get_db_prep_value(v, connection=connection) for n, v in at_least.items()]
+    params += [meta.get_field(key).get_db_prep_value(v, connection=connection) for v in distinct]
+    for column, (name, held) in zip(excluded, not_in.items(), strict=True):
+        sql += f" AND {column} NOT IN ({', '.join(['%s'] * len(held))})"
+        params += [meta.get_field(name).get_db_prep_value(v, connection=connection) for v in held]
+    with connection.cursor() as cursor:
+        cursor.execute(sql + f" GROUP BY {qn(meta.get_field(key).column)}", params)
+        return dict(cursor.fetchall())

@@ -193,3 +193,73 @@ def increment(model: type[Model], counter: str, by: int, *, where: dict[str, obj
         cursor.execute(sql, params)
         row = cursor.fetchone()
     return row[0] if row else None
+
+
+# ---------------------------------------------------------------- conditional updates (claims and leases)
+
+_Conditional = tuple[str, list[Field], list[Field], Field | None, list[Field]]
+_conditionals: dict[tuple[Any, ...], _Conditional] = {}
+
+
+def _conditional(model: type[Model], names: tuple[str, ...], where: tuple[str, ...], due: str, add_one: str,
+                 returning: tuple[str, ...], using: str) -> _Conditional:
+    key = (model, names, where, due, add_one, returning, using)
+    cached = _conditionals.get(key)
+    if cached is None:
+        connection = connections[using]
+        meta, qn = model._meta, connection.ops.quote_name
+        fields, conditions = [meta.get_field(n) for n in names], [meta.get_field(n) for n in where]
+        sets = [f"{qn(f.column)} = %s" for f in fields]
+        if add_one:
+            column = qn(meta.get_field(add_one).column)
+            sets.append(f"{column} = {column} + 1")
+        tests = [f"{qn(meta.pk.column)} = %s", *(f"{qn(f.column)} = %s" for f in conditions)]
+        due_field = meta.get_field(due) if due else None
+        if due_field is not None:
+            tests.append(f"({qn(due_field.column)} IS NULL OR {qn(due_field.column)} <= %s)")
+        read = [meta.get_field(n) for n in returning]
+        sql = f"UPDATE {qn(meta.db_table)} SET {', '.join(sets)} WHERE {' AND '.join(tests)}"
+        if read:
+            sql += f" RETURNING {', '.join(qn(f.column) for f in read)}"
+        cached = _conditionals[key] = (sql, fields, conditions, due_field, read)
+    return cached
+
+
+def _conditional_params(entry: _Conditional, pk: object, values: dict[str, object], where: dict[str, object],
+                        now: object, connection: Any) -> list[Any]:
+    _sql, fields, conditions, due_field, _read = entry
+    params = [f.get_db_prep_save(_key_of(f, v), connection=connection)
+              for f, v in zip(fields, values.values(), strict=True)]
+    params.append(pk)
+    params += [f.get_db_prep_value(v, connection=connection) for f, v in zip(conditions, where.values(), strict=True)]
+    if due_field is not None:
+        params.append(due_field.get_db_prep_value(now, connection=connection))
+    return params
+
+
+def update_where(model: type[Model], pk: object, values: dict[str, object], *, where: dict[str, object],
+                 using: str = "default") -> int:
+    """UPDATE the row `pk` with `values` only while its fields still hold `where` (field name -> value): a
+    worker writes its result only if its claim on the row still stands. Returns the rows changed (0 or 1)."""
+    connection = connections[using]
+    entry = _conditional(model, tuple(values), tuple(where), "", "", (), using)
+    with connection.cursor() as cursor:
+        cursor.execute(entry[0], _conditional_params(entry, pk, values, where, None, connection))
+        return cursor.rowcount
+
+
+def claim_row(model: type[Model], pk: object, values: dict[str, object], *, where: dict[str, object],
+              due: str, now: object, add_one: str, returning: Sequence[str],
+              using: str = "default") -> dict[str, Any] | None:
+    """Take the row `pk` in one statement (UPDATE ... RETURNING: SQLite >= 3.35, PostgreSQL): set `values`
+    and add 1 to `add_one` if its fields hold `where` and `due` is null or not after `now`. Returns the
+    `returning` fields as stored (JSON fields decoded), or None when the row was not there to take."""
+    connection = connections[using]
+    entry = _conditional(model, tuple(values), tuple(where), due, add_one, tuple(returning), using)
+    with connection.cursor() as cursor:
+        cursor.execute(entry[0], _conditional_params(entry, pk, values, where, now, connection))
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    return {f.attname: f.from_db_value(v, None, connection) if hasattr(f, "from_db_value") else v
+            for f, v in zip(entry[4], row, strict=True)}

@@ -20,10 +20,9 @@ import uuid
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import transaction
 from django.db.models import Q
 
-from youhu import clock
+from youhu import clock, db
 
 from . import statements, texts
 from .models import Attempt, Channel, Message, Status, UnitChannel
@@ -129,7 +128,7 @@ def _record(message: Message, key: str, transport: str, status: str, outcome: st
         fields["not_before"] = not_before
     result = {"transport": transport, "finished_at": clock.now(), "outcome": outcome,
               "answer": (answer or reason)[:4000]}
-    with transaction.atomic():
+    with db.writing():
         mine = statements.record(message.pk, key, fields)
         if mine:
             statements.log_attempt(message_id=message.pk, key=key, started_at=message.sending_since or clock.now(),
@@ -161,7 +160,7 @@ def sweep(now: datetime | None = None, *, stuck_after: timedelta | None = None,
             idempotent = transport_for(message).idempotent
         except ValueError:
             idempotent = False
-        with transaction.atomic():
+        with db.writing():
             if idempotent:
                 changed = Message.objects.filter(pk=message.pk, status=Status.SENDING,
                                                  attempt_key=message.attempt_key).update(
