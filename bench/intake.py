@@ -6,7 +6,7 @@ acknowledged (201) ticket number must be in the database. Then imports 10,000 ro
 Targets on the 2-core machine: >= 500 tickets/s through the API, >= 2,000 rows/s by import.
 
     .venv/bin/python bench/intake.py [--clients 32] [--tickets 6000] [--workers 2] [--threads 1]
-                                     [--triage deferred|inline] [--rows 10000]
+                                     [--triage deferred|inline] [--rows 10000] [--phones] [--no-receipts]
                                      [--triage-worker [--worker-nice 0]] [--huey "-w 1 -k thread"]
 """
 
@@ -312,15 +312,16 @@ print(f"{done} of {queued} queued tickets triaged by `youhu run_huey {sys.argv[1
 # ---------------------------------------------------------------- import
 
 
-def build_rows(n: int) -> bytes:
-    """n rows cycling over the shared exports (ids made unique), as the hotline would export them."""
+def build_rows(n: int, phones: bool = False) -> bytes:
+    """n rows cycling over the shared exports (ids made unique), as the hotline would export them; with
+    `phones`, each with its own mobile number (so each appellant gets the SMS receipt)."""
     rows = [(r["title"], r["received_at"], r["text"]) for r in _shared_rows()]
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["id", "title", "received_at", "text"])
+    writer.writerow(["id", "title", "received_at", "text", *(["联系电话"] if phones else [])])
     for i in range(n):
         title, received, text = rows[i % len(rows)]
-        writer.writerow([f"B{i}", title, received, text])
+        writer.writerow([f"B{i}", title, received, text, *([f"139{i:08d}"] if phones else [])])
     return out.getvalue().encode("utf-8")
 
 
@@ -337,9 +338,11 @@ def run_import(args, var_dir: str) -> None:
     from youhu.tickets.models import Ticket, TicketEvent
 
     call_command("migrate", verbosity=0)
-    data = build_rows(args.rows)
+    from youhu.notify.models import Message
+
+    data = build_rows(args.rows, phones=args.phones)
     started = time.perf_counter()
-    result = import_appeals(data, name="bench.csv", options=ImportOptions())
+    result = import_appeals(data, name="bench.csv", options=ImportOptions(receipts=not args.no_receipts))
     elapsed = time.perf_counter() - started
     again = time.perf_counter()
     repeat = import_appeals(data, name="bench.csv", options=ImportOptions())
@@ -348,7 +351,7 @@ def run_import(args, var_dir: str) -> None:
     print(f"IMPORT {result.total} rows in {elapsed:.2f} s = {result.total / elapsed:.0f} rows/s "
           f"(created {result.created}, rejected {len(result.rejected)}, create events {events}, "
           f"tickets {Ticket.objects.count()}); re-import: {repeat.created} created, {repeat.skipped} skipped "
-          f"in {repeat_elapsed:.2f} s")
+          f"in {repeat_elapsed:.2f} s; outbox rows {Message.objects.count()}")
 
 
 def main() -> None:
@@ -367,6 +370,8 @@ def main() -> None:
                         help="run the API on PostgreSQL (a fresh database youhu_bench_intake on that server), "
                              "e.g. postgres://postgres@127.0.0.1:5432/postgres")
     parser.add_argument("--skip-api", action="store_true")
+    parser.add_argument("--phones", action="store_true", help="import rows with mobile numbers (SMS receipts)")
+    parser.add_argument("--no-receipts", action="store_true", help="import with ImportOptions(receipts=False)")
     parser.add_argument("--skip-import", action="store_true")
     parser.add_argument("--scratch", default=None, help="where the throwaway databases go (default: the temp dir)")
     parser.add_argument("--skip-drain", action="store_true", help="do not time the triage worker afterwards")

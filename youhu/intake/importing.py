@@ -71,6 +71,9 @@ class ImportOptions:
     mapping: dict[str, str] = field(default_factory=dict)  # target field -> column header
     source: str = ""  # external ids are "<source>:<id>"; default: the file's stem
     triage: str = "queue"  # queue (for the worker `youhu run_huey`) | now | skip (left to the dispatchers)
+    # The SMS receipt (number and tracking code) to each appellant with a mobile number, as for every channel;
+    # off for an export of old appeals whose appellants were answered long ago.
+    receipts: bool = True
 
 
 @dataclass
@@ -301,22 +304,23 @@ def build_appeal(row: list[Any], index: dict[str, int], *, lookups: Lookups, opt
 
 
 def write_block(appeals: list[tickets.NewAppeal], *, by: User | None, now: datetime,
-                triage: str = "queue") -> list[tuple[int, str]]:
+                triage: str = "queue", receipts: bool = True) -> list[tuple[int, str]]:
     """All of the block or none of it (a savepoint inside a caller's transaction): tickets with consecutive
     numbers and their 'create' events, marked as imported with the triage option (for the queue's sweeper).
     Returns (pk, number) pairs."""
     with db.writing():
-        created = tickets.create_tickets(appeals, by=by, now=now, payload={"import": True, "triage": triage})
+        created = tickets.create_tickets(appeals, by=by, now=now, payload={"import": True, "triage": triage},
+                                         receipts=receipts)
     return [(c.pk, c.number) for c in created]
 
 
 def _write_one_by_one(appeals: list[tickets.NewAppeal], *, by: User | None, now: datetime,
-                      triage: str) -> list[tuple[int, str]]:
+                      triage: str, receipts: bool) -> list[tuple[int, str]]:
     """After a lost race with a concurrent import of the same rows: keep those nobody else stored."""
     created = []
     for appeal in appeals:
         try:
-            created += write_block([appeal], by=by, now=now, triage=triage)
+            created += write_block([appeal], by=by, now=now, triage=triage, receipts=receipts)
         except IntegrityError:
             continue
     return created
@@ -373,8 +377,8 @@ def import_appeals(data: bytes, *, name: str, options: ImportOptions, by: User |
         result.issues += issues
         pending.append(appeal)
         if len(pending) >= BLOCK:
-            _flush(pending, result, by=by, now=now, triage=options.triage)
-    _flush(pending, result, by=by, now=now, triage=options.triage)
+            _flush(pending, result, by=by, now=now, options=options)
+    _flush(pending, result, by=by, now=now, options=options)
     batch.finished_at = clock.now()
     batch.total_rows, batch.created_count, batch.skipped_count = result.total, result.created, result.skipped
     batch.rejected_count = len(result.rejected)
@@ -385,13 +389,14 @@ def import_appeals(data: bytes, *, name: str, options: ImportOptions, by: User |
 
 
 def _flush(pending: list[tickets.NewAppeal], result: ImportResult, *, by: User | None, now: datetime,
-           triage: str) -> None:
+           options: ImportOptions) -> None:
     if not pending:
         return
+    triage = options.triage
     try:
-        created = write_block(pending, by=by, now=now, triage=triage)
+        created = write_block(pending, by=by, now=now, triage=triage, receipts=options.receipts)
     except IntegrityError:
-        created = _write_one_by_one(pending, by=by, now=now, triage=triage)
+        created = _write_one_by_one(pending, by=by, now=now, triage=triage, receipts=options.receipts)
     result.skipped += len(pending) - len(created)
     result.created += len(created)
     result.numbers += [number for _pk, number in created]

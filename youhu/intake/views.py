@@ -32,6 +32,7 @@ class ImportForm(forms.Form):
     encoding = forms.ChoiceField(label="CSV 编码", choices=[("auto", "自动识别"), ("utf-8", "UTF-8"), ("gbk", "GBK")])
     channel = forms.ChoiceField(label="渠道", choices=Channel.choices, initial=Channel.HOTLINE)
     source = forms.SlugField(label="来源标识（可选，默认取文件名）", required=False, max_length=24)
+    receipts = forms.BooleanField(label="向留有手机号的诉求人发送受理短信", required=False, initial=True)
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
@@ -52,7 +53,7 @@ def import_page(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         options = ImportOptions(channel=data["channel"], fmt=data["fmt"], encoding=data["encoding"],
-                                source=data["source"])
+                                source=data["source"], receipts=data["receipts"])
         try:
             result = import_appeals(data["file"].read(), name=data["file"].name, options=options, by=request.user)
         except ImportFileError as exc:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from youhu.directory.models import Role
 from youhu.escalation.services import run_pass
@@ -11,7 +12,7 @@ from youhu.notify import outbox
 from youhu.notify.models import Channel, Message, OptIn, Status, Template, UnitChannel
 from youhu.testing.factories import at, make_ticket, make_user
 from youhu.tickets import services
-from youhu.tickets.models import Notification
+from youhu.tickets.models import Notification, Ticket
 from youhu.tickets.models import Status as TicketStatus
 
 pytestmark = pytest.mark.django_db
@@ -80,6 +81,41 @@ class TestResident:
         statuses = list(sms_to().order_by("pk").values_list("status", flat=True))
         assert statuses == [Status.PENDING, Status.PENDING, Status.SKIPPED, Status.PENDING]
         assert "daily cap" in sms_to().get(status=Status.SKIPPED).reason
+
+    def test_a_batch_tells_every_appellant_with_a_phone_in_one_write(self, district, notify_settings, monkeypatch):
+        notify_settings(SMS_DAILY_CAP=2)
+        queued: list[list[tuple[int, object]]] = []
+        monkeypatch.setattr(outbox, "queue_on_commit", queued.append)
+        appeals = [services.NewAppeal(title=f"路灯 {i}", content="路灯不亮", channel="hotline", appellant_phone=phone)
+                   for i, phone in enumerate(["13900000001", "", "13900000002", PHONE, PHONE, PHONE])]
+        with CaptureQueriesContext(connection) as without:
+            services.create_tickets(appeals, now=at("2026-03-02 10:00"), receipts=False)
+        with CaptureQueriesContext(connection) as told:
+            created = services.create_tickets(appeals, now=at("2026-03-02 10:00"))
+        # the whole batch's receipts: one cap count, one insert and one read of the keys, whatever its size
+        assert len(told) - len(without) <= 3
+        rows = list(Message.objects.filter(event="resident.registered").order_by("pk"))
+        assert [(m.ticket_id, m.address) for m in rows] == [
+            (c.pk, c.appeal.appellant_phone.replace("+86 ", "").replace("-", "")) for c in created
+            if c.appeal.appellant_phone]
+        assert all(c.number in m.body and c.tracking_code in m.body
+                   for c, m in zip([c for c in created if c.appeal.appellant_phone], rows, strict=True))
+        # the same phone thrice in one batch: the cap counts the batch's own rows too
+        assert [m.status for m in rows] == [Status.PENDING] * 4 + [Status.SKIPPED]
+        assert queued == [[(m.pk, None) for m in rows if m.status == Status.PENDING]]
+
+    def test_a_batch_that_fails_leaves_no_receipt(self, district):
+        good = services.NewAppeal(title="路灯", content="路灯不亮", channel="hotline", appellant_phone=PHONE)
+        with pytest.raises(RuntimeError), transaction.atomic():
+            services.create_tickets([good, good])
+            assert sms_to().count() == 2
+            raise RuntimeError("the import's block fails after its tickets")
+        assert not Message.objects.exists()
+
+    def test_create_tickets_without_receipts(self, district):
+        services.create_tickets([services.NewAppeal(title="路灯", content="路灯不亮", channel="hotline",
+                                                    appellant_phone=PHONE)], receipts=False)
+        assert not Message.objects.exists()
 
     def test_unknown_placeholder_fails_the_message_not_the_ticket(self, district):
         Template.objects.update_or_create(event="resident.registered", kind="sms",
@@ -171,3 +207,27 @@ def test_a_service_officer_who_opted_in_hears_of_their_companys_demand(district)
     assert f"/enterprise/demands/{demand.ticket.number}/" in sms.body
     # the company contact, as the appellant, gets the registration receipt
     assert Message.objects.filter(event="resident.registered", address="13800138000").count() == 1
+
+
+class TestImport:
+    """The hotline import goes through create_tickets: its appellants get the receipt unless the import says not."""
+
+    ROWS = "id,text,联系电话\nA1,新港东路路灯不亮,13900000001\nA2,楼下噪音扰民,\nA3,井盖缺失,020-8888 6666\n"
+
+    def test_each_imported_appellant_with_a_phone_gets_the_receipt(self, district):
+        from youhu.intake.importing import ImportOptions, import_appeals
+
+        result = import_appeals(self.ROWS.encode(), name="export.csv", options=ImportOptions(triage="skip"))
+        assert result.created == 3
+        rows = {m.ticket_number: m for m in Message.objects.filter(event="resident.registered")}
+        by_external = dict(Ticket.objects.values_list("external_id", "number"))
+        assert set(rows) == {by_external["export:A1"], by_external["export:A3"]}
+        assert rows[by_external["export:A1"]].status == Status.PENDING
+        assert rows[by_external["export:A3"]].status == Status.FAILED  # a landline: recorded, the row imported
+
+    def test_an_import_of_old_appeals_can_send_none(self, district):
+        from youhu.intake.importing import ImportOptions, import_appeals
+
+        result = import_appeals(self.ROWS.encode(), name="export.csv",
+                                options=ImportOptions(triage="skip", receipts=False))
+        assert result.created == 3 and not Message.objects.exists()

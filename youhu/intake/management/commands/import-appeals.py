@@ -1,5 +1,5 @@
 """`youhu import-appeals FILE [--format csv|xlsx] [--encoding auto|utf-8|gbk] [--mapping m.json]
-[--column field=列名 ...] [--channel hotline] [--source NAME] [--triage queue|now|skip]`
+[--column field=列名 ...] [--channel hotline] [--source NAME] [--triage queue|now|skip] [--no-receipts]`
 
 Writes FILE.report.csv next to the input: every rejected row with its reason (and rows imported with a warning).
 """
@@ -33,6 +33,8 @@ class Command(BaseCommand):
         parser.add_argument("--triage", choices=["queue", "now", "skip"], default="queue",
                             help="queue: for the worker `youhu run_huey` (default); now: one by one "
                                  "during the import (slow); skip: leave them to the dispatchers")
+        parser.add_argument("--no-receipts", action="store_true",
+                            help="send no SMS receipt to the appellants (an export of old appeals)")
 
     def handle(self, *args, **opts) -> None:
         path = Path(opts["file"])
@@ -47,7 +49,8 @@ class Command(BaseCommand):
                 mapping[target.strip()] = header.strip()
             by = User.objects.filter(username=opts["user"]).first() if opts["user"] else None
             options = ImportOptions(channel=opts["channel"], fmt=opts["format"], encoding=opts["encoding"],
-                                    mapping=mapping, source=opts["source"], triage=opts["triage"])
+                                    mapping=mapping, source=opts["source"], triage=opts["triage"],
+                                    receipts=not opts["no_receipts"])
             started = time.perf_counter()
             result = import_appeals(path.read_bytes(), name=path.name, options=options, by=by,
                                     progress=lambda rows: tqdm(rows, desc="导入", unit="行", file=self.stderr))
