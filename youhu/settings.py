@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "youhu.supervision",
     "youhu.enterprise",
     "youhu.dashboard",
+    "youhu.projects",
     "youhu.web",
     "youhu.demo",
 ]
@@ -198,6 +199,13 @@ YOUHU = {
     # Niceness the queue's workers add to their own: on a machine shared with the web processes, a burst of
     # appeals is acknowledged first and triaged in its wake, in larger and so cheaper batches. 0: as started.
     "QUEUE_NICE": int(os.environ.get("YOUHU_QUEUE_NICE", "10")),
+}
+
+# Key projects (重点项目): a node is yellow this many working days before its deadline; a month's progress
+# report is due by this working day of the next month.
+YOUHU_PROJECTS = {
+    "WARN_WORKING_DAYS": int(os.environ.get("YOUHU_PROJECTS_WARN_WORKING_DAYS", "5")),
+    "REPORT_DUE_WORKING_DAY": int(os.environ.get("YOUHU_PROJECTS_REPORT_DUE_WORKING_DAY", "5")),
 }
 
 LOGGING = {

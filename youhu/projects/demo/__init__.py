@@ -1,0 +1,88 @@
+"""The demo's key projects: the office, four district leaders, the project list imported from
+projects.xlsx through the same import a user runs, last month's reports (a few missing), some problems
+raised as tickets, and one escalation pass. `youhu demo load` calls `load(now)`; idempotent.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+
+from django.contrib.auth.hashers import make_password
+from django.db import transaction
+
+from youhu.directory.models import Role, Unit, User
+
+DEMO_FILE = Path(__file__).with_name("projects.xlsx")
+DEMO_PASSWORD = "demo1234"  # the same as the base demo's accounts
+OFFICE_UNIT = "区发展和改革局"  # 重点项目办 sits in the development and reform bureau
+USERS = [
+    ("xmb1", "重点项目办 孙立华", (Role.PROJECT_OFFICE,)),
+    ("leader1", "区领导 陈国强", (Role.PROJECT_LEADER,)),
+    ("leader2", "区领导 李文静", (Role.PROJECT_LEADER,)),
+    ("leader3", "区领导 黄志明", (Role.PROJECT_LEADER,)),
+    ("leader4", "区领导 郑晓红", (Role.PROJECT_LEADER,)),
+]
+PROBLEMS = [
+    ("HZ2026-002", "land", "区规划和自然资源分局", "地块规划条件调整未批复",
+     "总部项目地块容积率调整方案已报送两个月，仍未取得批复，影响施工图审查。"),
+    ("HZ2026-013", "power", "区供电局", "施工临时用电接入排期过长",
+     "变电站施工需 10 千伏临时用电，接入排期至三个月后，请协调提前。"),
+    ("HZ2026-025", "financing", "区财政局", "保障房专项债资金拨付滞后",
+     "第二批专项债资金尚未拨付，总包单位已提出停工风险。"),
+    ("HZ2026-010", "permit", "区政务服务数据管理局", "施工许可并联审批材料反复退回",
+     "施工许可申请三次被退回补正，请明确一次性告知清单。"),
+]
+
+
+def _users() -> None:
+    unit = Unit.objects.filter(name=OFFICE_UNIT).first()
+    for username, display, roles in USERS:
+        user, _ = User.objects.get_or_create(
+            username=username, defaults={"display_name": display, "unit": unit,
+                                         "password": make_password(DEMO_PASSWORD)})
+        missing = set(roles) - user.roles
+        if missing:
+            user.set_roles(user.roles | missing)
+
+
+def _reports(now: datetime) -> None:
+    from ..escalation import previous_month
+    from ..models import Project
+    from ..services import submit_report
+
+    month = previous_month(now)
+    for i, project in enumerate(Project.objects.filter(reports__isnull=True).select_related("lead_unit")):
+        if i % 7 == 3:
+            continue  # a few lead units forget: the escalation pass finds them
+        done = (project.total_investment * Decimal("0.08") * (i % 5 + 1)).quantize(Decimal("1"))
+        submit_report(project, by=None, month=month, investment_completed=done, now=now,
+                      text=f"{project.get_stage_display()}阶段，本月按计划推进各节点工作，协调解决问题 {i % 3} 项。")
+
+
+def _problems(now: datetime) -> None:
+    from ..models import Problem, Project
+    from ..services import ProblemData, raise_problem
+
+    if Problem.objects.exists():
+        return
+    for code, kind, unit_name, title, content in PROBLEMS:
+        project, unit = Project.objects.filter(code=code).first(), Unit.objects.filter(name=unit_name).first()
+        if project is not None and unit is not None:
+            raise_problem(project, ProblemData(kind=kind, title=title, content=content, unit=unit), by=None,
+                          now=now)
+
+
+def load(now: datetime) -> None:
+    from ..escalation import run_pass
+    from ..importer import import_projects
+
+    with transaction.atomic():
+        _users()
+        result = import_projects(DEMO_FILE, now=now)
+        if result.errors:
+            raise RuntimeError(f"the demo's own project file has rejected rows: {result.errors[:3]}")
+        _reports(now)
+        _problems(now)
+    run_pass(now)
