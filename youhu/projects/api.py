@@ -8,7 +8,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.security import django_auth
 
@@ -98,7 +98,7 @@ def submit_report(request: HttpRequest, code: str, body: ReportIn):
         raise HttpError(422, "month 须为 YYYY-MM / month must be YYYY-MM") from None
     report = services.submit_report(project, by=request.user, month=month, text=body.text,
                                     investment_completed=body.investment_completed)
-    return 201, {"month": f"{report.month:%Y-%m}", "investment_completed": float(report.investment_completed)}
+    return Status(201, {"month": f"{report.month:%Y-%m}", "investment_completed": float(report.investment_completed)})
 
 
 class ProblemIn(Schema):
@@ -114,4 +114,4 @@ def raise_problem(request: HttpRequest, code: str, body: ProblemIn):
     unit = Unit.objects.filter(pk=body.unit, active=True).first()
     problem = services.raise_problem(project, services.ProblemData(kind=body.kind, title=body.title,
                                                                    content=body.content, unit=unit), by=request.user)
-    return 201, {"ticket": problem.ticket.number, "unit": str(problem.ticket.main_unit)}
+    return Status(201, {"ticket": problem.ticket.number, "unit": str(problem.ticket.main_unit)})

@@ -190,7 +190,7 @@ class Lookups:
         return user
 
     def street(self, text: str, column: str) -> Area:
-        street = self.streets.get(text) or self.streets.get(text.removesuffix("街道"))
+        street = self.streets.get(text) or self.streets.get(f"{text}街道") or self.streets.get(text.removesuffix("街道"))
         if street is None:
             raise CellProblem(column, f"未知街道：“{text}”")
         return street

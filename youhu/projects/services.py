@@ -202,6 +202,9 @@ def save_project(data: ProjectData, *, by: User | None, now: datetime | None = N
             project.co_units.set(co_units)
             changed["co_units"] = [old_co, new_co]
         if year_values is not None:
+            if ProgressReport.objects.filter(project=project, month__year=data.year).exists():
+                # once the lead unit reports, the year's completed investment follows its reports
+                del year_values["completed"]
             investment, new_year = Investment.objects.get_or_create(project=project, year=data.year,
                                                                     defaults=year_values)
             year_changed = _apply(investment, year_values) if not new_year else year_values

@@ -9,20 +9,17 @@ from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 
-from django.contrib.auth.hashers import make_password
-from django.db import transaction
-
-from youhu.directory.models import Role, Unit, User
-
 DEMO_FILE = Path(__file__).with_name("projects.xlsx")
 DEMO_PASSWORD = "demo1234"  # the same as the base demo's accounts
 OFFICE_UNIT = "区发展和改革局"  # 重点项目办 sits in the development and reform bureau
+# Models are imported inside the functions: `python -m youhu.projects.demo.build` imports this package
+# before Django is set up.
 USERS = [
-    ("xmb1", "重点项目办 孙立华", (Role.PROJECT_OFFICE,)),
-    ("leader1", "区领导 陈国强", (Role.PROJECT_LEADER,)),
-    ("leader2", "区领导 李文静", (Role.PROJECT_LEADER,)),
-    ("leader3", "区领导 黄志明", (Role.PROJECT_LEADER,)),
-    ("leader4", "区领导 郑晓红", (Role.PROJECT_LEADER,)),
+    ("xmb1", "重点项目办 孙立华", ("project_office",)),
+    ("leader1", "区领导 陈国强", ("project_leader",)),
+    ("leader2", "区领导 李文静", ("project_leader",)),
+    ("leader3", "区领导 黄志明", ("project_leader",)),
+    ("leader4", "区领导 郑晓红", ("project_leader",)),
 ]
 PROBLEMS = [
     ("HZ2026-002", "land", "区规划和自然资源分局", "地块规划条件调整未批复",
@@ -37,6 +34,10 @@ PROBLEMS = [
 
 
 def _users() -> None:
+    from django.contrib.auth.hashers import make_password
+
+    from youhu.directory.models import Unit, User
+
     unit = Unit.objects.filter(name=OFFICE_UNIT).first()
     for username, display, roles in USERS:
         user, _ = User.objects.get_or_create(
@@ -49,11 +50,13 @@ def _users() -> None:
 
 def _reports(now: datetime) -> None:
     from ..escalation import previous_month
-    from ..models import Project
+    from ..models import ProgressReport, Project
     from ..services import submit_report
 
+    if ProgressReport.objects.exists():
+        return  # loaded before
     month = previous_month(now)
-    for i, project in enumerate(Project.objects.filter(reports__isnull=True).select_related("lead_unit")):
+    for i, project in enumerate(Project.objects.order_by("code")):
         if i % 7 == 3:
             continue  # a few lead units forget: the escalation pass finds them
         done = (project.total_investment * Decimal("0.08") * (i % 5 + 1)).quantize(Decimal("1"))
@@ -62,6 +65,8 @@ def _reports(now: datetime) -> None:
 
 
 def _problems(now: datetime) -> None:
+    from youhu.directory.models import Unit
+
     from ..models import Problem, Project
     from ..services import ProblemData, raise_problem
 
@@ -75,6 +80,8 @@ def _problems(now: datetime) -> None:
 
 
 def load(now: datetime) -> None:
+    from django.db import transaction
+
     from ..escalation import run_pass
     from ..importer import import_projects
 

@@ -28,7 +28,7 @@ class Spec:
     street: str  # short street name
     lead: str  # lead unit name
     investment: int  # 万元
-    company: int | None = None  # index of a demo company (enterprise demo) investing
+    company: int | None = None  # index in enterprise.demo.COMPANIES of the investing company
     red: bool = False
 
 
@@ -118,6 +118,7 @@ def build_rows(anchor: date) -> tuple[list[list], list[list]]:
                 actual_start = start + timedelta(days=rng.randint(0, 10)) if start < anchor else None
                 if spec.red:  # the current step ran past its deadline
                     end = anchor - timedelta(days=rng.randint(6, 25))
+                    start = min(start, end - timedelta(days=30))
                 elif end <= anchor + timedelta(days=3):
                     end = anchor + timedelta(days=rng.randint(3, 40))
             unit = spec.lead if owner == "lead" else owner
@@ -130,7 +131,7 @@ def build_rows(anchor: date) -> tuple[list[list], list[list]]:
         projects.append([
             code, spec.name, spec.kind, STAGE_AFTER[done], spec.investment, anchor.year, year_planned,
             round(year_planned * rng.uniform(0.3, 0.95) * anchor.month / 12), spec.lead, "、".join(co),
-            LEADERS[i % len(LEADERS)], demo_uscc(spec.company) if spec.company is not None else "",
+            LEADERS[i % len(LEADERS)], demo_uscc(spec.company + 1) if spec.company is not None else "",
             "", street.name, f"海珠区{street.roads[i % len(street.roads)]}{rng.randint(1, 300)}号", lon, lat,
         ])
     return projects, nodes
