@@ -174,7 +174,7 @@ def gantt_bars(row: ProjectRow, nodes: list[tuple[Node, lights.NodeLight]] | Non
     """Planned and actual spans of each node (a node not yet done runs to today on the chart)."""
     out = []
     for node, nl in row.nodes if nodes is None else nodes:
-        label = f"{row.project.code} {node.name}"
+        label = f"{row.project.name} · {node.name}"
         start = node.planned_start or node.planned_end
         out.append({"label": label, "kind": "planned", "start": start.isoformat(),
                     "end": node.planned_end.isoformat(), "light": nl.light, "reason": nl.reason})

@@ -59,8 +59,9 @@
     });
     var height = Math.max(320, Math.min(labels.length, 400) * 18 + 80);
     el.style.height = height + "px";
+    // the height by the number of rows, the width by the container (a layout height would stop autosize)
     Plotly.react(el, traces, Object.assign({}, base, {
-      barmode: "overlay", height: height, margin: { l: 200, r: 10, t: 10, b: 40 },
+      barmode: "overlay", margin: { l: 10, r: 10, t: 30, b: 40 }, legend: { orientation: "h", x: 0, y: 1, yanchor: "bottom" },
       xaxis: { type: "date", gridcolor: "#e5e9f0" }, yaxis: { autorange: "reversed", automargin: true, tickfont: { size: 10 } },
       shapes: [{ type: "line", x0: today, x1: today, yref: "paper", y0: 0, y1: 1, line: { color: "#b71c1c", width: 1, dash: "dot" } }],
     }), config);
