@@ -44,6 +44,8 @@ OFFICE_ROLES = (Role.PROJECT_OFFICE, Role.ADMIN)
 SYSTEM_LABEL = "系统"
 MAX_MONEY = Decimal("999999999999")  # fits the 14-digit column; no district project is this large
 MAX_FILES = 10
+FILE_MAX_BYTES = 20 * 1024 * 1024
+EVIDENCE_TYPES = (".pdf", ".ofd", ".jpg", ".jpeg", ".png", ".webp", ".doc", ".docx", ".xls", ".xlsx", ".zip")
 
 
 # ---------------------------------------------------------------- who may do what
@@ -297,6 +299,8 @@ def complete_node(node: Node, *, by: User | None, on: date | None, files: Sequen
         raise InvalidInput("请上传完成佐证材料（批复、照片或验收记录）", field="evidence")
     if len(files) > MAX_FILES:
         raise InvalidInput(f"一次最多上传 {MAX_FILES} 个文件", field="evidence")
+    for upload in files:
+        _check_file(upload, "evidence", EVIDENCE_TYPES)
     with transaction.atomic():
         locked = Node.objects.select_for_update().get(pk=node.pk)
         values = {"actual_end": on, "completed_by": by, "actual_start": locked.actual_start or node.actual_start or on}
@@ -307,8 +311,30 @@ def complete_node(node: Node, *, by: User | None, on: date | None, files: Sequen
     return node
 
 
+def _check_file(upload: UploadedFile, field_name: str, types: tuple[str, ...]) -> str:
+    name = _text(upload.name, field_name, "文件名", 200)
+    if not name.lower().endswith(types):
+        raise InvalidInput(f"“{name}”的类型不支持（可上传 {' '.join(types)}）", field=field_name)
+    if upload.size > FILE_MAX_BYTES:
+        raise InvalidInput(f"“{name}”超过 {FILE_MAX_BYTES // (1024 * 1024)}MB", field=field_name)
+    return name
+
+
+def _check_photo(upload: UploadedFile) -> None:
+    from PIL import Image, UnidentifiedImageError
+
+    name = _check_file(upload, "photos", (".jpg", ".jpeg", ".png", ".webp"))
+    try:
+        with Image.open(upload) as image:
+            image.verify()
+    except (UnidentifiedImageError, OSError, SyntaxError):
+        raise InvalidInput(f"“{name}”不是有效的图片", field="photos") from None
+    finally:
+        upload.seek(0)
+
+
 def _save_evidence(node: Node, upload: UploadedFile, by: User | None, now: datetime) -> str:
-    name = _text(upload.name, "evidence", "文件名", 200)
+    name = _check_file(upload, "evidence", EVIDENCE_TYPES)
     Evidence.objects.create(node=node, file=upload, name=name, uploaded_by=by, uploaded_at=now)
     return name
 
@@ -338,6 +364,8 @@ def submit_report(project: Project, *, by: User | None, month: date | None, text
     amount = _money(investment_completed, "investment_completed", "本年累计完成投资")
     if len(photos) > MAX_FILES:
         raise InvalidInput(f"一次最多上传 {MAX_FILES} 张照片", field="photos")
+    for photo in photos:
+        _check_photo(photo)
     with transaction.atomic():
         report, created = ProgressReport.objects.get_or_create(
             project=project, month=month,

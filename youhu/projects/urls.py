@@ -10,4 +10,6 @@ urlpatterns = [
     path("<str:code>/nodes/<int:node_id>/complete/", views.complete, name="complete"),
     path("<str:code>/report/", views.report, name="report"),
     path("<str:code>/problems/", views.problem, name="problem"),
+    path("<str:code>/evidence/<int:pk>/", views.evidence, name="evidence"),
+    path("<str:code>/photos/<int:pk>/", views.photo, name="photo"),
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -15,7 +15,7 @@ from youhu.tickets.errors import TicketError
 
 from . import selectors, services
 from .forms import CompleteForm, FilterForm, ProblemForm, ReportForm
-from .models import Node, Project
+from .models import Evidence, Node, Project, ReportPhoto
 
 
 def _require_viewer(request: HttpRequest) -> None:
@@ -124,3 +124,16 @@ def problem(request: HttpRequest, code: str) -> HttpResponse:
         return f"问题已派单 {raised.ticket.number} 至 {data['unit']}"
     return _done(request, project, ProblemForm(request.POST), act)
 
+
+
+@login_required
+def evidence(request: HttpRequest, code: str, pk: int) -> FileResponse:
+    """A node's evidence file, to those who see the project (media is not served publicly)."""
+    item = get_object_or_404(Evidence, pk=pk, node__project=_project_for(request, code))
+    return FileResponse(item.file.open("rb"), as_attachment=True, filename=item.name)
+
+
+@login_required
+def photo(request: HttpRequest, code: str, pk: int) -> FileResponse:
+    item = get_object_or_404(ReportPhoto, pk=pk, report__project=_project_for(request, code))
+    return FileResponse(item.file.open("rb"))

@@ -44,6 +44,12 @@ class Zone:
         return services.save_node(project, data, by=self.office, now=self.now)[0]
 
 
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    """Evidence and photos are written below a temporary folder, not the checkout's var/media."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
 @pytest.fixture
 def zone(district) -> Zone:
     return Zone(district)

@@ -86,3 +86,25 @@ def test_api_lists_by_role_and_reports_field_errors(client, zone, two):
                                                        "unit": zone.land.pk}, content_type="application/json")
     assert ok.status_code == 201
     assert client.get("/api/projects/P-MINE").json()["open_problem_list"][0]["ticket"] == ok.json()["ticket"]
+
+
+def test_evidence_is_checked_on_upload_and_served_only_to_viewers(client, zone, two):
+    mine, _ = two
+    node = Node.objects.get(project=mine)
+    login(client, zone.land_handler)
+    answer = client.post(f"/projects/P-MINE/nodes/{node.pk}/complete/", {"actual_end": "2026-03-02",
+                         "evidence": [SimpleUploadedFile("run.exe", b"MZ")]}, follow=True)
+    assert "类型不支持" in answer.content.decode()
+    node.refresh_from_db()
+    assert node.actual_end is None
+    client.post(f"/projects/P-MINE/nodes/{node.pk}/complete/", {"actual_end": "2026-03-02",
+                "evidence": [SimpleUploadedFile("批复.pdf", b"%PDF-1.4 approval")]})
+    evidence = node.evidence.get()
+    download = client.get(f"/projects/P-MINE/evidence/{evidence.pk}/")
+    assert download.status_code == 200 and b"".join(download.streaming_content) == b"%PDF-1.4 approval"
+    assert login(client, zone.other_handler).get(f"/projects/P-MINE/evidence/{evidence.pk}/").status_code == 404
+    login(client, zone.lead_handler)
+    answer = client.post("/projects/P-MINE/report/", {"month": "2026-02", "text": "完成桩基", "investment_completed": "80",
+                                                      "photos": [SimpleUploadedFile("现场.jpg", b"not an image")]},
+                         follow=True)
+    assert "不是有效的图片" in answer.content.decode() and not ProgressReport.objects.exists()
