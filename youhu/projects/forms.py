@@ -52,7 +52,7 @@ class ReportForm(forms.Form):
 
 class ProblemForm(forms.Form):
     kind = forms.ChoiceField(label="问题类型", choices=ProblemKind.choices)
-    unit = forms.ModelChoiceField(label="责任单位", queryset=Unit.objects.filter(active=True).exclude(
+    unit = forms.ModelChoiceField(label="责任单位", empty_label="请选择责任单位", queryset=Unit.objects.filter(active=True).exclude(
         kind=Unit.Kind.CENTRE).exclude(kind=Unit.Kind.COMMUNITY_OFFICE).order_by("kind", "code"))
     title = forms.CharField(label="问题标题", max_length=150)
     content = forms.CharField(label="问题描述", widget=forms.Textarea(attrs={"rows": 3}), max_length=4000)

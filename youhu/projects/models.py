@@ -218,6 +218,13 @@ class AppendOnlyQuerySet(models.QuerySet):
         raise PermissionError("project events are append-only")
 
 
+ACTION_LABELS = {
+    "create": "登记项目", "update": "修改项目", "node_create": "新增节点", "node_update": "修改节点",
+    "node_start": "节点开始", "node_complete": "节点完成", "report": "填报月度进展", "report_update": "更新月度进展",
+    "problem": "提交问题", "escalate": "督办",
+}
+
+
 class ProjectEvent(models.Model):
     """Who changed what, when: one row per change of a project, node, report or problem. Never edited."""
 
@@ -246,3 +253,7 @@ class ProjectEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError("project events are append-only")
+
+    @property
+    def action_label(self) -> str:
+        return ACTION_LABELS.get(self.action, self.action)

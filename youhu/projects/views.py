@@ -70,8 +70,10 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
         "events": project.events.select_related("node").order_by("-at", "-id")[:50],
         "investments": project.investments.all(),
         "can_report": services.reports_for(user, project),
-        "can_complete": {n.pk for n, _ in row.nodes if services.completes(user, n)},
-        "complete_form": CompleteForm(), "report_form": ReportForm(), "problem_form": ProblemForm(),
+        # one completion form per open node the user may report, each with its own field ids
+        "nodes": [(n, nl, CompleteForm(prefix=f"n{n.pk}") if not n.done and services.completes(user, n) else None)
+                  for n, nl in row.nodes],
+        "report_form": ReportForm(), "problem_form": ProblemForm(),
     }
     return render(request, "projects/detail.html", context)
 
@@ -99,7 +101,7 @@ def complete(request: HttpRequest, code: str, node_id: int) -> HttpResponse:
     def act(data):
         services.complete_node(node, by=request.user, on=data["actual_end"], files=data["evidence"])
         return f"节点“{node.name}”已填报完成"
-    return _done(request, project, CompleteForm(request.POST, request.FILES), act)
+    return _done(request, project, CompleteForm(request.POST, request.FILES, prefix=f"n{node.pk}"), act)
 
 
 @login_required

@@ -11,7 +11,6 @@ from pathlib import Path
 
 DEMO_FILE = Path(__file__).with_name("projects.xlsx")
 DEMO_PASSWORD = "demo1234"  # the same as the base demo's accounts
-OFFICE_UNIT = "区发展和改革局"  # 重点项目办 sits in the development and reform bureau
 # Models are imported inside the functions: `python -m youhu.projects.demo.build` imports this package
 # before Django is set up.
 USERS = [
@@ -36,13 +35,13 @@ PROBLEMS = [
 def _users() -> None:
     from django.contrib.auth.hashers import make_password
 
-    from youhu.directory.models import Unit, User
+    from youhu.directory.models import User
 
-    unit = Unit.objects.filter(name=OFFICE_UNIT).first()
+    # No unit: the office and the leaders are not a ticket-handling unit; a unit's inbox would offer them
+    # tickets they may not open.
     for username, display, roles in USERS:
         user, _ = User.objects.get_or_create(
-            username=username, defaults={"display_name": display, "unit": unit,
-                                         "password": make_password(DEMO_PASSWORD)})
+            username=username, defaults={"display_name": display, "password": make_password(DEMO_PASSWORD)})
         missing = set(roles) - user.roles
         if missing:
             user.set_roles(user.roles | missing)

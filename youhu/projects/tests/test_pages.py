@@ -52,8 +52,8 @@ def test_unit_completes_a_node_reports_and_raises_a_problem_from_the_page(client
     mine, _ = two
     node = Node.objects.get(project=mine)
     login(client, zone.land_handler)
-    client.post(f"/projects/P-MINE/nodes/{node.pk}/complete/", {"actual_end": "2026-03-02",
-                "evidence": [SimpleUploadedFile("现场照片.jpg", b"\xff\xd8\xff test")]})
+    client.post(f"/projects/P-MINE/nodes/{node.pk}/complete/", {f"n{node.pk}-actual_end": "2026-03-02",
+                f"n{node.pk}-evidence": [SimpleUploadedFile("现场照片.jpg", b"\xff\xd8\xff test")]})
     node.refresh_from_db()
     assert node.actual_end == date(2026, 3, 2)
     # the land bureau is not the lead unit: its report is refused with a message, nothing stored
@@ -92,13 +92,13 @@ def test_evidence_is_checked_on_upload_and_served_only_to_viewers(client, zone, 
     mine, _ = two
     node = Node.objects.get(project=mine)
     login(client, zone.land_handler)
-    answer = client.post(f"/projects/P-MINE/nodes/{node.pk}/complete/", {"actual_end": "2026-03-02",
-                         "evidence": [SimpleUploadedFile("run.exe", b"MZ")]}, follow=True)
+    answer = client.post(f"/projects/P-MINE/nodes/{node.pk}/complete/", {f"n{node.pk}-actual_end": "2026-03-02",
+                         f"n{node.pk}-evidence": [SimpleUploadedFile("run.exe", b"MZ")]}, follow=True)
     assert "类型不支持" in answer.content.decode()
     node.refresh_from_db()
     assert node.actual_end is None
-    client.post(f"/projects/P-MINE/nodes/{node.pk}/complete/", {"actual_end": "2026-03-02",
-                "evidence": [SimpleUploadedFile("批复.pdf", b"%PDF-1.4 approval")]})
+    client.post(f"/projects/P-MINE/nodes/{node.pk}/complete/", {f"n{node.pk}-actual_end": "2026-03-02",
+                f"n{node.pk}-evidence": [SimpleUploadedFile("批复.pdf", b"%PDF-1.4 approval")]})
     evidence = node.evidence.get()
     download = client.get(f"/projects/P-MINE/evidence/{evidence.pk}/")
     assert download.status_code == 200 and b"".join(download.streaming_content) == b"%PDF-1.4 approval"
