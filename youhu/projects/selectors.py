@@ -170,11 +170,12 @@ def board_json(project_rows: list[ProjectRow]) -> dict:
     return {"points": points, "bars": bars}
 
 
-def gantt_bars(row: ProjectRow, nodes: list[tuple[Node, lights.NodeLight]] | None = None) -> list[dict]:
+def gantt_bars(row: ProjectRow, nodes: list[tuple[Node, lights.NodeLight]] | None = None, *,
+               with_project: bool = True) -> list[dict]:
     """Planned and actual spans of each node (a node not yet done runs to today on the chart)."""
     out = []
     for node, nl in row.nodes if nodes is None else nodes:
-        label = f"{row.project.name} · {node.name}"
+        label = f"{row.project.name} · {node.name}" if with_project else node.name
         start = node.planned_start or node.planned_end
         out.append({"label": label, "kind": "planned", "start": start.isoformat(),
                     "end": node.planned_end.isoformat(), "light": nl.light, "reason": nl.reason})

@@ -63,7 +63,7 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
     now, user = clock.now(), request.user
     row = selectors.rows(Project.objects.filter(pk=project.pk), now)[0]
     context = {
-        "now": now, "project": project, "row": row, "board": {"points": [], "bars": selectors.gantt_bars(row)},
+        "now": now, "project": project, "row": row, "board": {"points": [], "bars": selectors.gantt_bars(row, with_project=False)},
         "problems": selectors.open_problems(project, now),
         "all_problems": project.problems.select_related("ticket", "ticket__main_unit"),
         "reports": project.reports.select_related("reported_by").prefetch_related("photos")[:12],

@@ -5,7 +5,7 @@ raised as tickets, and one escalation pass. `youhu demo load` calls `load(now)`;
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -20,15 +20,16 @@ USERS = [
     ("leader3", "区领导 黄志明", ("project_leader",)),
     ("leader4", "区领导 郑晓红", ("project_leader",)),
 ]
+# (project, kind, owning unit, title, description, raised this many days ago)
 PROBLEMS = [
     ("HZ2026-002", "land", "区规划和自然资源分局", "地块规划条件调整未批复",
-     "总部项目地块容积率调整方案已报送两个月，仍未取得批复，影响施工图审查。"),
+     "总部项目地块容积率调整方案已报送两个月，仍未取得批复，影响施工图审查。", 26),
     ("HZ2026-013", "power", "区供电局", "施工临时用电接入排期过长",
-     "变电站施工需 10 千伏临时用电，接入排期至三个月后，请协调提前。"),
+     "变电站施工需 10 千伏临时用电，接入排期至三个月后，请协调提前。", 9),
     ("HZ2026-025", "financing", "区财政局", "保障房专项债资金拨付滞后",
-     "第二批专项债资金尚未拨付，总包单位已提出停工风险。"),
+     "第二批专项债资金尚未拨付，总包单位已提出停工风险。", 17),
     ("HZ2026-010", "permit", "区政务服务数据管理局", "施工许可并联审批材料反复退回",
-     "施工许可申请三次被退回补正，请明确一次性告知清单。"),
+     "施工许可申请三次被退回补正，请明确一次性告知清单。", 4),
 ]
 
 
@@ -49,16 +50,18 @@ def _users() -> None:
 
 def _reports(now: datetime) -> None:
     from ..escalation import previous_month
-    from ..models import ProgressReport, Project
+    from ..models import Investment, ProgressReport, Project
     from ..services import submit_report
 
     if ProgressReport.objects.exists():
         return  # loaded before
     month = previous_month(now)
+    planned = dict(Investment.objects.filter(year=month.year).values_list("project_id", "planned"))
     for i, project in enumerate(Project.objects.order_by("code")):
         if i % 7 == 3:
             continue  # a few lead units forget: the escalation pass finds them
-        done = (project.total_investment * Decimal("0.08") * (i % 5 + 1)).quantize(Decimal("1"))
+        # between 55 % and 103 % of the year's plan by the last month reported
+        done = (planned.get(project.pk, Decimal(0)) * Decimal(55 + 12 * (i % 5)) / 100).quantize(Decimal("1"))
         submit_report(project, by=None, month=month, investment_completed=done, now=now,
                       text=f"{project.get_stage_display()}阶段，本月按计划推进各节点工作，协调解决问题 {i % 3} 项。")
 
@@ -71,11 +74,11 @@ def _problems(now: datetime) -> None:
 
     if Problem.objects.exists():
         return
-    for code, kind, unit_name, title, content in PROBLEMS:
+    for code, kind, unit_name, title, content, days_ago in PROBLEMS:
         project, unit = Project.objects.filter(code=code).first(), Unit.objects.filter(name=unit_name).first()
         if project is not None and unit is not None:
             raise_problem(project, ProblemData(kind=kind, title=title, content=content, unit=unit), by=None,
-                          now=now)
+                          now=now - timedelta(days=days_ago))
 
 
 def load(now: datetime) -> None:

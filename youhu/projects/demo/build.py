@@ -29,14 +29,15 @@ class Spec:
     lead: str  # lead unit name
     investment: int  # 万元
     company: int | None = None  # index in enterprise.demo.COMPANIES of the investing company
-    red: bool = False
+    red: bool = False  # the current node is past its deadline
+    yellow: bool = False  # the current node is due within a few days
 
 
 PZ, DEV, BUILD, PLAN = "琶洲试验区管委会", "区发展和改革局", "区住房和城乡建设局", "区规划和自然资源分局"
 SPECS = [
     Spec("云汇星图华南总部大厦", "产业", "琶洲", PZ, 260000, company=0),
     Spec("智链未来琶洲总部项目", "产业", "琶洲", PZ, 420000, company=1, red=True),
-    Spec("数港云算智算中心", "产业", "琶洲", PZ, 180000, company=2),
+    Spec("数港云算智算中心", "产业", "琶洲", PZ, 180000, company=2, yellow=True),
     Spec("南岸灵犀人工智能研发中心", "产业", "琶洲", PZ, 95000, company=4),
     Spec("琶洲游戏互娱产业总部", "产业", "琶洲", PZ, 310000, company=12),
     Spec("星河智造研发与中试基地", "产业", "官洲", DEV, 76000, company=6),
@@ -44,17 +45,17 @@ SPECS = [
     Spec("琶洲示范电商直播基地", "产业", "琶洲", "区商务局", 42000, company=5),
     Spec("生物岛生命健康创新中心", "产业", "官洲", "区科技工业和信息化局", 150000),
     Spec("阅江金融科技服务中心", "产业", "琶洲", "区商务局", 68000, company=7, red=True),
-    Spec("琶洲西区地下综合管廊二期", "基础设施", "琶洲", BUILD, 120000),
+    Spec("琶洲西区地下综合管廊二期", "基础设施", "琶洲", BUILD, 120000, yellow=True),
     Spec("新港东路市政道路品质提升工程", "基础设施", "琶洲", "区交通运输局", 36000),
     Spec("琶洲南区220千伏输变电工程", "基础设施", "琶洲", "区供电局", 54000, red=True),
     Spec("阅江中路滨江慢行系统", "基础设施", "琶洲", "区城市管理和综合执法局", 18000),
     Spec("黄埔村涌水系综合整治", "基础设施", "琶洲", "区水务局", 26000),
     Spec("石基路拓宽改造工程", "基础设施", "琶洲", "区交通运输局", 22000),
-    Spec("华洲路快速化改造", "基础设施", "华洲", "区交通运输局", 88000),
+    Spec("华洲路快速化改造", "基础设施", "华洲", "区交通运输局", 88000, yellow=True),
     Spec("官洲片区雨污分流工程", "基础设施", "官洲", "区水务局", 31000),
     Spec("江海大道智慧灯杆示范段", "基础设施", "江海", "区科技工业和信息化局", 6500),
     Spec("琶洲实验学校扩建工程", "民生", "琶洲", "区教育局", 45000),
-    Spec("区妇幼保健院新院区", "民生", "南洲", "区卫生健康局", 98000),
+    Spec("区妇幼保健院新院区", "民生", "南洲", "区卫生健康局", 98000, yellow=True),
     Spec("琶洲街社区卫生服务中心", "民生", "琶洲", "区卫生健康局", 8600),
     Spec("南洲街综合养老服务中心", "民生", "南洲", "区民政局", 12000),
     Spec("江海街全民健身中心", "民生", "江海", "区文化广电旅游体育局", 15000),
@@ -63,7 +64,7 @@ SPECS = [
     Spec("凤阳街幼儿园新建工程", "民生", "凤阳", "区教育局", 7200),
     Spec("琶洲村旧村改造", "城市更新", "琶洲", BUILD, 520000),
     Spec("黄埔村历史文化街区微改造", "城市更新", "琶洲", PLAN, 38000),
-    Spec("石基村旧村改造", "城市更新", "琶洲", BUILD, 360000),
+    Spec("石基村旧村改造", "城市更新", "琶洲", BUILD, 360000, yellow=True),
     Spec("沥滘村城市更新项目", "城市更新", "南洲", BUILD, 680000),
     Spec("康乐村城市更新项目", "城市更新", "新港", BUILD, 450000),
     Spec("大塘村旧村改造", "城市更新", "江海", PLAN, 280000),
@@ -119,8 +120,10 @@ def build_rows(anchor: date) -> tuple[list[list], list[list]]:
                 if spec.red:  # the current step ran past its deadline
                     end = anchor - timedelta(days=rng.randint(6, 25))
                     start = min(start, end - timedelta(days=30))
-                elif end <= anchor + timedelta(days=3):
-                    end = anchor + timedelta(days=rng.randint(3, 40))
+                elif spec.yellow:
+                    end = anchor + timedelta(days=rng.randint(1, 4))
+                elif end <= anchor + timedelta(days=14):
+                    end = anchor + timedelta(days=rng.randint(14, 40))
             unit = spec.lead if owner == "lead" else owner
             node_rows.append([code, step, k + 1, start, end, actual_start, actual_end, unit])
         nodes.extend(node_rows)
