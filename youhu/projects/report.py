@@ -74,6 +74,9 @@ def build(month: date, now: datetime, projects: QuerySet[Project] | None = None)
             cell.font = Font(bold=True)
         for line in lines:
             ws.append([safe_cell(v) for v in line])
+            for cell in ws[ws.max_row]:
+                if isinstance(cell.value, (date, datetime)):
+                    cell.number_format = "yyyy-mm-dd"
         for i, _ in enumerate(header):
             ws.column_dimensions[chr(ord("A") + i)].width = 18
         return ws
@@ -100,7 +103,8 @@ def build(month: date, now: datetime, projects: QuerySet[Project] | None = None)
                 -nl.working_days_left, str(r.project.leader or "")]
                for r in rows for node, nl in r.nodes if nl.light == lights.RED]
     sheet("超期节点", ["项目编号", "项目名称", "节点", "计划完成", "责任单位", "超期工作日", "挂点领导"], overdue)
-    problems = (Problem.objects.filter(project__in=projects, ticket__status__in=OPEN_STATUSES)
+    # raised by the report's moment and not closed now (a ticket's past states are in its events, not here)
+    problems = (Problem.objects.filter(project__in=projects, ticket__status__in=OPEN_STATUSES, created_at__lte=moment)
                 .select_related("project", "ticket", "ticket__main_unit").order_by("created_at"))
     sheet("未解决问题", ["项目编号", "项目名称", "问题类型", "工单编号", "标题", "承办单位", "状态", "已持续(天)"],
           [[pr.project.code, pr.project.name, pr.get_kind_display(), pr.ticket.number, pr.ticket.title,

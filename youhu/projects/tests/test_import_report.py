@@ -13,6 +13,7 @@ from youhu.projects import services
 from youhu.projects.importer import NODE_HEADERS, PROJECT_HEADERS, ImportFileError, import_projects
 from youhu.projects.models import Node, Project, ProjectEvent
 from youhu.projects.report import build, safe_cell
+from youhu.testing.factories import at
 
 pytestmark = pytest.mark.django_db
 
@@ -128,6 +129,8 @@ def test_the_monthly_workbook_opens_with_every_sheet(zone, tmp_path):
                            investment_completed=Decimal(100), now=zone.now)
     services.raise_problem(project, services.ProblemData(kind="power", title="临电接入慢", content="请协调。",
                                                          unit=zone.land), by=zone.office, now=zone.now)
+    services.raise_problem(project, services.ProblemData(kind="land", title="四月才提的问题", content="不属于三月。",
+                                                         unit=zone.land), by=zone.office, now=at("2026-04-08 10:00"))
     path: Path = tmp_path / "report.xlsx"
     call_command("projects", "report", "--month", "2026-03", "--output", str(path))
     book = load_workbook(path)
@@ -137,7 +140,8 @@ def test_the_monthly_workbook_opens_with_every_sheet(zone, tmp_path):
     assert progress[0][9] == 0.25
     assert [r[0] for r in book["单位投资完成率"].iter_rows(min_row=2, values_only=True)] == [zone.lead.name]
     assert [r[2] for r in book["超期节点"].iter_rows(min_row=2, values_only=True)] == ["施工许可"]
-    assert len(list(book["未解决问题"].iter_rows(min_row=2))) == 1
+    [problem] = list(book["未解决问题"].iter_rows(min_row=2, values_only=True))
+    assert problem[4].startswith("【重点项目·水电气配套】") and problem[7] == 27  # 4 March to the end of the month
     with pytest.raises(CommandError):
         call_command("projects", "report", "--month", "2026-13", "--output", str(path))
     assert build(date(2026, 3, 1), zone.now).sheetnames[0] == "项目进度"
