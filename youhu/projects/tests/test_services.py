@@ -152,3 +152,23 @@ def test_an_overdue_node_and_a_missing_report_are_escalated_once(zone):
     assert run_pass(at("2026-04-20 10:00")).reports == 1
     assert Escalation.objects.get(kind="report_missing").month == date(2026, 3, 1)
     assert run_pass(at("2026-04-21 10:00")).reports == 0
+
+
+def test_a_unit_reports_a_node_started_but_not_in_the_future(zone):
+    node = zone.node(zone.project(), "主体开工", date(2026, 9, 30), owner=zone.land, planned_start=date(2026, 3, 1))
+    with pytest.raises(InvalidInput):
+        services.start_node(node, by=zone.land_handler, on=date(2026, 3, 9), now=zone.now)
+    with pytest.raises(NotAllowed):
+        services.start_node(node, by=zone.other_handler, on=date(2026, 3, 2), now=zone.now)
+    services.start_node(node, by=zone.land_handler, on=date(2026, 3, 2), now=zone.now)
+    node.refresh_from_db()
+    assert node.actual_start == date(2026, 3, 2)
+    assert ProjectEvent.objects.get(node=node, action="node_start").actor == zone.land_handler
+
+
+def test_the_periodic_task_runs_the_pass(zone, monkeypatch):
+    from youhu.projects.tasks import escalate_projects
+
+    zone.node(zone.project(), "施工许可", date(2026, 3, 20))
+    monkeypatch.setattr("youhu.clock.now", lambda: at("2026-03-24 09:00"))
+    assert escalate_projects.call_local() == "节点超期督办 1 个，月报缺报督办 0 个"
