@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import DatabaseError, connection, transaction
 
 from youhu.escalation.services import run_pass as escalate_tickets
 from youhu.projects import selectors, services
@@ -81,6 +82,9 @@ def test_every_change_is_an_append_only_event(zone):
         ProjectEvent.objects.filter(project=project).update(action="x")
     with pytest.raises(PermissionError):
         ProjectEvent.objects.filter(project=project).delete()
+    # and the database itself, whatever code asks
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("UPDATE projects_projectevent SET action = 'x' WHERE id = %s", [events[0].pk])
 
 
 def test_a_problem_flows_through_the_ticket_workflow_and_shows_on_the_project(zone):
