@@ -15,20 +15,20 @@ from ninja.security import django_auth
 from youhu import clock
 from youhu.directory.models import Unit
 
-from . import selectors, services
+from . import policy, selectors, services
 from .models import ProblemKind, Project
 
 router = Router(auth=django_auth, tags=["projects"])
 
 
 def _viewer(request: HttpRequest) -> None:
-    if not request.user.has_role(*selectors.VIEW_ROLES):
+    if not request.user.has_role(*policy.VIEW_ROLES):
         raise HttpError(403, "无权查看重点项目 / not allowed")
 
 
 def _project(request: HttpRequest, code: str) -> Project:
     _viewer(request)
-    project = selectors.visible_projects(request.user).filter(code=code).first()
+    project = policy.visible_projects(request.user).filter(code=code).first()
     if project is None:
         raise HttpError(404, "没有这个项目，或您无权查看 / no such project")
     return project
@@ -58,7 +58,7 @@ def list_projects(request: HttpRequest, leader: int | None = None, unit: int | N
 def board(request: HttpRequest) -> dict:
     """Map points, Gantt bars, tallies by stage/type/unit and the red list's codes."""
     _viewer(request)
-    rows = selectors.rows(selectors.visible_projects(request.user), clock.now())
+    rows = selectors.rows(policy.visible_projects(request.user), clock.now())
     return {**selectors.board_json(rows), "tallies": selectors.tallies(rows),
             "red_list": [r.project.code for r in selectors.red_list(rows)]}
 

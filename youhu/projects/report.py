@@ -15,23 +15,12 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from youhu.spreadsheet import safe_cell
 from youhu.tickets.models import OPEN_STATUSES
 from youhu.workdays import calendar
 
 from . import lights, selectors
 from .models import Investment, Problem, ProgressReport, Project
-
-FORMULA_START = ("=", "+", "-", "@")
-
-
-def safe_cell(value: Any) -> Any:
-    """Text a spreadsheet would run as a formula (= + - @) is kept as text: a leading apostrophe.
-
-    Local stand-in: a shared one is coming to youhu/spreadsheet.py; swap this for it when it lands.
-    """
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
 
 
 def parse_month(text: str) -> date:

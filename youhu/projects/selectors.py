@@ -10,43 +10,13 @@ from decimal import Decimal
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from youhu.directory.models import Role, User
+from youhu.directory.models import User
 from youhu.tickets.models import OPEN_STATUSES
 from youhu.workdays import calendar
 
 from . import lights
 from .models import Investment, Kind, Node, Problem, Project, Stage
-from .services import _unit_ids, is_office
-
-# Supervisors oversee (read-only) as the office does.
-ALL_PROJECTS_ROLES = (Role.PROJECT_OFFICE, Role.ADMIN, Role.SUPERVISOR)
-# Who may open the projects pages at all (a unit's staff see only their own projects there).
-VIEW_ROLES = (*ALL_PROJECTS_ROLES, Role.PROJECT_LEADER, Role.SERVICE_OFFICER, Role.HANDLER, Role.UNIT_HEAD)
-
-
-def visible_projects(user: User) -> QuerySet[Project]:
-    """The office sees all; a unit the projects it leads, co-handles or owns a node of; a leader those
-    they are assigned to; a CSO those of the companies they serve (or that name them)."""
-    qs = Project.objects.select_related("lead_unit", "leader", "company", "cso", "street")
-    if user.has_role(*ALL_PROJECTS_ROLES):
-        return qs
-    q = Q(pk__in=[])
-    unit_ids = _unit_ids(user)
-    if unit_ids:
-        q |= Q(lead_unit_id__in=unit_ids) | Q(co_units__in=unit_ids) | Q(nodes__owner_unit_id__in=unit_ids)
-    if user.has_role(Role.PROJECT_LEADER):
-        q |= Q(leader=user)
-    if user.has_role(Role.SERVICE_OFFICER):
-        q |= Q(cso=user) | Q(company__service_officer=user)
-    return qs.filter(pk__in=Project.objects.filter(q).values("pk"))
-
-
-def can_view(user: User, project: Project) -> bool:
-    return visible_projects(user).filter(pk=project.pk).exists()
-
-
-def can_edit(user: User) -> bool:
-    return is_office(user)
+from .policy import visible_projects
 
 
 @dataclass

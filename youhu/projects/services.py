@@ -24,7 +24,6 @@ from youhu.enterprise.models import Company
 from youhu.tickets import services as tickets
 from youhu.tickets.errors import InvalidInput, NotAllowed
 from youhu.tickets.models import Channel
-from youhu.tickets.policy import UNIT_ROLES
 
 from .models import (
     Evidence,
@@ -39,40 +38,13 @@ from .models import (
     ReportPhoto,
     Stage,
 )
+from .policy import can_view, completes, is_office, reports_for
 
-OFFICE_ROLES = (Role.PROJECT_OFFICE, Role.ADMIN)
 SYSTEM_LABEL = "系统"
 MAX_MONEY = Decimal("999999999999")  # fits the 14-digit column; no district project is this large
 MAX_FILES = 10
 FILE_MAX_BYTES = 20 * 1024 * 1024
 EVIDENCE_TYPES = (".pdf", ".ofd", ".jpg", ".jpeg", ".png", ".webp", ".doc", ".docx", ".xls", ".xlsx", ".zip")
-
-
-# ---------------------------------------------------------------- who may do what
-
-
-def is_office(user: User | None) -> bool:
-    """The key-project office (重点项目办) edits everything."""
-    return user is not None and user.has_role(*OFFICE_ROLES)
-
-
-def _unit_ids(user: User) -> list[int]:
-    if not user.unit_id or not user.has_role(*UNIT_ROLES):
-        return []
-    return user.unit.subtree_ids()
-
-
-def reports_for(user: User | None, project: Project) -> bool:
-    """The lead unit (its handlers and head) reports monthly progress; the office may too."""
-    return user is None or is_office(user) or project.lead_unit_id in _unit_ids(user)
-
-
-def completes(user: User | None, node: Node) -> bool:
-    """The node's own unit, or the project's lead unit, reports it done."""
-    if user is None or is_office(user):
-        return True
-    ids = _unit_ids(user)
-    return node.owner_unit_id in ids or node.project.lead_unit_id in ids
 
 
 def _require(allowed: bool, message: str) -> None:
@@ -400,8 +372,6 @@ def raise_problem(project: Project, data: ProblemData, *, by: User | None,
                   now: datetime | None = None) -> Problem:
     """Create the ticket, register and dispatch it to the owning unit (deadlines by the ordinary rules) and
     link it to the project — all or nothing. From then on it is an ordinary ticket: 派单, 催办/督办, reply."""
-    from .selectors import can_view  # selectors read services' role helpers
-
     _require(by is None or can_view(by, project), "您无权为该项目提交问题")
     now = now or clock.now()
     if data.kind not in ProblemKind.values:

@@ -13,19 +13,19 @@ from youhu import clock
 from youhu.directory.models import Unit, User
 from youhu.tickets.errors import TicketError
 
-from . import selectors, services
+from . import policy, selectors, services
 from .forms import CompleteForm, FilterForm, ProblemForm, ReportForm
 from .models import Evidence, Node, Project, ReportPhoto
 
 
 def _require_viewer(request: HttpRequest) -> None:
-    if not request.user.has_role(*selectors.VIEW_ROLES):
+    if not request.user.has_role(*policy.VIEW_ROLES):
         raise PermissionDenied("重点项目仅对项目办、挂点领导、责任单位和首席服务官开放")
 
 
 def _project_for(request: HttpRequest, code: str) -> Project:
     _require_viewer(request)
-    project = selectors.visible_projects(request.user).filter(code=code).first()
+    project = policy.visible_projects(request.user).filter(code=code).first()
     if project is None:
         raise Http404("没有这个项目，或您无权查看")
     return project
@@ -33,7 +33,7 @@ def _project_for(request: HttpRequest, code: str) -> Project:
 
 def board_context(user: User, params) -> dict:
     now = clock.now()
-    visible = selectors.visible_projects(user)
+    visible = policy.visible_projects(user)
     leaders = User.objects.filter(pk__in=visible.values("leader_id")).order_by("username")
     units = Unit.objects.filter(pk__in=visible.values("lead_unit_id")).order_by("name")
     form = FilterForm(params or None, leaders=leaders, units=units)
@@ -69,9 +69,9 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
         "reports": project.reports.select_related("reported_by").prefetch_related("photos")[:12],
         "events": project.events.select_related("node").order_by("-at", "-id")[:50],
         "investments": project.investments.all(),
-        "can_report": services.reports_for(user, project),
+        "can_report": policy.reports_for(user, project),
         # one completion form per open node the user may report, each with its own field ids
-        "nodes": [(n, nl, CompleteForm(prefix=f"n{n.pk}") if not n.done and services.completes(user, n) else None)
+        "nodes": [(n, nl, CompleteForm(prefix=f"n{n.pk}") if not n.done and policy.completes(user, n) else None)
                   for n, nl in row.nodes],
         "report_form": ReportForm(), "problem_form": ProblemForm(),
     }

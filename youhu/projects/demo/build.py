@@ -14,8 +14,6 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
-from youhu.demo.district import STREETS
-
 OUTPUT = Path(__file__).with_name("projects.xlsx")
 SEED = 16
 LEADERS = ["leader1", "leader2", "leader3", "leader4"]
@@ -81,6 +79,7 @@ STEPS = [
 STAGES = ["谋划", "签约", "拿地", "开工", "建设", "竣工", "投产/达产"]
 # the stage a project is in once this many steps are done
 STAGE_AFTER = {0: "谋划", 1: "签约", 2: "签约", 3: "拿地", 4: "开工", 5: "建设", 6: "建设", 7: "竣工", 8: "投产/达产"}
+ROADS = ["大道", "路", "大街", "中路"]  # a plausible address in the project's street
 CO_UNITS = [PLAN, BUILD, "区供电局", "区水务局", "区交通运输局", "区生态环境分局"]
 
 
@@ -91,14 +90,16 @@ def _months(day: date, months: int) -> date:
 
 
 def build_rows(anchor: date) -> tuple[list[list], list[list]]:
+    from youhu.dispatch.geo import default_centres  # the gazetteer's street office points, no database
     from youhu.enterprise.demo import demo_uscc
 
     rng = random.Random(SEED)
-    streets = {s.short: s for s in STREETS}
+    centres = default_centres()
     projects, nodes = [], []
     for i, spec in enumerate(SPECS, start=1):
         code = f"HZ2026-{i:03d}"
-        street = streets[spec.street]
+        street_name = f"{spec.street}街道"
+        street_lon, street_lat = centres[street_name]
         done = rng.randint(1, 6)  # steps finished before the anchor
         # lay the steps out so that step `done` (the current one) straddles the anchor
         ends, cursor = [], None
@@ -129,13 +130,13 @@ def build_rows(anchor: date) -> tuple[list[list], list[list]]:
         nodes.extend(node_rows)
         co = sorted({u for u in rng.sample(CO_UNITS, 2) if u != spec.lead})
         year_planned = round(spec.investment * rng.uniform(0.12, 0.3))
-        lon = round(street.lon + rng.uniform(-0.006, 0.006), 5)
-        lat = round(street.lat + rng.uniform(-0.004, 0.004), 5)
+        lon = round(street_lon + rng.uniform(-0.006, 0.006), 5)
+        lat = round(street_lat + rng.uniform(-0.004, 0.004), 5)
         projects.append([
             code, spec.name, spec.kind, STAGE_AFTER[done], spec.investment, anchor.year, year_planned,
             round(year_planned * rng.uniform(0.3, 0.95) * anchor.month / 12), spec.lead, "、".join(co),
             LEADERS[i % len(LEADERS)], demo_uscc(spec.company + 1) if spec.company is not None else "",
-            "", street.name, f"海珠区{street.roads[i % len(street.roads)]}{rng.randint(1, 300)}号", lon, lat,
+            "", street_name, f"海珠区{spec.street}{ROADS[i % len(ROADS)]}{rng.randint(1, 300)}号", lon, lat,
         ])
     return projects, nodes
 

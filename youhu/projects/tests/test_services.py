@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import DatabaseError, connection, transaction
 
 from youhu.escalation.services import run_pass as escalate_tickets
-from youhu.projects import selectors, services
+from youhu.projects import policy, selectors, services
 from youhu.projects.escalation import run_pass
 from youhu.projects.models import Escalation, ProjectEvent
 from youhu.testing.factories import at
@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 
 
 def visible_codes(user) -> set[str]:
-    return set(selectors.visible_projects(user).values_list("code", flat=True))
+    return set(policy.visible_projects(user).values_list("code", flat=True))
 
 
 def test_each_role_sees_only_its_projects(zone):
@@ -128,7 +128,7 @@ def test_monthly_report_updates_the_year_and_is_audited(zone):
     project = zone.project(year=2026, year_planned=Decimal(500), year_completed=Decimal(0))
     services.submit_report(project, by=zone.lead_handler, month=date(2026, 2, 1), text="主体结构施工至 12 层。",
                            investment_completed=Decimal("120.5"), now=zone.now)
-    [row] = selectors.rows(selectors.visible_projects(zone.office), zone.now)
+    [row] = selectors.rows(policy.visible_projects(zone.office), zone.now)
     assert row.year_completed == Decimal("120.50") and row.completion_rate == pytest.approx(0.241)
     with pytest.raises(InvalidInput) as future:
         services.submit_report(project, by=zone.lead_handler, month=date(2026, 5, 1), text="x",
