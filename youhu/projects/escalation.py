@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.utils import timezone
 
-from youhu import clock
+from youhu import clock, db
 from youhu.directory.models import Unit
 from youhu.workdays import calendar
 
@@ -48,7 +48,7 @@ def previous_month(now: datetime) -> date:
 def _record(project: Project, *, kind: str, unit: Unit, message: str, now: datetime, node: Node | None = None,
             month: date | None = None) -> bool:
     try:
-        with transaction.atomic():
+        with db.writing():
             Escalation.objects.create(project=project, node=node, month=month, kind=kind, unit=unit,
                                       message=message, at=now)
             services.log(project, "escalate", by=None, now=now, node=node, kind=kind, unit=unit.name,

@@ -17,10 +17,9 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import IO, Any
 
-from django.db import transaction
 from django.db.models import Q
 
-from youhu import clock
+from youhu import clock, db
 from youhu.directory.models import Area, Unit, User
 from youhu.enterprise.models import Company
 from youhu.enterprise.uscc import normalize as normalize_uscc
@@ -364,7 +363,7 @@ def _store(code: str, project_row: tuple[int, services.ProjectData] | None,
     """One project and its nodes, all or nothing (the counts too)."""
     outcomes: list[tuple[dict[str, int], str]] = []
     try:
-        with transaction.atomic():
+        with db.writing():
             if project_row is not None:
                 project, outcome = services.save_project(project_row[1], by=by, now=now)
                 outcomes.append((result.projects, outcome))

@@ -15,10 +15,9 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
 from django.utils import timezone
 
-from youhu import clock
+from youhu import clock, db
 from youhu.directory.models import Area, Role, Unit, User
 from youhu.enterprise.models import Company
 from youhu.tickets import services as tickets
@@ -162,7 +161,7 @@ def save_project(data: ProjectData, *, by: User | None, now: datetime | None = N
         year_values = {"planned": _money(data.year_planned, "year_planned", "年度计划投资"),
                        "completed": _money(data.year_completed, "year_completed", "年度完成投资")}
     co_units = [u for u in dict.fromkeys(data.co_units) if u.pk != data.lead_unit.pk]
-    with transaction.atomic():
+    with db.writing():
         project = Project.objects.select_for_update().filter(code=values["code"]).first()
         created = project is None
         if created:
@@ -227,7 +226,7 @@ def save_node(project: Project, data: NodeData, *, by: User | None,
     _require(by is None or is_office(by), "只有重点项目办可以设置项目节点")
     now = now or clock.now()
     values = validate_node(data)
-    with transaction.atomic():
+    with db.writing():
         node = Node.objects.select_for_update().filter(project=project, name=values["name"]).first()
         if node is None:
             node = Node.objects.create(project=project, **values)
@@ -250,7 +249,7 @@ def start_node(node: Node, *, by: User | None, on: date | None, now: datetime | 
     now = now or clock.now()
     if not isinstance(on, date) or on > _local_today(now):
         raise InvalidInput("请填写不晚于今天的实际开始日期", field="actual_start")
-    with transaction.atomic():
+    with db.writing():
         changed = _apply(node, {"actual_start": on})
         if changed:
             node.save(update_fields=["actual_start"])
@@ -273,7 +272,7 @@ def complete_node(node: Node, *, by: User | None, on: date | None, files: Sequen
         raise InvalidInput(f"一次最多上传 {MAX_FILES} 个文件", field="evidence")
     for upload in files:
         _check_file(upload, "evidence", EVIDENCE_TYPES)
-    with transaction.atomic():
+    with db.writing():
         locked = Node.objects.select_for_update().get(pk=node.pk)
         values = {"actual_end": on, "completed_by": by, "actual_start": locked.actual_start or node.actual_start or on}
         changed = _apply(node, values)
@@ -338,7 +337,7 @@ def submit_report(project: Project, *, by: User | None, month: date | None, text
         raise InvalidInput(f"一次最多上传 {MAX_FILES} 张照片", field="photos")
     for photo in photos:
         _check_photo(photo)
-    with transaction.atomic():
+    with db.writing():
         report, created = ProgressReport.objects.get_or_create(
             project=project, month=month,
             defaults={"text": body, "investment_completed": amount, "reported_by": by, "reported_at": now})
@@ -389,7 +388,7 @@ def raise_problem(project: Project, data: ProblemData, *, by: User | None,
         appellant_phone=(by.phone if by else "") or "",
         address=project.address, street=project.street, lat=project.lat, lon=project.lon,
     )
-    with transaction.atomic():
+    with db.writing():
         ticket = tickets.create_ticket(appeal, by=by, now=now)
         tickets.register(ticket, by=None, now=now)
         tickets.dispatch(ticket, by=None, unit=data.unit, now=now)

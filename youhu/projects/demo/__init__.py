@@ -82,12 +82,12 @@ def _problems(now: datetime) -> None:
 
 
 def load(now: datetime) -> None:
-    from django.db import transaction
+    from youhu import db
 
     from ..escalation import run_pass
     from ..importer import import_projects
 
-    with transaction.atomic():
+    with db.writing():
         _users()
         result = import_projects(DEMO_FILE, now=now)
         if result.errors:
