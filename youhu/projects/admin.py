@@ -6,7 +6,7 @@ from django.contrib import admin
 from .models import Escalation, Node, Problem, ProgressReport, Project, ProjectEvent
 
 
-class ReadOnly(admin.ModelAdmin):
+class ReadOnlyMixin:
     def has_add_permission(self, request, obj=None) -> bool:
         return False
 
@@ -17,19 +17,14 @@ class ReadOnly(admin.ModelAdmin):
         return False
 
 
-class NodeInline(admin.TabularInline):
+class ReadOnly(ReadOnlyMixin, admin.ModelAdmin):
+    pass
+
+
+class NodeInline(ReadOnlyMixin, admin.TabularInline):
     model = Node
     extra = 0
     fields = ["seq", "name", "owner_unit", "planned_start", "planned_end", "actual_start", "actual_end"]
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(Project)
