@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "youhu.dashboard",
     "youhu.web",
     "youhu.demo",
+    "youhu.ops",
 ]
 
 MIDDLEWARE = [
