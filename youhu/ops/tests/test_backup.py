@@ -20,7 +20,7 @@ from youhu import clock
 from youhu.enterprise.models import Company
 from youhu.intake.services import submit_appeal
 from youhu.ops.backup import BackupError, record_counts, restore_backup
-from youhu.tickets.models import Channel, Status, Ticket, TicketEvent
+from youhu.tickets.models import Channel, Status, TicketEvent
 from youhu.tickets.services import NewAppeal
 
 from .helpers import clean_env, python, youhu
