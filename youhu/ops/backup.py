@@ -200,6 +200,9 @@ def _unpack(path: Path, staging: Path) -> dict:
         manifest = json.loads((staging / MANIFEST).read_text(encoding="utf-8"))
         expected = {name: (entry["size"], entry["sha256"]) for name, entry in manifest["files"].items()}
         database = manifest["database"]
+        if not all(isinstance(names, list) and all(isinstance(n, str) for n in names)
+                   for names in manifest["migrations"].values()):
+            raise TypeError("migrations: not lists of names")
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
         raise _corrupt(path, f"unreadable manifest: {exc}") from exc
     if manifest.get("format") != FORMAT or manifest.get("format_version") != FORMAT_VERSION:

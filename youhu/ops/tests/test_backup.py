@@ -206,6 +206,10 @@ def newer_format(backup: Path, out: Path) -> Path:
     return rewritten(backup, out, manifest=lambda m: m.update(format_version=99))
 
 
+def mangled_manifest(backup: Path, out: Path) -> Path:
+    return rewritten(backup, out, manifest=lambda m: m.update(migrations={"tickets": "0001_initial"}))
+
+
 @pytest.mark.parametrize("make, message", [
     (truncated, "corrupt or truncated"),
     (garbage, "corrupt or truncated"),
@@ -214,6 +218,7 @@ def newer_format(backup: Path, out: Path) -> Path:
     (older_schema, "schema version differs"),
     (other_vendor, "the backup is of a"),
     (newer_format, "unsupported backup format"),
+    (mangled_manifest, "unreadable manifest"),
 ])
 def test_a_bad_backup_is_refused_and_nothing_changes(source, backup, district, tmp_path, settings, make, message):
     bad = make(backup, tmp_path / "bad.tar.gz")
@@ -245,3 +250,11 @@ def test_restore_refuses_a_database_that_holds_records(source, backup, district,
 def test_restore_of_a_missing_file_says_so(db, tmp_path):
     with pytest.raises(CommandError, match="no backup file at"):
         call_command("restore", str(tmp_path / "nowhere.tar.gz"))
+
+
+def test_a_missing_postgresql_client_is_named(monkeypatch):
+    from youhu.ops import backup
+
+    monkeypatch.setattr(backup.shutil, "which", lambda program: None)
+    with pytest.raises(BackupError, match="pg_dump not found: install the PostgreSQL client"):
+        backup._run_pg("pg_dump", ["--version"], database=False)

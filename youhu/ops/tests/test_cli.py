@@ -71,3 +71,10 @@ def test_on_a_migrated_but_empty_database_commands_name_the_demo_loader(tmp_path
     key = youhu("apikey", "create", "--user", "nobody", env=env)
     assert key.returncode == 1 and len(key.stderr.strip().splitlines()) == 1
     assert "youhu demo load" in key.stderr and "no user nobody" in key.stderr
+
+
+def test_an_unreachable_database_is_one_line_too(tmp_path):
+    env = clean_env(tmp_path / "var", YOUHU_DATABASE_URL="postgres://postgres@127.0.0.1:1/nowhere")
+    done = youhu("escalate", env=env)
+    assert done.returncode == 1 and len(done.stderr.strip().splitlines()) == 1
+    assert "无法连接数据库" in done.stderr and "YOUHU_DATABASE_URL" in done.stderr
