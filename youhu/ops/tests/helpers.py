@@ -18,8 +18,9 @@ A_SECRET_KEY = "test-only-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEFGHIJKLMNOP
 
 
 def clean_env(var_dir: Path, **overrides: str) -> dict[str, str]:
-    """This process's environment without its YOUHU_* settings: an SQLite database in `var_dir`."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("YOUHU_")}
+    """This process's environment without its YOUHU_* settings (nor what the browser tests set for themselves,
+    DJANGO_ALLOW_ASYNC_UNSAFE): an SQLite database in `var_dir`."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("YOUHU_") and k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
     env.update(DJANGO_SETTINGS_MODULE="youhu.settings", YOUHU_VAR_DIR=str(var_dir),
                YOUHU_SHARED_DIR=str(settings.SHARED_DIR), YOUHU_LOG_LEVEL="ERROR")
     env.update(overrides)
