@@ -29,11 +29,14 @@ from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO
 
-from django.apps import apps
 from django.conf import settings
 from django.db import connection, connections
 from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.recorder import MigrationRecorder
+
+from youhu.directory.models import Unit, User
+from youhu.enterprise.models import Company
+from youhu.tickets.models import Ticket, TicketEvent
 
 FORMAT = "youhu-backup"
 FORMAT_VERSION = 1
@@ -43,8 +46,7 @@ DATABASE_MEMBER = {"sqlite": "database.sqlite3", "postgresql": "database.pgdump"
 CHUNK = 1 << 20
 # The records whose presence makes a database "not empty" for a restore (a freshly migrated database holds
 # only what the migrations seed: the calendar, the default deadline rules, permissions).
-RECORDS = {"tickets": "tickets.Ticket", "events": "tickets.TicketEvent", "users": "directory.User",
-           "companies": "enterprise.Company", "units": "directory.Unit"}
+RECORDS = {"tickets": Ticket, "events": TicketEvent, "users": User, "companies": Company, "units": Unit}
 # The trigger that makes ticket events append-only in SQLite (tickets migration 0002).
 SQLITE_EVENT_TRIGGER = "tickets_event_no_update"
 
@@ -324,8 +326,7 @@ def record_counts() -> dict[str, int]:
     """How many of each kind of record the default database holds (tables that do not exist are left out)."""
     tables = set(connection.introspection.table_names())
     counts = {}
-    for label, model_name in RECORDS.items():
-        model = apps.get_model(model_name)
+    for label, model in RECORDS.items():
         if model._meta.db_table in tables:
             counts[label] = model._default_manager.count()
     return counts

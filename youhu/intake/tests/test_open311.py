@@ -13,7 +13,7 @@ from georeport import GeoReport
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
 
-from youhu.intake.keys import create_api_key
+from youhu.access.keys import create_api_key
 from youhu.testing.factories import make_category
 from youhu.tickets.models import Channel, Status, Ticket
 
