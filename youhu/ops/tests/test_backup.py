@@ -18,7 +18,7 @@ from PIL import Image
 
 from youhu import clock
 from youhu.enterprise.models import Company
-from youhu.intake.services import submit_appeal
+from youhu.intake.flows import submit_appeal
 from youhu.ops.backup import BackupError, record_counts, restore_backup
 from youhu.tickets.models import Channel, Status, TicketEvent
 from youhu.tickets.services import NewAppeal
