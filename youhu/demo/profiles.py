@@ -29,13 +29,13 @@ DEFAULT_PERFORMANCE = Performance(late_accept=0.02, late_reply=0.04, dissatisfie
 LAGGING_UNITS: dict[str, Performance] = {
     # wage arrears and social-insurance cases pile up on a small team
     d.department_code("rsj"): Performance(late_accept=0.2, late_reply=0.3, dissatisfied=0.4,
-                                          reopen_when_dissatisfied=0.4),
+                                          reopen_when_dissatisfied=0.3),
     # road works and parking: many cases need the police or the city-management bureau first
-    d.department_code("jtj"): Performance(late_accept=0.25, late_reply=0.35, dissatisfied=0.35,
-                                          reopen_when_dissatisfied=0.4),
+    d.department_code("jtj"): Performance(late_accept=0.25, late_reply=0.3, dissatisfied=0.4,
+                                          reopen_when_dissatisfied=0.3),
     # pollution complaints need measurements and site visits that take longer than the deadline
-    d.department_code("sthj"): Performance(late_accept=0.15, late_reply=0.45, dissatisfied=0.4,
-                                           reopen_when_dissatisfied=0.4),
+    d.department_code("sthj"): Performance(late_accept=0.2, late_reply=0.35, dissatisfied=0.4,
+                                           reopen_when_dissatisfied=0.3),
 }
 
 

@@ -75,10 +75,10 @@ SCENARIOS: list[Scenario] = [
     Scenario("co_pending", 0.05, (0.5, 2.5), final=Status.HANDLING),
     Scenario("transferred", 0.05, (0.5, 2.5), final=Status.HANDLING),
     Scenario("reopened", 0.05, (3.0, 12.0), True, final=Status.HANDLING),
-    Scenario("overdue", 0.15, (30.0, 50.0), final=Status.HANDLING),  # neglected by a lagging unit
+    Scenario("overdue", 0.1, (30.0, 50.0), final=Status.HANDLING),  # neglected by a lagging unit
     Scenario("replied", 0.05, (0.5, 3.0), True, final=Status.REPLIED),
     Scenario("dissatisfied", 0.05, (1.0, 5.0), True, final=Status.REPLIED),
-    Scenario("closed", 70.7, (0.0, HISTORY_DAYS), True, final=CloseReason.REVIEWED, natural=True),
+    Scenario("closed", 70.75, (0.0, HISTORY_DAYS), True, final=CloseReason.REVIEWED, natural=True),
     Scenario("closed_reopened", 1.5, (45.0, HISTORY_DAYS), True, final=CloseReason.REVIEWED),
     Scenario("review_timeout", 4.0, (45.0, HISTORY_DAYS), True, final=CloseReason.REVIEW_TIMEOUT),
     Scenario("closed_by_centre", 1.0, (45.0, HISTORY_DAYS), True, final=CloseReason.CLOSED_BY_CENTRE),
