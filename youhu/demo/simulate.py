@@ -424,7 +424,8 @@ class Walk:
     def reply(self, late: bool | None = None) -> None:
         """Reply within the deadline, or after it (None: as often as the unit's profile says)."""
         late = self.chance(self.performance.late_reply) if late is None else late
-        self.toward_due(1.05, 1.6) if late else self.toward_due(0.1, 0.9)
+        # Late by days, not weeks: the unit gets there in the end (and 督办 comes meanwhile).
+        self.toward_due(1.02, 1.3) if late else self.toward_due(0.1, 0.9)
         source = self.plan.text.reply if self.plan.text else ""
         text = undated(localise(source, self.street.name if self.street else None))
         services.reply(self.ticket, by=self.handler(), text=text or phrases.GENERIC_REPLY,
