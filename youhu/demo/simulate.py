@@ -489,19 +489,24 @@ def _co_units(w: Walk) -> list[Unit]:
 
 def first_review(w: Walk) -> None:
     """The appellant's verdict, as the unit's profile has it; a dissatisfied one goes back to the unit
-    (重办, replied again and then accepted) or is closed by the centre."""
+    (重办, replied again, and then approved) or is closed by the centre."""
     perf = w.performance
     if not w.chance(perf.dissatisfied):
         good_review(w)
     elif w.chance(perf.reopen_when_dissatisfied):
-        bad_review(w)
-        w.reopen()
-        w.handle(w.rng.choice([0, 1]))
+        send_back(w)
         reply_again(w)
         good_review(w)
     else:
         w.review(resolved=w.chance(0.3), satisfaction=Satisfaction.DISSATISFIED)
         close_by_centre(w)
+
+
+def send_back(w: Walk) -> None:
+    """A dissatisfied verdict, and the centre sends the ticket back to the unit (重办)."""
+    bad_review(w)
+    w.reopen()
+    w.handle(w.rng.choice([0, 1]))
 
 
 def reply_again(w: Walk) -> None:
@@ -585,9 +590,7 @@ def _transferred(w: Walk) -> None:
 
 def _reopened(w: Walk) -> None:
     work_to_reply(w)
-    bad_review(w)
-    w.reopen()
-    w.handle(w.rng.choice([0, 1]))
+    send_back(w)
 
 
 def _dissatisfied(w: Walk) -> None:

@@ -45,6 +45,7 @@ def test_demo_time_moves_forward_and_never_past_the_load_time():
         assert before < clock.later(1, 500) < limit
 
 
+@pytest.mark.django_db  # office hours come from the working-day calendar
 def test_a_strict_clock_stops_a_walk_at_the_load_time_instead_of_squeezing_the_step_in():
     start, limit = at("2026-06-15 09:30"), at("2026-06-15 11:00")
     lenient, strict = Clock(start, limit, random.Random(1)), Clock(start, limit, random.Random(1), strict=True)
