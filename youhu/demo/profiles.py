@@ -23,18 +23,18 @@ class Performance:
     reopen_when_dissatisfied: float = 0.6  # the centre sends it back (重办) rather than closing it
 
 
-DEFAULT_PERFORMANCE = Performance(late_accept=0.02, late_reply=0.03, dissatisfied=0.03)
+DEFAULT_PERFORMANCE = Performance(late_accept=0.01, late_reply=0.03, dissatisfied=0.03)
 
 # The units clearly behind the rest (unit code -> profile); the ranking shows them at the bottom.
 LAGGING_UNITS: dict[str, Performance] = {
     # wage arrears and social-insurance cases pile up on a small team
-    d.department_code("rsj"): Performance(late_accept=0.2, late_reply=0.4, dissatisfied=0.45,
+    d.department_code("rsj"): Performance(late_accept=0.15, late_reply=0.4, dissatisfied=0.45,
                                           reopen_when_dissatisfied=0.3),
     # road works and parking: many cases need the police or the city-management bureau first
-    d.department_code("jtj"): Performance(late_accept=0.25, late_reply=0.4, dissatisfied=0.45,
+    d.department_code("jtj"): Performance(late_accept=0.2, late_reply=0.4, dissatisfied=0.45,
                                           reopen_when_dissatisfied=0.3),
     # pollution complaints need measurements and site visits that take longer than the deadline
-    d.department_code("sthj"): Performance(late_accept=0.2, late_reply=0.45, dissatisfied=0.45,
+    d.department_code("sthj"): Performance(late_accept=0.15, late_reply=0.45, dissatisfied=0.45,
                                            reopen_when_dissatisfied=0.3),
 }
 
