@@ -41,6 +41,7 @@ def main() -> None:
     import django
 
     django.setup()
+    from shared_data import require
     from threadpoolctl import threadpool_limits
 
     from youhu.dispatch import classifier
@@ -48,9 +49,10 @@ def main() -> None:
     from youhu.dispatch.classifier.text import prepare
     from youhu.dispatch.classifier.training import default_data_path, load_dataset, train
 
+    require(default_data_path())
     threadpool_limits(1)
     print(f"pinned to CPU {sorted(os.sched_getaffinity(0))}, load average {os.getloadavg()[0]:.1f}")
-    model_path = Path(tempfile.mkdtemp(prefix="youhu-bench-model-")) / "model.pkl"
+    model_path = Path(tempfile.mkdtemp(prefix="youhu-bench-model-")) / "model.npz"
     dataset, wall, cpu = timed(lambda: load_dataset(include_db=False))
     rate("read + prepare training data", len(dataset), wall, cpu)
     _, wall, cpu = timed(lambda: train(dataset, model_path))

@@ -14,6 +14,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from shared_data import require
+
 
 def rate(label: str, count: int, seconds: float) -> None:
     print(f"{label:<42} {count:>7} in {seconds:7.3f} s  = {count / seconds:10.0f} /s")
@@ -52,6 +54,7 @@ def main() -> None:
     rate(f"gazetteer resolve ({resolved} resolved)", len(texts), time.perf_counter() - started)
 
     path = Path(settings.SHARED_DIR) / "data" / "hotspot" / "messages_with_votes.csv"
+    require(path)
     started = time.perf_counter()
     appeals = hotspots.appeals_from_csv(path)
     if args.rows:

@@ -25,6 +25,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from shared_data import require
+
 REPO = Path(__file__).resolve().parents[1]
 SHARED = ["appeals/labeled_appeals.csv", "hotspot/messages_with_votes.csv", "replies/messages_with_replies.csv"]
 
@@ -53,6 +55,7 @@ def _env(var_dir: str, triage: str, database_url: str = "") -> dict[str, str]:
 def _shared_rows() -> list[dict[str, str]]:
     """The rows of the shared CSVs of real appeals (the folder as youhu.settings.SHARED_DIR finds it)."""
     shared = Path(os.environ.get("YOUHU_SHARED_DIR", REPO.parent / "shared")) / "data"
+    require(*(shared / name for name in SHARED))
     rows: list[dict[str, str]] = []
     for name in SHARED:
         with (shared / name).open(encoding="utf-8") as f:
@@ -254,7 +257,7 @@ call_command("model", "ensure")
 from youhu.demo.loader import load_demo
 load_demo(0)  # the demo district's streets, units, categories and routing rules, no tickets
 from youhu.directory.models import User
-from youhu.intake.keys import create_api_key
+from youhu.access.keys import create_api_key
 user = User.objects.create_user("bench", password="bench-pass-1")
 user.set_roles(["dispatcher"])
 print(create_api_key(user, name="bench").secret)

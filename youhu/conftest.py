@@ -1,7 +1,18 @@
 import pytest
+from django.core.cache import caches
+from django.test import Client
 
+from youhu.access.keys import create_api_key
 from youhu.testing.factories import District
 from youhu.testing.reference import ensure_reference_data
+from youhu.testing.shared import SKIP_REASON, shared_data_present
+
+
+@pytest.hookimpl(tryfirst=True)  # before the fixtures are set up: they may read the folder
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    marker = item.get_closest_marker("needs_shared")
+    if marker is not None and not shared_data_present(*marker.args):
+        pytest.skip(SKIP_REASON)
 
 
 @pytest.fixture(autouse=True)
@@ -58,3 +69,26 @@ def _reference_data_after_flush(request):
     if _runs_in_transactions(request):
         request.getfixturevalue("transactional_db")
         ensure_reference_data()
+        caches["shared"].clear()  # the rate limits' table is no model's: the flush leaves it alone
+
+
+class KeyClient(Client):
+    """A test client that sends an API key with every request."""
+
+    def __init__(self, key: str, **kwargs):
+        super().__init__(HTTP_AUTHORIZATION=f"Bearer {key}", **kwargs)
+
+
+@pytest.fixture
+def api_as(district):
+    """api_as(user) -> a client authenticated by a fresh API key of that user."""
+
+    def make(user) -> KeyClient:
+        return KeyClient(create_api_key(user, name="test").secret)
+
+    return make
+
+
+@pytest.fixture
+def dispatcher_api(district, api_as):
+    return api_as(district.dispatcher)

@@ -1,6 +1,7 @@
 """Django settings. Everything deployment-specific comes from YOUHU_* environment variables."""
 
 import os
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
@@ -25,7 +26,12 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "huey.contrib.djhuey",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
+    "youhu.accounts",
     "youhu.directory",
+    "youhu.access",
     "youhu.workdays",
     "youhu.taxonomy",
     "youhu.tickets",
@@ -35,6 +41,7 @@ INSTALLED_APPS = [
     "youhu.supervision",
     "youhu.enterprise",
     "youhu.dashboard",
+    "youhu.workflow",
     "youhu.web",
     "youhu.demo",
 ]
@@ -48,8 +55,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "youhu.accounts.middleware.ActorMiddleware",
+    "youhu.accounts.middleware.IdleSessionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes requires: turns a refused login of a locked account into the login page's message.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "youhu.urls"
@@ -121,17 +133,42 @@ LOGIN_URL = "web:login"
 LOGIN_REDIRECT_URL = "web:home"
 LOGOUT_REDIRECT_URL = "web:login"
 
-AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+# ---------------------------------------------------------------- staff accounts and shared limits
+# (youhu.accounts; docs/security.md)
+AUTHENTICATION_BACKENDS = [
+    "youhu.accounts.backends.LockoutBackend",  # refuses a locked account or address before any password check
+    "django.contrib.auth.backends.ModelBackend",
 ]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "youhu.accounts.passwords.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+# Idle sessions end: requests push the expiry forward by this much (youhu.accounts.middleware.IdleSessionMiddleware).
+SESSION_COOKIE_AGE = int(os.environ.get("YOUHU_SESSION_IDLE_MINUTES", "30")) * 60
 
+# Login throttling (django-axes): N wrong passwords for one account, or from one address, lock it for a while.
+AXES_FAILURE_LIMIT = int(os.environ.get("YOUHU_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("YOUHU_LOGIN_LOCKOUT_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each on its own: per account and per address
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "youhu.accounts.backends.lockout_address"  # the address the rate limits see
+AXES_LOCKOUT_CALLABLE = "youhu.accounts.views.locked_out"
+AXES_VERBOSE = False
+
+# Second factor (django-otp TOTP): required for these roles and for superusers, optional for the others.
+YOUHU_SECOND_FACTOR_ROLES = ("admin", "supervisor")
+OTP_TOTP_ISSUER = "有呼必应"
+
+# One cache per process (locmem) for computed figures; rate limits and anything else that must hold across
+# workers use "shared": the database (its table made by youhu.accounts' migration) or Redis when configured.
+_REDIS = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ.get("YOUHU_REDIS_URL", "")}
 CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
-        "LOCATION": os.environ["YOUHU_REDIS_URL"],
-    }
-    if os.environ.get("YOUHU_REDIS_URL")
+    "default": _REDIS if os.environ.get("YOUHU_REDIS_URL")
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "youhu"},
+    "shared": _REDIS if os.environ.get("YOUHU_REDIS_URL")
+    else {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "youhu_shared_cache"}  # youhu.accounts migration 0002,
 }
 
 # Background work (triage of queued appeals): huey on Redis when several app servers share it, else an
@@ -174,9 +211,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 RATELIMIT_ENABLE = os.environ.get("YOUHU_RATELIMIT", "1") == "1"
 # Reverse proxies in front of the app servers (nginx: 1); the rate limits then key on the client's address.
 YOUHU_TRUSTED_PROXIES = int(os.environ.get("YOUHU_TRUSTED_PROXIES", "0"))
-RATELIMIT_IP_META_KEY = "youhu.web.clientip.client_ip"
-RATELIMIT_USE_CACHE = "default"
-SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
+RATELIMIT_IP_META_KEY = "youhu.access.clientip.client_ip"
+RATELIMIT_USE_CACHE = "shared"
 
 YOUHU = {
     # Tickets classified at or above this confidence are dispatched without a person.

@@ -1,10 +1,13 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from youhu.accounts import views as account_views
 from youhu.api import api
 
 urlpatterns = [
+    path("admin/login/", account_views.admin_login),  # before the admin: its login is the staff login
     path("admin/", admin.site.urls),
+    path("accounts/", include("youhu.accounts.urls")),
     path("api/", api.urls),
     path("open311/", include("youhu.intake.open311_urls")),
     path("portal/", include("youhu.intake.portal_urls")),

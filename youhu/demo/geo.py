@@ -1,36 +1,24 @@
-"""The district outline (from the shared map data) and the street points, to keep demo points honest."""
+"""The district outline (the map data in youhu/dispatch/data) and the street points, to keep demo points honest."""
 
 from __future__ import annotations
 
-import json
 import math
 import random
 from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
 
-from django.conf import settings
-from shapely.geometry import Point, shape
+from shapely.geometry import Point
 from shapely.geometry.base import BaseGeometry
 from shapely.prepared import PreparedGeometry, prep
+
+from youhu.dispatch import geo as dispatch_geo
 
 from . import district as d
 
 JITTER_DEGREES = 0.002  # about 200 m: a ticket lies near its community's centre
 
 
-def districts_geojson() -> Path:
-    return Path(settings.SHARED_DIR) / "data" / "geo" / "guangzhou_districts.geojson"
-
-
-@lru_cache(maxsize=1)
 def district_shape() -> BaseGeometry:
-    with districts_geojson().open(encoding="utf-8") as fh:
-        features = json.load(fh)["features"]
-    for feature in features:
-        if str(feature["properties"].get("adcode")) == str(d.DISTRICT_ADCODE):
-            return shape(feature["geometry"])
-    raise LookupError(f"{districts_geojson()} 中没有 adcode {d.DISTRICT_ADCODE}")
+    return dispatch_geo.district_shape(d.DISTRICT_ADCODE)
 
 
 def nearest_street(lon: float, lat: float) -> d.Street:

@@ -7,21 +7,15 @@ missing, so loading twice creates nothing and never overwrites what an admin cha
 from __future__ import annotations
 
 from collections import Counter
-from pathlib import Path
 
-from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from youhu.directory.models import Area, RoleGrant, Unit, User
-from youhu.taxonomy.loaders import load_taxonomy
+from youhu.taxonomy.loaders import TAXONOMY_CSV, load_taxonomy
 from youhu.taxonomy.models import Category
 
 from . import district as d
-
-
-def taxonomy_csv() -> Path:
-    return Path(settings.SHARED_DIR) / "data" / "appeals" / "taxonomy.csv"
 
 
 def load_reference() -> Counter:
@@ -30,7 +24,7 @@ def load_reference() -> Counter:
     with transaction.atomic():
         _load_areas(created)
         _load_units(created)
-        created["categories"] += load_taxonomy(taxonomy_csv()).created
+        created["categories"] += load_taxonomy(TAXONOMY_CSV).created
         _route_categories(created)
         _load_users(created)
     return created

@@ -1,4 +1,8 @@
-"""Appeal and reply texts for the demo tickets, from the shared Teddy Cup data.
+"""Appeal and reply texts for the demo tickets: the public Teddy Cup data when it is there, else generated.
+
+The public residents' messages are not in the repository: they are read from `SHARED_DIR/data`
+(../shared beside the repository, or YOUHU_SHARED_DIR) when present; otherwise textgen.py writes
+plausible appeals and replies of the same seven first-level categories, placed in the demo district.
 
 The data anonymises places as "A市", "A3区"; the demo moves them to Guangzhou's Haizhu district and,
 where a text names a street of that district, to the ticket's street. Replies come with the appeal
@@ -16,6 +20,8 @@ from pathlib import Path
 
 from django.conf import settings
 
+from . import textgen
+
 DATA_DIR = Path(__file__).resolve().parent / "data"
 REPLY_LABELS = DATA_DIR / "reply_labels.csv"
 
@@ -29,6 +35,10 @@ _PROVINCE = re.compile(r"西地省|A省")
 _STREET_AFTER_DISTRICT = re.compile(r"海珠区[\u4e00-\u9fff]{2,4}?街道")
 _PHONE = re.compile(r"0731-[0-9-]+")
 _WS = re.compile(r"\s+")
+# Without the public data: this many generated texts (a demo's tickets cycle through them), fixed seeds.
+GENERATED_APPEALS = 700
+GENERATED_REPLIED = 420
+_GENERATED_SEED = 20200501
 
 
 @dataclass(frozen=True)
@@ -42,6 +52,13 @@ class AppealText:
 
 def shared_data_dir() -> Path:
     return Path(settings.SHARED_DIR) / "data"
+
+
+def _generated(n: int, seed: int, *, with_replies: bool) -> tuple[AppealText, ...]:
+    kind = "generated-replied" if with_replies else "generated"
+    return tuple(AppealText(f"{kind}:{i}", title, content, level1, reply)
+                 for i, (title, content, level1, reply) in enumerate(
+                     textgen.generated_appeals(n, seed, with_replies=with_replies)))
 
 
 def localise(text: str, street_name: str | None = None) -> str:
@@ -86,8 +103,11 @@ def _clean(text: str) -> str:
 @lru_cache(maxsize=1)
 def labelled_appeals() -> tuple[AppealText, ...]:
     """Appeals with their first-level category (no reply)."""
+    path = shared_data_dir() / "appeals" / "labeled_appeals.csv"
+    if not path.is_file():
+        return _generated(GENERATED_APPEALS, _GENERATED_SEED, with_replies=False)
     rows = []
-    with (shared_data_dir() / "appeals" / "labeled_appeals.csv").open(encoding="utf-8", newline="") as fh:
+    with path.open(encoding="utf-8", newline="") as fh:
         for i, row in enumerate(csv.DictReader(fh)):
             content, label = _clean(row["text"]), (row["label"] or "").strip()
             if len(content) < 15 or not label:
@@ -100,11 +120,14 @@ def labelled_appeals() -> tuple[AppealText, ...]:
 @lru_cache(maxsize=1)
 def replied_appeals() -> tuple[AppealText, ...]:
     """Appeals with the government's reply and a precomputed first-level category."""
+    path = shared_data_dir() / "replies" / "messages_with_replies.csv"
+    if not path.is_file():
+        return _generated(GENERATED_REPLIED, _GENERATED_SEED + 1, with_replies=True)
     labels = {}
     with REPLY_LABELS.open(encoding="utf-8", newline="") as fh:
         labels = {row["id"]: row["level1"] for row in csv.DictReader(fh)}
     rows = []
-    with (shared_data_dir() / "replies" / "messages_with_replies.csv").open(encoding="utf-8", newline="") as fh:
+    with path.open(encoding="utf-8", newline="") as fh:
         for row in csv.DictReader(fh):
             content, reply = _clean(row["text"]), _clean(row["reply"])
             level1 = labels.get(row["id"])

@@ -80,9 +80,20 @@ class Role(models.TextChoices):
     ADMIN = "admin", "管理员"
 
 
+class RoleGrantQuerySet(models.QuerySet):
+    def bulk_create(self, objs, *args, **kwargs):
+        created = super().bulk_create(objs, *args, **kwargs)
+        for grant in created:  # bulk_create sends no signal; the role-change log (youhu.accounts) must see these
+            models.signals.post_save.send(sender=self.model, instance=grant, created=True, raw=False,
+                                          using=self.db, update_fields=None)
+        return created
+
+
 class RoleGrant(models.Model):
     user = models.ForeignKey("User", on_delete=models.CASCADE, related_name="role_grants")
     role = models.CharField(max_length=24, choices=Role.choices)
+
+    objects = RoleGrantQuerySet.as_manager()
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "role"], name="unique_role_per_user")]

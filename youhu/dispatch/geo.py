@@ -21,7 +21,8 @@ from shapely.geometry.base import BaseGeometry
 
 from .gazetteer import DATA_DIR, load_data, normalise
 
-OUTLINE_FILE = DATA_DIR / "haizhu_outline.geojson"
+# Guangzhou's 11 district outlines (anzhou99/GeoJsons 440100_full.json, 2021; GCJ-02 lon/lat), keyed by adcode.
+DISTRICTS_FILE = DATA_DIR / "guangzhou_districts.geojson"
 log = logging.getLogger(__name__)
 
 
@@ -33,11 +34,20 @@ class StreetShape:
     centre: tuple[float, float] | None  # (lon, lat) the cell was grown from
 
 
-@lru_cache(maxsize=1)
+@lru_cache(maxsize=8)
+def district_shape(adcode: int) -> BaseGeometry:
+    """The outline of the district with this adcode (440105: 海珠区); LookupError for one not in the file."""
+    with open(DISTRICTS_FILE, encoding="utf-8") as fh:
+        features = json.load(fh)["features"]
+    found = [shape(f["geometry"]) for f in features if str(f["properties"].get("adcode")) == str(adcode)]
+    if not found:
+        raise LookupError(f"{DISTRICTS_FILE} 中没有 adcode {adcode} (no district with adcode {adcode})")
+    return shapely.union_all(found)
+
+
 def district_outline() -> BaseGeometry:
-    with open(OUTLINE_FILE, encoding="utf-8") as fh:
-        data = json.load(fh)
-    return shapely.union_all([shape(f["geometry"]) for f in data["features"]])
+    """The outline of the gazetteer's district."""
+    return district_shape(int(load_data()["district"]["adcode"]))
 
 
 def default_centres() -> dict[str, tuple[float, float]]:

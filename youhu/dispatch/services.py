@@ -16,16 +16,13 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from django.conf import settings
-from django.db import transaction
 
-from youhu import clock
+from youhu import clock, db
 from youhu.directory.models import Area, Unit, User
 from youhu.taxonomy.models import Category, remembered_deadline_rules
 from youhu.tickets import services as tickets
 from youhu.tickets.errors import TicketError
-from youhu.tickets.inserts import insert
 from youhu.tickets.models import Status, Ticket
-from youhu.tickets.writelock import write_lock
 
 from . import routing
 from .duplicates import DuplicateCandidate, find_duplicates_many, ticket_text
@@ -249,7 +246,7 @@ def _apply(ticket: Ticket, plan: _Plan, now: datetime) -> None:
             hold = f"自动派单未成功：{exc.message}"
         else:
             outcome = Suggestion.Outcome.AUTO_DISPATCHED
-    insert(Suggestion(
+    db.insert(Suggestion(
         ticket=ticket, created_at=now, model_version=_model_version(plan.clf) if plan.clf else "",
         label=prediction.label if prediction is not None else "",
         confidence=float(prediction.confidence) if prediction is not None else None,
@@ -295,11 +292,11 @@ def triage_many(tickets: list[Ticket], *, now: datetime | None = None) -> dict[i
     failed: dict[int, Exception] = {}
     with remembered_deadline_rules():
         for start in range(0, len(todo), WRITE_CHUNK):
-            with write_lock(), transaction.atomic():
+            with db.writing():
                 for ticket, plan in zip(todo[start:start + WRITE_CHUNK], plans[start:start + WRITE_CHUNK],
                                         strict=True):
                     try:
-                        with transaction.atomic():
+                        with db.writing():
                             _apply(ticket, plan, now)
                     except Exception as exc:
                         failed[ticket.pk] = exc
@@ -344,7 +341,7 @@ def dispatch_ticket(ticket: Ticket, *, by: User, unit: Unit | None, category: Ca
     labelled example (none is stored when the ticket has no category at all)."""
     now = now or clock.now()
     category = category or ticket.category
-    with transaction.atomic():
+    with db.writing():
         tickets.dispatch(ticket, by=by, unit=unit, co_units=co_units, category=category, now=now)
         record_dispatch_decision(ticket, category, by, now=now)
     return ticket

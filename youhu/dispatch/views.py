@@ -16,6 +16,7 @@ from youhu.taxonomy.models import Category
 from youhu.tickets import services as tickets
 from youhu.tickets.errors import InvalidInput, TicketError
 from youhu.tickets.models import Status, Ticket
+from youhu.tickets.selectors import merge_target
 
 from . import selectors, services
 
@@ -86,9 +87,7 @@ def merge(request: HttpRequest, number: str) -> HttpResponse:
     _require_dispatcher(request)
     ticket = get_object_or_404(Ticket, number=number)
     try:
-        into = Ticket.objects.filter(number=(request.POST.get("into") or "").strip()).first()
-        if into is None:
-            raise InvalidInput("请选择要并入的主件", field="into")
+        into = merge_target(request.user, request.POST.get("into"))
         services.merge_duplicate(ticket, by=request.user, into=into)
     except TicketError as exc:
         messages.error(request, f"工单 {ticket.number} 合并未成功：{exc.message}")

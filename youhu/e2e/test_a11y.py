@@ -97,6 +97,7 @@ AXE_PAGES = [
     ("roads", "/"), ("roads", "/tickets/"), ("roads", "{handling}"), ("roads", "/inbox/"),
     ("dispatcher", "/dispatch/"), ("dispatcher", "{registered}"),
     ("dispatcher", "/intake/import/"), ("dispatcher", "/intake/keys/"),
+    ("dispatcher", "/accounts/security/"), ("dispatcher", "/accounts/enrol/"), ("dispatcher", "/accounts/password/"),
     ("supervisor", "/supervision/"), ("supervisor", "/supervision/ranking/"), ("supervisor", "/supervision/overdue/"),
     ("supervisor", "/supervision/extensions/"), ("supervisor", "/supervision/replies/"),
     ("supervisor", "/enterprise/"), ("supervisor", "/enterprise/figures/"), ("supervisor", "{company}"),

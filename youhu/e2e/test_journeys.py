@@ -8,10 +8,14 @@ from collections import defaultdict
 
 import pytest
 
+from youhu.demo.textgen import generated_appeals
+from youhu.dispatch import classifier
 from youhu.dispatch.classifier import reset_default
+from youhu.dispatch.classifier.text import prepare
 from youhu.dispatch.classifier.training import Dataset, load_dataset, train
 from youhu.taxonomy.models import Category
 from youhu.testing.factories import make_category
+from youhu.testing.shared import shared_data_present
 from youhu.tickets.models import Status, Ticket
 
 from .conftest import Shooter, login
@@ -33,17 +37,23 @@ GOOD_REPLY = (
 
 @pytest.fixture
 def small_model(settings, tmp_path):
-    """A real classifier trained on a stratified sample of the shared appeals (seconds, not minutes)."""
+    """A real classifier trained on a stratified sample of the public appeals (seconds, not minutes); in a bare
+    clone without them, on the demo's generated appeals."""
     settings.MODEL_DIR = tmp_path
-    full = load_dataset(include_db=False)
+    if shared_data_present():
+        full = load_dataset(include_db=False)
+        rows = zip(full.texts, full.labels, strict=True)
+    else:
+        rows = ((prepare(title, content), label)
+                for title, content, label, _ in generated_appeals(60 * len(LABELS), 11, with_replies=False))
     taken: dict[str, int] = defaultdict(int)
     texts, labels = [], []
-    for text, label in zip(full.texts, full.labels, strict=True):
+    for text, label in rows:
         if taken[label] < 60:
             taken[label] += 1
             texts.append(text)
             labels.append(label)
-    train(Dataset(texts, labels, {"sample": len(texts)}), tmp_path / "dispatch-classifier.pkl")
+    train(Dataset(texts, labels, {"sample": len(texts)}), tmp_path / classifier.MODEL_FILENAME)
     reset_default()
     yield
     reset_default()

@@ -7,8 +7,8 @@ from datetime import date, datetime
 from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 
+from youhu.access.auth import api_auth
 from youhu.directory.models import Area, User
-from youhu.intake.auth import api_auth
 from youhu.taxonomy.models import Category, Urgency
 from youhu.tickets.errors import InvalidInput
 from youhu.tickets.models import OPEN_STATUSES

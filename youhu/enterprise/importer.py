@@ -18,7 +18,7 @@ from typing import IO
 from django.db import transaction
 from django.db.models import Q
 
-from youhu import clock
+from youhu import clock, spreadsheet
 from youhu.directory.models import Area, Role, User
 from youhu.tickets.errors import TicketError
 
@@ -259,7 +259,7 @@ def import_companies(name: str, stream: IO[bytes], *, by: User | None = None,
 
 def write_error_report(report: ImportReport, path: Path) -> None:
     with path.open("w", encoding="utf-8-sig", newline="") as out:
-        writer = csv.writer(out)
+        writer = spreadsheet.writer(out)
         writer.writerow(["行号", "列", "统一社会信用代码", "原因"])
         for error in report.errors:
             writer.writerow([error.row, error.column, error.uscc, error.message])

@@ -13,16 +13,16 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
-from django.db import transaction
 from django.utils import timezone
 
-from youhu import clock
+from youhu import clock, db
 from youhu.directory.models import Area, Role, User
 from youhu.taxonomy.models import AppealType, Category, Urgency
 from youhu.tickets import services as tickets
 from youhu.tickets.errors import Conflict, InvalidInput, NotAllowed
 from youhu.tickets.models import Channel
 
+from .flows import demand_to_ticket
 from .models import (
     Building,
     Company,
@@ -140,7 +140,7 @@ def register_company(data: CompanyData, *, by: User | None, now: datetime | None
     _require_manager(by, "登记企业")
     now = now or clock.now()
     code = validate_company(data)
-    with transaction.atomic():
+    with db.writing():
         existing = Company.objects.filter(uscc=code).first()
         if existing is not None:
             raise Conflict(f"统一社会信用代码 {code} 已登记为“{existing}”", field="uscc")
@@ -161,7 +161,7 @@ def upsert_company(data: CompanyData, *, by: User | None, now: datetime | None =
     code = validate_company(data)
     fields = _fields(data)
     updates = {k: v for k, v in fields.items() if only is None or k in only}
-    with transaction.atomic():
+    with db.writing():
         company, created = Company.objects.update_or_create(
             uscc=code, defaults={**updates, "updated_at": now},
             create_defaults={**fields, "created_at": now, "updated_at": now},
@@ -185,7 +185,7 @@ def assign_officer(company: Company, officer: User | None, *, by: User | None, r
     if company.service_officer_id == officer.pk:
         raise InvalidInput(f"“{officer}”已是该企业的首席服务官", field="officer")
     why = _text(reason, "reason", "调整原因", 500, required=company.service_officer_id is not None)
-    with transaction.atomic():
+    with db.writing():
         locked = Company.objects.select_for_update().get(pk=company.pk)
         if locked.service_officer_id != company.service_officer_id:
             raise Conflict("该企业的首席服务官刚被他人调整，请刷新后重试", field="officer")
@@ -225,12 +225,8 @@ def _enterprise_unit(category: Category | None):
 def raise_demand(company: Company | None, issue: Issue, *, by: User | None, source: str,
                  visit: Visit | None = None, contact: Contact | None = None,
                  now: datetime | None = None) -> CompanyDemand:
-    """Create the ticket (channel enterprise), register and dispatch it to the category's default unit
-    with deadlines, and link it to the company — all or nothing.
-
-    The actor is recorded on the ticket's create event; registering and dispatching are the system's
-    steps (the CSO is not a dispatcher), marked automatic in their events.
-    """
+    """The ticket (channel enterprise, registered and dispatched to the category's default unit with
+    deadlines: `flows.demand_to_ticket`), linked to the company — all or nothing."""
     now = now or clock.now()
     if company is None:
         raise InvalidInput("企业诉求必须关联企业", field="company")
@@ -245,10 +241,8 @@ def raise_demand(company: Company | None, issue: Issue, *, by: User | None, sour
         appellant_phone=contact.phone if contact else "",
         address=company.address, street=company.street,
     )
-    with transaction.atomic():
-        ticket = tickets.create_ticket(appeal, by=by, now=now)
-        tickets.register(ticket, by=None, category=issue.category, now=now)
-        tickets.dispatch(ticket, by=None, unit=unit, now=now)
+    with db.writing():
+        ticket = demand_to_ticket(appeal, unit=unit, by=by, now=now)
         demand = CompanyDemand.objects.create(ticket=ticket, company=company, visit=visit, raised_by=by,
                                               source=source, created_at=now)
         officer = company.service_officer
@@ -294,7 +288,7 @@ def record_visit(company: Company, *, by: User, visited_on: date | None, people_
     about = _text(topics, "topics", "走访内容", 5000)
     if plan is not None and (plan.company_id != company.pk or plan.visit_id is not None):
         raise InvalidInput("该走访计划不属于此企业或已完成", field="plan")
-    with transaction.atomic():
+    with db.writing():
         visit = Visit.objects.create(company=company, officer=by, visited_on=visited_on, people_met=met,
                                      topics=about, notes=_text(notes, "notes", "备注", 5000, required=False),
                                      created_at=now)
@@ -344,7 +338,7 @@ def start_portal_challenge(uscc: str, phone: str, *, now: datetime | None = None
 
 
 def _check_portal_code(challenge_id: int, code: str, now: datetime) -> PortalChallenge:
-    with transaction.atomic():
+    with db.writing():
         challenge = PortalChallenge.objects.select_for_update().filter(pk=challenge_id).first()
         if challenge is None or challenge.used_at is not None or now > challenge.expires_at:
             raise InvalidInput("验证码已失效，请重新获取", field="code")
@@ -364,7 +358,7 @@ def submit_portal_demand(challenge_id: int, code: str, issue: Issue, *,
     """Check the one-time code, then raise the demand for the company it identifies."""
     now = now or clock.now()
     challenge = _check_portal_code(challenge_id, code, now)
-    with transaction.atomic():
+    with db.writing():
         if PortalChallenge.objects.filter(pk=challenge.pk, used_at__isnull=True).update(used_at=now) == 0:
             raise InvalidInput("验证码已使用，请重新获取", field="code")
         return raise_demand(challenge.company, issue, by=None, source=CompanyDemand.Source.PORTAL,

@@ -33,13 +33,12 @@ from datetime import date, datetime, timedelta
 from typing import Any, NamedTuple
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, connection
 from django.utils import timezone
 
-from youhu import clock
+from youhu import clock, db
 from youhu.directory.models import Role, User
 from youhu.taxonomy.models import Category, DeadlineRule
-from youhu.tickets import bulk
 from youhu.tickets import services as tickets
 from youhu.tickets.errors import TicketError
 from youhu.tickets.models import CloseReason, Status, Ticket
@@ -191,7 +190,7 @@ class _Pass:
 
     def db_due(self, due: datetime) -> Any:
         if due not in self._db_due:
-            self._db_due[due] = bulk.db_datetime(due)
+            self._db_due[due] = db.db_datetime(due)
         return self._db_due[due]
 
     def before_day(self, due_day: date, days: int) -> date:
@@ -280,7 +279,7 @@ def _escalate_chunk(run: _Pass, track: _Track, chunk: Sequence[int], summary: Pa
     """
     first, last = chunk[0], chunk[-1]
     waiting = Ticket.objects.filter(status__in=track.statuses, **{f"{track.field}__lt": run.horizon}).order_by()
-    with transaction.atomic():
+    with db.writing():
         todo = _decide_rows(run, track, waiting.filter(pk__range=(first, last)), first, last)
         summary.scanned += len(chunk)
         if todo and connection.features.has_select_for_update_skip_locked:
@@ -299,8 +298,8 @@ def _escalate_chunk(run: _Pass, track: _Track, chunk: Sequence[int], summary: Pa
                 payload=run.payload(track, stage, row.due),
             ))
         tickets.record_escalations(notes, now=run.now)
-        sent_at = bulk.db_datetime(run.now)
-        bulk.insert_rows(Escalation, _ESCALATION_COLUMNS, [
+        sent_at = db.db_datetime(run.now)
+        db.insert_rows(Escalation, _ESCALATION_COLUMNS, [
             (row.pk, kind, track.deadline, stage, run.db_due(row.due), sent_at) for row, kind, stage in todo
         ])
     for _row, kind, _stage in todo:
@@ -326,7 +325,7 @@ def _close_unreviewed(run: _Pass, batch: int, summary: PassSummary, stop: Callab
     for chunk in _chunks(ids, batch):
         if stop():
             return
-        with transaction.atomic():
+        with db.writing():
             held = list(Ticket.objects.select_for_update(skip_locked=True, no_key=True).filter(pk__in=chunk, **waiting).order_by())
             summary.skipped += len(chunk) - len(held)
             summary.scanned += len(held)

@@ -12,12 +12,11 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.http import HttpRequest, JsonResponse
 
-from youhu import clock
+from youhu import clock, db
 from youhu.directory.models import User
-from youhu.tickets.writelock import write_lock
 
 from .models import IdempotencyRecord
 
@@ -63,9 +62,9 @@ def idempotent(request: HttpRequest, user: User, handler: Callable[[], tuple[int
     if existing is not None:
         return _replay(existing, digest)
     try:
-        # The write lock before the transaction: on SQLite a transaction begins by taking the database's write
-        # lock, and taking ours only inside it (in the handler) could deadlock with a writer holding ours.
-        with write_lock(), transaction.atomic():
+        # One write section around the handler's writes and the record (db.writing: the lock before the
+        # transaction; the handler's own section nests in this one).
+        with db.writing():
             status, body = handler()
             if 200 <= status < 300:
                 IdempotencyRecord.objects.create(user=user, key=key, request_hash=digest, status_code=status,

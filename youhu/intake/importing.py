@@ -1,7 +1,7 @@
 """Hotline import: CSV/XLSX exports of the 12345 hotline (or any board) into tickets.
 
-Each good row becomes a ticket with its number and 'create' event, written in blocks (bulk inserts: 10,000 rows
-in seconds). Each bad row is reported with its reason and stored not at all. A row's external id (its `id`
+Each good row becomes a ticket with its number and 'create' event, written in blocks by
+`tickets.create_tickets` (bulk inserts; bench/intake.py measures the rows per second). Each bad row is reported with its reason and stored not at all. A row's external id (its `id`
 column, or a hash of its content when it has none) makes re-importing the same file create nothing new.
 """
 
@@ -19,19 +19,18 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError
 from django.utils import timezone
 
-from youhu import clock
+from youhu import clock, db, spreadsheet
 from youhu.directory.models import Area, User
 from youhu.taxonomy.models import AppealType, Category, Urgency
 from youhu.tickets import services as tickets
 from youhu.tickets.errors import InvalidInput
-from youhu.tickets.models import Channel, Status, Ticket, TicketEvent
-from youhu.tickets.writelock import write_lock
+from youhu.tickets.models import Channel, Ticket
 
+from .flows import run_triage_many
 from .models import ImportBatch
-from .services import run_triage_many
 from .tasks import queue_triage
 
 BLOCK = 500
@@ -98,7 +97,7 @@ class ImportResult:
 
     def report_csv(self) -> str:
         out = io.StringIO()
-        writer = csv.writer(out)
+        writer = spreadsheet.writer(out)
         writer.writerow(["row", "external_id", "field", "outcome", "reason"])
         for issue in self.issues:
             writer.writerow([issue.row, issue.external_id, issue.field, issue.outcome, issue.reason])
@@ -301,61 +300,14 @@ def build_appeal(row: list[Any], index: dict[str, int], *, lookups: Lookups, opt
 # ---------------------------------------------------------------- writing
 
 
-def _ticket_row(appeal: tickets.NewAppeal, number: str, now: datetime) -> dict[str, Any]:
-    return {
-        "number": number, "tracking_code_hash": tickets.hash_tracking_code(tickets.new_tracking_code()),
-        "channel": appeal.channel, "external_id": appeal.external_id, "title": appeal.title.strip(),
-        "content": appeal.content.strip(), "appeal_type": appeal.appeal_type, "urgency": appeal.urgency,
-        "category_id": appeal.category.pk if appeal.category else None,
-        "appellant_name": appeal.appellant_name.strip(), "appellant_phone": appeal.appellant_phone.strip(),
-        "address": appeal.address.strip(), "street_id": appeal.street.pk if appeal.street else None,
-        "community_id": appeal.community.pk if appeal.community else None, "lat": appeal.lat, "lon": appeal.lon,
-        "created_at": appeal.created_at or now,
-    }
-
-
-def _fast_insert(model, rows: list[dict[str, Any]]) -> None:
-    """INSERT many rows with executemany: the ORM's per-field preparation costs more than the database.
-
-    Fields a row leaves out get their model default; values are adapted per field only where the backend
-    needs it (date-times, JSON).
-    """
-    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
-    needs_prep = {f.attname for f in fields if f.get_internal_type() in ("DateTimeField", "JSONField")}
-    defaults = {f.attname: f.get_default() for f in fields}
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-    sql = (f"INSERT INTO {connection.ops.quote_name(model._meta.db_table)} ({columns}) "
-           f"VALUES ({', '.join(['%s'] * len(fields))})")
-    params = []
-    for row in rows:
-        values = []
-        for f in fields:
-            value = row.get(f.attname, defaults[f.attname])
-            if value is not None and f.attname in needs_prep:
-                value = f.get_db_prep_save(value, connection)
-            values.append(value)
-        params.append(values)
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, params)
-
-
 def write_block(appeals: list[tickets.NewAppeal], *, by: User | None, now: datetime,
                 triage: str = "queue") -> list[tuple[int, str]]:
-    """All of the block or none of it: tickets with consecutive numbers and their 'create' events (the same
-    event create_ticket writes, so imported tickets read like any other; the triage option recorded for the
-    queue's sweeper). Returns (pk, number) pairs."""
-    label = str(by) if by else tickets.APPELLANT_LABEL
-    with write_lock(), transaction.atomic():
-        numbers = tickets.next_numbers(now, len(appeals))
-        _fast_insert(Ticket, [_ticket_row(a, n, now) for a, n in zip(appeals, numbers, strict=True)])
-        created = list(Ticket.objects.filter(number__in=numbers).order_by("number").values_list("pk", "number"))
-        _fast_insert(TicketEvent, [
-            {"ticket_id": pk, "action": "create", "actor_id": by.pk if by else None, "actor_label": label,
-             "unit_id": by.unit_id if by else None, "at": now, "to_status": Status.NEW, "public": True,
-             "payload": {"channel": appeals[0].channel, "import": True, "triage": triage}}
-            for pk, _number in created
-        ])
-    return created
+    """All of the block or none of it (a savepoint inside a caller's transaction): tickets with consecutive
+    numbers and their 'create' events, marked as imported with the triage option (for the queue's sweeper).
+    Returns (pk, number) pairs."""
+    with db.writing():
+        created = tickets.create_tickets(appeals, by=by, now=now, payload={"import": True, "triage": triage})
+    return [(c.pk, c.number) for c in created]
 
 
 def _write_one_by_one(appeals: list[tickets.NewAppeal], *, by: User | None, now: datetime,

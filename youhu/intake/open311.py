@@ -20,14 +20,14 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
 from youhu import clock
+from youhu.access.keys import user_for_key
 from youhu.taxonomy.models import AppealType, Category, Urgency
 from youhu.tickets import services as tickets
 from youhu.tickets.errors import TicketError
 from youhu.tickets.models import OPEN_STATUSES, Channel, Ticket, TicketEvent
 from youhu.tickets.policy import ACTION_LABELS
 
-from .keys import user_for_key
-from .services import submit_appeal
+from .flows import submit_appeal
 
 SPEC_URL = "http://wiki.open311.org/GeoReport_v2"
 DEFAULT_DAYS = 90
@@ -166,8 +166,13 @@ def service_definition(category: Category) -> dict[str, Any]:
 # ---------------------------------------------------------------- requests
 
 
+def _reply_held(ticket: Ticket) -> bool:
+    # A merged duplicate carries its master's reply: held when the master's is.
+    return ticket.reply_withheld or (ticket.duplicate_of_id is not None and ticket.duplicate_of.reply_withheld)
+
+
 def _status_notes(ticket: Ticket, last: TicketEvent | None) -> str:
-    if ticket.reply_text and not ticket.reply_withheld and ticket.replied_at:
+    if ticket.reply_text and not _reply_held(ticket) and ticket.replied_at:
         return ticket.reply_text
     return ACTION_LABELS.get(last.action, last.action) if last else ""
 
@@ -197,7 +202,8 @@ def request_json(ticket: Ticket, last_event: TicketEvent | None, request: HttpRe
 
 def _public_tickets() -> QuerySet[Ticket]:
     # Enterprise cases carry business secrets; they stay out of the public feed.
-    return Ticket.objects.exclude(channel=Channel.ENTERPRISE).select_related("category", "main_unit", "street")
+    return Ticket.objects.exclude(channel=Channel.ENTERPRISE).select_related("category", "main_unit", "street",
+                                                                             "duplicate_of")
 
 
 def _requests_json(qs: QuerySet[Ticket], request: HttpRequest) -> list[dict[str, Any]]:

@@ -23,7 +23,7 @@ from youhu.tickets.errors import TicketError
 from youhu.tickets.models import Channel, Satisfaction, Status, Ticket, TicketEvent
 from youhu.tickets.policy import ACTION_LABELS
 
-from .services import submit_appeal
+from .flows import submit_appeal
 
 PHOTO_MAX_BYTES = 5 * 1024 * 1024
 SESSION_TRACKED = "portal_tracked"

@@ -45,11 +45,10 @@ BATCH_WINDOW = 10 * TRIAGE_BATCH
 
 @HUEY.on_startup()
 def yield_to_requests() -> None:
-    """Each worker of `youhu run_huey` lowers its priority by YOUHU["QUEUE_NICE"]. Sharing 2 cores with the API,
-    a worker at full priority keeps pace with every appeal in small batches and both slow down; lowered, it
-    leaves the cores to the requests and triages in their wake, in larger batches (bench/intake.py, 32
-    clients: 185-210 appeals/s acknowledged and triaged at the API's priority; 210-345 acknowledged and
-    190-235 triaged per second at 10). Alone on its machine it loses nothing."""
+    """Each worker of `youhu run_huey` lowers its priority by YOUHU["QUEUE_NICE"]. Sharing the cores with the
+    API, a worker at full priority keeps pace with every appeal in small batches and both slow down; lowered,
+    it leaves the cores to the requests and triages in their wake, in larger batches (docs/dispatch.md has
+    the figures of bench/intake.py). Alone on its machine it loses nothing."""
     nice = int(settings.YOUHU.get("QUEUE_NICE", 0))
     if nice > 0:
         os.nice(nice)

@@ -13,12 +13,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from youhu.access.keys import create_api_key, revoke_api_key
+from youhu.access.models import ApiKey
 from youhu.directory.models import Role
 from youhu.tickets.models import Channel
 
 from .importing import ImportFileError, ImportOptions, import_appeals
-from .keys import create_api_key, revoke_api_key
-from .models import ApiKey, ImportBatch
+from .models import ImportBatch
 
 UPLOAD_MAX_BYTES = 50 * 1024 * 1024
 REPORT_ROWS_SHOWN = 200

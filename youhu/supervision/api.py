@@ -6,8 +6,8 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 from ninja.errors import HttpError
 
+from youhu.access.auth import api_auth
 from youhu.directory.models import Area, Unit
-from youhu.intake.auth import api_auth
 from youhu.taxonomy.models import Category
 
 from . import selectors

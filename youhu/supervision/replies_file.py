@@ -8,6 +8,8 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import IO
 
+from youhu import spreadsheet
+
 from .reply_quality import score_reply, timeliness_by_days
 
 REQUIRED = ("title", "text", "reply")
@@ -60,10 +62,10 @@ def score_file(source: IO[str], target: IO[str]) -> int:
     count = 0
     for row in scored_rows(source):
         if writer is None:
-            writer = csv.DictWriter(target, fieldnames=list(row.keys()))
+            writer = spreadsheet.SafeDictWriter(target, fieldnames=list(row.keys()))
             writer.writeheader()
         writer.writerow(row)
         count += 1
     if writer is None:
-        csv.writer(target).writerow(list(REQUIRED) + SCORE_COLUMNS)
+        spreadsheet.writer(target).writerow(list(REQUIRED) + SCORE_COLUMNS)
     return count

@@ -83,6 +83,11 @@ class ReplyScore:
                 "timeliness": self.timeliness, "reasons": self.reasons}
 
 
+def warm_up() -> None:
+    """Load jieba's dictionary (once per process, it takes a while), e.g. before opening a transaction."""
+    _jieba()
+
+
 @lru_cache(maxsize=1)
 def _jieba():
     import jieba
@@ -231,7 +236,8 @@ def reply_threshold() -> float:
 def check_reply(ticket: Ticket, now: datetime | None = None) -> ReplyCheck:
     """Score the ticket's reply; below the threshold, hold it back for a supervisor (withhold_reply).
 
-    Call right after tickets.services.reply(). Stores a ReplyCheck either way.
+    Call in the transaction of tickets.services.reply() (`supervision.flows.reply_with_check` does), so
+    that no one sees the reply before the check has held it. Stores a ReplyCheck either way.
     """
     now = now or clock.now()
     timely = timeliness_against_due(ticket.replied_at or now, ticket.reply_due)
@@ -249,13 +255,6 @@ def check_reply(ticket: Ticket, now: datetime | None = None) -> ReplyCheck:
             why = f"答复质量得分 {result.score:.0f}，低于 {threshold:.0f} 分：{'；'.join(result.reasons) or '综合得分偏低'}"
             services.withhold_reply(ticket, by=None, reason=why[:2000], now=now)
     return check
-
-
-def reply_with_check(ticket: Ticket, *, by, text: str, now: datetime | None = None) -> ReplyCheck:
-    """办结 through any channel: the unit's reply, then its quality check, so that a poor reply is
-    held for a supervisor before the appellant can see it."""
-    services.reply(ticket, by=by, text=text, now=now)
-    return check_reply(ticket, now=now)
 
 
 def check_unchecked_replies() -> tuple[int, int]:

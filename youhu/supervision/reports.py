@@ -6,9 +6,6 @@ can be summed and charted in Excel or LibreOffice; a rate without a denominator 
 
 from __future__ import annotations
 
-import csv
-import importlib
-import importlib.util
 from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import IO, Any
@@ -20,8 +17,9 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from youhu import clock
+from youhu import clock, spreadsheet
 from youhu.directory.models import Role, User
+from youhu.enterprise.selectors import zone_figures
 from youhu.tickets.models import Ticket
 from youhu.tickets.selectors import appellant_for, reply_overdue_q
 from youhu.workdays import calendar
@@ -56,7 +54,7 @@ def _put(ws: Worksheet, row: int, col: int, value: Any, kind: str = "text") -> N
         cell.value = DASH
         cell.alignment = Alignment(horizontal="right")
         return
-    cell.value = value
+    cell.value = spreadsheet.safe_cell(value)
     if kind == "rate":
         cell.number_format = PERCENT
     elif kind == "decimal":
@@ -191,12 +189,7 @@ ENTERPRISE_GROUP = [("走访次数", "visits", "int"), ("诉求数", "demands_ra
 
 
 def _enterprise_sheet(wb: Workbook, period: Period) -> None:
-    """企业服务 figures, when the enterprise app provides them (it owns their definitions)."""
-    if importlib.util.find_spec("youhu.enterprise.selectors") is None:
-        return
-    zone_figures = getattr(importlib.import_module("youhu.enterprise.selectors"), "zone_figures", None)
-    if zone_figures is None:
-        return
+    """企业服务 figures (the enterprise app owns their definitions)."""
     figures = zone_figures(period.start, period.end)
     ws = wb.create_sheet("企业服务")
     _header(ws, 1, ["指标", "数值"])
@@ -264,7 +257,7 @@ def ticket_rows(user: User, tickets: QuerySet[Ticket]) -> Iterator[list[str]]:
 
 def write_tickets_csv(user: User, tickets: QuerySet[Ticket], out: IO[str]) -> int:
     """Write the CSV to `out`; returns the number of tickets written."""
-    writer = csv.writer(out)
+    writer = spreadsheet.writer(out)
     count = -1
     for row in ticket_rows(user, tickets):
         writer.writerow(row)

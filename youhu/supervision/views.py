@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import itertools
 from collections.abc import Callable
 from functools import wraps
@@ -16,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from youhu import clock
+from youhu import clock, spreadsheet
 from youhu.directory.models import Area, Unit
 from youhu.taxonomy.models import Category
 from youhu.tickets.errors import TicketError
@@ -204,7 +203,7 @@ def export_csv(request: HttpRequest) -> StreamingHttpResponse:
         except TicketError as exc:
             return HttpResponse(str(exc), status=400, content_type="text/plain; charset=utf-8")
         tickets = tickets.filter(created_at__gte=period.start, created_at__lt=period.end)
-    writer = csv.writer(_Echo())
+    writer = spreadsheet.writer(_Echo())
     lines = itertools.chain(["\ufeff"],  # the BOM lets Excel read the UTF-8 Chinese headers
                             (writer.writerow(row) for row in ticket_rows(request.user, tickets.order_by("-created_at"))))
     response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")

@@ -15,6 +15,9 @@ from django.db import transaction
 
 from .models import Category
 
+# The 12345 hotline's three-level taxonomy (517 rows, 15 first-level classes) that the public 2020 Teddy Cup
+# appeals are labelled with; the demo district loads it, and so may any district without its own.
+TAXONOMY_CSV = Path(__file__).resolve().parent / "data" / "taxonomy.csv"
 COLUMNS = ("level1", "level2", "level3")
 NAME_MAX = 64
 PATH_MAX = 255

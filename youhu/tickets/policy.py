@@ -89,6 +89,7 @@ ACTION_LABELS = {
     "close": "归档",
     "supervise": "督办",
     "notice": "书面通报",
+    "release_reply": "放行答复",
     "remind": "催办",
     "create": "登记",
     "co_part": "协办意见",

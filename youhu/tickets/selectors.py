@@ -8,8 +8,9 @@ from django.db.models import Q, QuerySet
 
 from youhu.directory.models import Role, User
 
+from .errors import InvalidInput
 from .masking import mask_name, mask_phone
-from .models import Status, Ticket, TicketUnit
+from .models import Extension, Status, Ticket, TicketUnit
 from .policy import CENTRE_ROLES, UNIT_ROLES
 
 
@@ -48,3 +49,20 @@ def appellant_for(user: User, ticket: Ticket) -> dict[str, str]:
     if can_see_personal_data(user, ticket):
         return {"name": ticket.appellant_name, "phone": ticket.appellant_phone}
     return {"name": mask_name(ticket.appellant_name), "phone": mask_phone(ticket.appellant_phone)}
+
+
+def merge_target(user: User, number: str | None) -> Ticket:
+    """The master ticket a duplicate is merged into, by its number, among the tickets `user` may see."""
+    number = (number or "").strip()
+    if not number:
+        raise InvalidInput("请填写主件工单编号", field="into")
+    into = visible_tickets(user).filter(number=number).first()
+    if into is None:
+        raise InvalidInput(f"找不到工单 {number[:40]}", field="into")
+    return into
+
+
+def pending_extension(ticket: Ticket, pk: int | None = None) -> Extension | None:
+    """The ticket's pending extension request (`pk`, or the newest), if any."""
+    pending = ticket.extensions.filter(state=Extension.State.PENDING).order_by("-requested_at")
+    return (pending.filter(pk=pk) if pk else pending).first()

@@ -1,5 +1,5 @@
 """Staff pages: work queues, ticket list, ticket page with its action forms, inbox. Thin: every change
-goes through the tickets services, every read through `visible_tickets`."""
+goes through the action table (`workflow.actions`), every read through `visible_tickets`."""
 
 from __future__ import annotations
 
@@ -19,10 +19,11 @@ from youhu.taxonomy.models import Category
 from youhu.tickets.errors import TicketError
 from youhu.tickets.models import Extension, Ticket, TicketUnit
 from youhu.tickets.selectors import appellant_for, can_view, visible_tickets
+from youhu.workflow.actions import PAGE_ACTIONS, offered, perform
+from youhu.workflow.forms import ActionForm
 
 from . import inbox as inbox_sel
-from .actions import ACTIONS, label, page_actions
-from .forms import ActionForm, TicketFilterForm
+from .forms import TicketFilterForm
 from .queues import QUEUES, SECTIONS, queue_tickets
 
 HOME_LIST_SIZE = 8
@@ -126,7 +127,7 @@ def _visible_ticket(request: HttpRequest, number: str) -> Ticket:
 
 
 def _action_form(action: str, ticket: Ticket, data=None) -> ActionForm:
-    return ACTIONS[action].form(data, ticket=ticket, auto_id=f"id_{action}_%s")
+    return PAGE_ACTIONS[action].form(data, ticket=ticket, auto_id=f"id_{action}_%s")
 
 
 def _ticket_page(request: HttpRequest, ticket: Ticket, *, failed: tuple[str, ActionForm] | None = None,
@@ -134,14 +135,14 @@ def _ticket_page(request: HttpRequest, ticket: Ticket, *, failed: tuple[str, Act
     user = request.user
     action_forms = []
     opened = failed is not None
-    for action in page_actions(user, ticket):
-        spec = ACTIONS[action]
+    for action in offered(user, ticket):
+        spec = PAGE_ACTIONS[action]
         is_failed = failed is not None and failed[0] == action
         # The failed form is open with its message; otherwise the step the ticket waits for.
         is_open = is_failed or (not opened and spec.primary)
         opened = opened or is_open
         action_forms.append({
-            "action": action, "label": label(action), "spec": spec,
+            "action": action, "label": spec.label, "spec": spec,
             "form": failed[1] if is_failed else _action_form(action, ticket),
             "open": is_open, "url": reverse("web:ticket_act", args=[ticket.number, action]),
         })
@@ -174,7 +175,7 @@ def ticket_detail(request: HttpRequest, number: str) -> HttpResponse:
 @login_required
 @require_POST
 def ticket_act(request: HttpRequest, number: str, action: str) -> HttpResponse:
-    spec = ACTIONS.get(action)
+    spec = PAGE_ACTIONS.get(action)
     if spec is None:
         raise Http404("未知操作")
     ticket = _visible_ticket(request, number)
@@ -184,17 +185,14 @@ def ticket_act(request: HttpRequest, number: str, action: str) -> HttpResponse:
     # The page's version, not the database's: if someone acted meanwhile the service says so.
     ticket.version = form.cleaned_data["version"]
     try:
-        spec.perform(ticket, request.user, form.cleaned_data)
+        perform(action, ticket, request.user, form.action_input())
     except TicketError as exc:
         ticket.refresh_from_db()
-        if exc.field and exc.field in form.fields:
-            form.add_error(exc.field, exc.message)
-        else:
-            form.add_error(None, exc.message)
-        in_page = action in page_actions(request.user, ticket)
+        form.add_error(form.field_for(exc.field), exc.message)
+        in_page = action in offered(request.user, ticket)
         return _ticket_page(request, ticket, failed=(action, form), status=exc.http_status,
                             error="" if in_page else exc.message)
-    messages.success(request, f"工单 {ticket.number}：{spec.done or '已' + label(action)}")
+    messages.success(request, f"工单 {ticket.number}：{spec.done or '已' + spec.label}")
     if can_view(request.user, ticket):
         return redirect("web:ticket_detail", number=ticket.number)
     return redirect("web:home")  # e.g. returned to the centre: no longer this unit's ticket

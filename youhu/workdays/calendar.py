@@ -42,6 +42,12 @@ def invalidate() -> None:
         _snapshot = None
 
 
+def calendar_changed(**kwargs) -> None:
+    """Any edit through the ORM (admin, a command, a data fix) is used by the next calculation here;
+    other processes see it within the calendar's cache period (connected in `WorkdaysConfig.ready`)."""
+    invalidate()
+
+
 def _load() -> _Snapshot:
     global _snapshot
     snap = _snapshot

@@ -1,8 +1,6 @@
 """The project-owned calendar: statutory holidays and 调休 make-up working days."""
 
 from django.db import models
-from django.db.models.signals import post_delete, post_save
-from django.dispatch import receiver
 
 
 class CalendarDay(models.Model):
@@ -42,13 +40,3 @@ class CalendarYear(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year} ({'已确认' if self.confirmed else '未确认'})"
-
-
-@receiver([post_save, post_delete], sender=CalendarDay)
-@receiver([post_save, post_delete], sender=CalendarYear)
-def _calendar_changed(**kwargs) -> None:
-    """Any edit through the ORM (admin, a command, a data fix) is used by the next calculation here;
-    other processes see it within the calendar's cache period."""
-    from . import calendar
-
-    calendar.invalidate()

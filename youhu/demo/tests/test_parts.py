@@ -26,6 +26,7 @@ def test_texts_move_to_haizhu_and_its_streets():
     assert undated("感谢您的支持。2019年4月24日") == "感谢您的支持。"
 
 
+@pytest.mark.needs_shared
 def test_source_texts_are_usable():
     labelled, replied = labelled_appeals(), replied_appeals()
     assert len(labelled) > 5000 and len(replied) > 2000

@@ -4,7 +4,9 @@ Public API (used by dispatch services and the dispatcher UI):
     load_default() -> Classifier | None     cached; None (and a logged warning) when unusable
     Classifier.predict(texts) -> list[Prediction(label, confidence, top)]
     Classifier.explain(text, label, k=5) -> list[str]
-    default_model_path() -> Path
+    default_model_path() -> Path            the model in use: the trained one in MODEL_DIR, else the shipped one
+    trained_model_path() -> Path            where `youhu model train` writes (MODEL_DIR)
+    SHIPPED_MODEL                           the default model that comes with the code (default/README.md)
 """
 
 from __future__ import annotations
@@ -23,34 +25,38 @@ __all__ = [
     "Classifier",
     "ModelFileError",
     "Prediction",
+    "SHIPPED_MODEL",
     "default_model_path",
     "load",
     "load_default",
     "reset_default",
+    "trained_model_path",
 ]
 
 log = logging.getLogger(__name__)
 
-MODEL_FILENAME = "dispatch-classifier.pkl"
+MODEL_FILENAME = "dispatch-classifier.npz"
+# Trained on the public data named in default/README.md; rebuilt with `youhu model train --output …`.
+SHIPPED_MODEL = Path(__file__).resolve().parent / "default" / MODEL_FILENAME
 
 _lock = threading.Lock()
 _cache: dict[str, tuple[float, Classifier | None]] = {}
 
 
-def default_model_path() -> Path:
+def trained_model_path() -> Path:
     return Path(settings.MODEL_DIR) / MODEL_FILENAME
+
+
+def default_model_path() -> Path:
+    """A model trained here wins over the shipped one (it may know the dispatchers' corrections)."""
+    trained = trained_model_path()
+    return trained if trained.exists() else SHIPPED_MODEL
 
 
 def load(path: Path) -> Classifier:
     """Load a model file; ModelFileError (with a message for the operator) when it is unusable."""
-    header, payload = storage.load(path)
-    try:
-        classifier = Classifier(payload["vectorizer"], payload["estimator"], header)
-    except (KeyError, TypeError, AttributeError) as exc:
-        raise ModelFileError(f"模型文件内容不完整 (incomplete model file {path}): {storage.RETRAIN_HINT}") from exc
-    if classifier.labels != list(header.get("labels", [])):
-        raise ModelFileError(f"模型文件与文件头不一致 (labels differ in {path}): {storage.RETRAIN_HINT}")
-    return classifier
+    header, arrays = storage.load(path)
+    return Classifier(arrays, header)
 
 
 def load_default() -> Classifier | None:

@@ -1,4 +1,11 @@
-"""The trained classifier: predictions with calibrated confidences, and the terms behind them."""
+"""The trained classifier: predictions with calibrated confidences, and the terms behind them.
+
+Works from the model file's arrays alone (storage.ModelArrays): counts of kept character n-grams,
+TF-IDF with log-scaled term frequency and rows L2-normalised, linear scores, a sigmoid per class,
+normalised and averaged over calibrated copies. That is the arithmetic of the scikit-learn pipeline
+it was trained as (features.py; a test checks the two agree), without scikit-learn objects: the
+per-call input checks of CalibratedClassifierCV cost more than the arithmetic (~7 ms an appeal).
+"""
 
 from __future__ import annotations
 
@@ -7,10 +14,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from sklearn.calibration import CalibratedClassifierCV
-from sklearn.pipeline import Pipeline
+from scipy.sparse import csr_matrix
 
-from .estimators import MeanOfCalibrated
+from .ngrams import NgramColumns
+from .storage import ModelArrays
 from .text import is_readable, prepare
 
 TOP_K = 3
@@ -24,48 +31,35 @@ class Prediction:
     readable: bool = True  # False: too little Chinese text to read; confidence is the floor
 
 
-class _FastCalibratedLinear:
-    """CalibratedClassifierCV(linear model, method="sigmoid").predict_proba as three NumPy operations.
+def tfidf(counts: csr_matrix, idf: np.ndarray) -> csr_matrix:
+    """(1 + log count) x idf per feature, each row scaled to unit length (TfidfTransformer(sublinear_tf=True))."""
+    features = counts.copy()
+    np.log(features.data, out=features.data)
+    features.data += 1.0
+    features.data *= idf[features.indices]
+    row_of = np.repeat(np.arange(features.shape[0]), np.diff(features.indptr))
+    lengths = np.sqrt(np.bincount(row_of, weights=features.data.astype(np.float64) ** 2, minlength=features.shape[0]))
+    lengths[lengths == 0] = 1.0  # a text with no kept n-gram stays an empty row
+    features.data /= lengths[row_of].astype(features.data.dtype)
+    return features
 
-    scikit-learn validates its input in every calibrator of every calibrated copy (21 for 7 classes and
-    3 copies): about 7 ms per call, which is most of the time for one appeal. The arithmetic is the same
-    (a test checks the two agree): decision values, a sigmoid per class, normalise, mean over copies.
-    A MeanOfCalibrated (SVM + NB-SVM) is handled alike: its members' copies are stacked side by side.
-    """
 
-    def __init__(self, estimator: CalibratedClassifierCV | MeanOfCalibrated) -> None:
-        classes = list(estimator.classes_)
-        weights, intercepts, slopes, offsets, columns = [], [], [], [], []
-        for copy in estimator.calibrated_classifiers_:
-            base = copy.estimator
-            positions = [classes.index(c) for c in base.classes_]
-            if len(classes) == 2:
-                positions = [1]  # binary: one decision value, for classes_[1]
-            weights.append(np.asarray(base.coef_, dtype=np.float64).T)
-            intercepts.append(np.asarray(base.intercept_, dtype=np.float64))
-            slopes.append([cal.a_ for cal in copy.calibrators])
-            offsets.append([cal.b_ for cal in copy.calibrators])
-            columns.append(positions)
-        self.n_classes = len(classes)
-        self.n_copies = len(weights)
-        self.width = weights[0].shape[1]
-        # C order: scipy's sparse @ dense copies a dense operand that is not C-contiguous on every call
-        # (the whole n_features × 7 matrix — ~4 ms per appeal; LinearSVC's coef_ happened to be F-ordered).
-        self.weights = np.ascontiguousarray(np.hstack(weights))
-        self.intercepts = np.concatenate(intercepts)
-        self.slopes = np.asarray(slopes, dtype=np.float64).ravel()
-        self.offsets = np.asarray(offsets, dtype=np.float64).ravel()
-        self.columns = columns
+class CalibratedLinear:
+    """Linear scores per output, a sigmoid each, normalised over the labels, averaged over the copies."""
 
-    @staticmethod
-    def supports(estimator: object) -> bool:
-        copies = getattr(estimator, "calibrated_classifiers_", None)
-        return bool(copies) and all(
-            getattr(c, "method", None) == "sigmoid" and hasattr(c.estimator, "coef_") for c in copies
-        )
+    def __init__(self, model: ModelArrays) -> None:
+        self.n_classes = len(model.labels)
+        self.columns = model.columns
+        self.width = model.columns.shape[1]
+        # Scored in float64, so that the weights' rounding is the only difference from the fitted pipeline's
+        # probabilities (float32 sums over a text's features would add as much again).
+        self.weights = model.weights.astype(np.float64)
+        self.intercepts = model.intercepts
+        self.slopes = model.slopes
+        self.offsets = model.offsets
 
     def predict_proba(self, features: Any) -> np.ndarray:
-        decision = np.asarray(features @ self.weights) + self.intercepts
+        decision = np.asarray(features @ self.weights, dtype=np.float64) + self.intercepts
         calibrated = 1.0 / (1.0 + np.exp(decision * self.slopes + self.offsets))  # expit(-(a*d + b))
         n = decision.shape[0]
         mean = np.zeros((n, self.n_classes))
@@ -80,24 +74,33 @@ class _FastCalibratedLinear:
                 proba = np.divide(proba, total, out=np.full_like(proba, 1 / self.n_classes), where=total != 0)
             proba[(proba > 1.0) & (proba <= 1.0 + 1e-5)] = 1.0
             mean += proba
-        return mean / self.n_copies
+        return mean / len(self.columns)
+
+    def class_weights(self) -> np.ndarray:
+        """(labels x features) weight of each feature for each label, averaged over the copies."""
+        out = np.zeros((self.n_classes, self.weights.shape[0]))
+        for i, positions in enumerate(self.columns):
+            out[positions] += self.weights[:, i * self.width:(i + 1) * self.width].T
+        out /= len(self.columns)
+        if self.n_classes == 2:  # one output per copy, for labels[1]; labels[0] is its opposite
+            out[0] = -out[1]
+        return out
 
 
 class Classifier:
-    """A fitted vectorizer + calibrated linear model(s), with the header it was saved with."""
+    """The arrays of a model file, with the header it was saved with."""
 
-    def __init__(
-        self,
-        vectorizer: Pipeline,
-        estimator: CalibratedClassifierCV | MeanOfCalibrated,
-        header: dict[str, Any] | None = None,
-    ) -> None:
-        self.vectorizer = vectorizer
-        self.estimator = estimator
+    def __init__(self, model: ModelArrays, header: dict[str, Any] | None = None) -> None:
+        self.model = model
         self.header = header or {}
-        self.labels: list[str] = [str(c) for c in estimator.classes_]
+        self.labels: list[str] = [str(c) for c in model.labels]
+        self.ngrams = NgramColumns(model.buckets, *model.ngram_range)
+        self.linear = CalibratedLinear(model)
         self._weights: np.ndarray | None = None
-        self._fast = _FastCalibratedLinear(estimator) if _FastCalibratedLinear.supports(estimator) else None
+
+    def features(self, prepared: list[str]) -> csr_matrix:
+        """TF-IDF rows (texts x features, CSR) of prepared texts."""
+        return tfidf(self.ngrams.counts(prepared), self.model.idf)
 
     # -- prediction ---------------------------------------------------------------------------
 
@@ -116,8 +119,8 @@ class Classifier:
 
     def _scored(self, prepared: list[str]) -> tuple[Any, np.ndarray, np.ndarray]:
         """(feature rows as CSR, probabilities, readable) of non-empty `prepared`."""
-        features = self.vectorizer.transform(prepared).tocsr()
-        proba = (self._fast or self.estimator).predict_proba(features)
+        features = self.features(prepared)
+        proba = self.linear.predict_proba(features)
         # Unreadable input (empty, non-Chinese, binary) gets no opinion: uniform, so it goes to a human.
         readable = np.fromiter(map(is_readable, prepared), dtype=bool, count=len(prepared))
         proba[~readable] = 1.0 / len(self.labels)
@@ -144,13 +147,9 @@ class Classifier:
     # -- explanation --------------------------------------------------------------------------
 
     def _linear_weights(self) -> np.ndarray:
-        """Per-class weight of each feature (averaged over the calibrated copies of the linear models)."""
+        """Per-label weight of each feature (averaged over the calibrated copies)."""
         if self._weights is None:
-            coefs = [cc.estimator.coef_ for cc in self.estimator.calibrated_classifiers_]
-            weights = np.mean(coefs, axis=0)
-            if weights.shape[0] == 1:  # binary problem: one row, positive = classes_[1]
-                weights = np.vstack([-weights[0], weights[0]])
-            self._weights = weights
+            self._weights = self.linear.class_weights()
         return self._weights
 
     def explain(self, text: object, label: str, k: int = 5) -> list[str]:
@@ -159,7 +158,7 @@ class Classifier:
             return []
         prepared = prepare("", text)
         # one sparse row, not a vocabulary-wide dense one
-        return self._explain_rows([prepared], self.vectorizer.transform([prepared]).tocsr(), [label], k)[0]
+        return self._explain_rows([prepared], self.features([prepared]), [label], k)[0]
 
     def predict_explained(self, texts: Sequence[object], k: int = 5) -> list[tuple[Prediction, list[str]]]:
         """predict() and explain() of each text's predicted label, the texts vectorised once for both
@@ -186,7 +185,7 @@ class Classifier:
     def _explain_row(self, prepared: str, indices: np.ndarray, values: np.ndarray, label: str, k: int) -> list[str]:
         """explain() of one prepared text with its feature row's sorted column indices and values."""
         weights = self._linear_weights()[self.labels.index(label)]
-        starts, lengths, cols = self.vectorizer.named_steps["counts"].term_occurrences(prepared)
+        starts, lengths, cols = self.ngrams.term_occurrences(prepared)
         at = np.minimum(np.searchsorted(indices, cols), max(len(indices) - 1, 0))
         present = (indices[at] == cols) if len(indices) else np.zeros(len(cols), dtype=bool)
         scores = np.where(present, values[at] if len(values) else 0.0, 0.0) * weights[cols]

@@ -1,18 +1,17 @@
-"""A fast character n-gram counter for Chinese text (a drop-in for CountVectorizer(analyzer="char")).
+"""Fast character n-gram counts for Chinese text (what CountVectorizer(analyzer="char") computes).
 
 Why not scikit-learn's own vectorizers: both look every n-gram up one by one in Python (a dict for
 CountVectorizer, a string hash for HashingVectorizer), about 1,000–1,600 appeals/s on one core, below
 the 2,000 appeals/s target. Here the n-grams of a whole batch are hashed at once with NumPy on the
 code points, and counted with one sort. Buckets are 2**22 wide (few collisions for the ~10^6 distinct
-1–3-grams of a large corpus); `fit` keeps only buckets seen in at least `min_df` training texts, so the
-output is as narrow as a vocabulary and the linear model's weights stay small.
+1–3-grams of a large corpus); training keeps only buckets seen in at least `min_df` training texts, so
+the output is as narrow as a vocabulary and the linear model's weights stay small.
 """
 
 from __future__ import annotations
 
 import numpy as np
 from scipy.sparse import csr_matrix
-from sklearn.base import BaseEstimator, TransformerMixin
 
 _MIX = np.uint64(0x9E3779B97F4A7C15)  # odd 64-bit constants (golden ratio, murmur/xxhash primes)
 _STEP = (np.uint64(0xC2B2AE3D27D4EB4F), np.uint64(0x165667B19E3779F9), np.uint64(0x27D4EB2F165667C5),
@@ -57,42 +56,35 @@ def ngram_buckets(docs: list[str], ngram_min: int, ngram_max: int) -> tuple[np.n
     return np.concatenate(rows), np.concatenate(buckets)
 
 
-class CharNgramCounter(TransformerMixin, BaseEstimator):
-    """Counts of character n-grams (ngram_min..ngram_max) per text, as a CSR matrix of kept buckets."""
+class NgramColumns:
+    """Kept n-gram buckets as feature columns: counts per text, and where each kept n-gram occurs.
 
-    def __init__(self, ngram_min: int = 1, ngram_max: int = 3, min_df: int = 1) -> None:
-        self.ngram_min = ngram_min
-        self.ngram_max = ngram_max
-        self.min_df = min_df
+    Plain NumPy, so the runtime model (model.py) needs nothing but the arrays of its file; the training
+    side's CharNgramCounter (features.py) fits which buckets to keep and then counts with this too.
+    """
 
-    def _row_buckets(self, docs: list[str]) -> tuple[np.ndarray, np.ndarray]:
-        return ngram_buckets(docs, self.ngram_min, self.ngram_max)
+    def __init__(self, buckets: np.ndarray, ngram_min: int, ngram_max: int) -> None:
+        self.buckets = np.asarray(buckets, dtype=np.int64)  # column j = buckets[j]
+        self.ngram_min = int(ngram_min)
+        self.ngram_max = int(ngram_max)
+        self._table: np.ndarray | None = None
+
+    @property
+    def width(self) -> int:
+        return len(self.buckets)
 
     def _column_of_bucket(self) -> np.ndarray:
-        """bucket → column (-1: not a feature); built on first use, not pickled (16 MB)."""
-        table = self.__dict__.get("_table")
-        if table is None:
+        """bucket → column (-1: not a feature); built on first use, never stored (16 MB)."""
+        if self._table is None:
             table = np.full(1 << BITS, -1, dtype=np.int32)
-            table[self.buckets_] = np.arange(len(self.buckets_), dtype=np.int32)
+            table[self.buckets] = np.arange(len(self.buckets), dtype=np.int32)
             self._table = table
-        return table
+        return self._table
 
-    def __getstate__(self) -> dict:
-        state = self.__dict__.copy()
-        state.pop("_table", None)
-        return state
-
-    def fit(self, docs: list[str], y: object = None) -> CharNgramCounter:
-        rows, buckets = self._row_buckets(list(docs))
-        distinct = np.unique((rows << BITS) | buckets) & ((1 << BITS) - 1)  # one per (text, bucket)
-        df = np.bincount(distinct, minlength=1 << BITS)
-        self.buckets_ = np.flatnonzero(df >= self.min_df).astype(np.int64)  # column j = buckets_[j]
-        self.__dict__.pop("_table", None)
-        return self
-
-    def transform(self, docs: list[str]) -> csr_matrix:
+    def counts(self, docs: list[str]) -> csr_matrix:
+        """Occurrences of each kept n-gram per text (texts x columns, float32 CSR, indices sorted)."""
         docs = list(docs)
-        rows, buckets = self._row_buckets(docs)
+        rows, buckets = ngram_buckets(docs, self.ngram_min, self.ngram_max)
         cols = self._column_of_bucket()[buckets]
         known = cols >= 0
         keys, counts = np.unique((rows[known] << 32) | cols[known], return_counts=True)
@@ -101,7 +93,7 @@ class CharNgramCounter(TransformerMixin, BaseEstimator):
         np.cumsum(np.bincount(rows, minlength=len(docs)), out=indptr[1:])
         return csr_matrix(
             (counts.astype(np.float32), cols.astype(np.int32), indptr),
-            shape=(len(docs), len(self.buckets_)),
+            shape=(len(docs), len(self.buckets)),
         )
 
     def term_occurrences(self, text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -121,3 +113,10 @@ class CharNgramCounter(TransformerMixin, BaseEstimator):
             return empty, empty, empty
         starts, lengths, cols = (np.concatenate(part) for part in zip(*found, strict=True))
         return starts, lengths, cols
+
+
+def document_frequencies(docs: list[str], ngram_min: int, ngram_max: int) -> np.ndarray:
+    """In how many of the texts each bucket occurs (length 2**BITS)."""
+    rows, buckets = ngram_buckets(docs, ngram_min, ngram_max)
+    distinct = np.unique((rows << BITS) | buckets) & ((1 << BITS) - 1)  # one per (text, bucket)
+    return np.bincount(distinct, minlength=1 << BITS)

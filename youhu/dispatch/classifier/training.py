@@ -1,21 +1,26 @@
-"""Training data (the shared labelled CSV + dispatchers' confirmed corrections) and fitting."""
+"""Training data (the public labelled CSV + dispatchers' confirmed corrections) and fitting.
+
+Training uses scikit-learn (features.py); what is saved is its result as plain arrays (storage.py).
+"""
 
 from __future__ import annotations
 
 import csv
+import hashlib
 import logging
 import time
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
 from threadpoolctl import threadpool_limits
 
 from . import storage
-from .features import DEFAULT_SPEC, ModelSpec, build_estimator, build_vectorizer
+from .features import DEFAULT_SPEC, ModelSpec, build_estimator, build_vectorizer, to_arrays
 from .model import Classifier
 from .text import is_readable, prepare
 
@@ -34,13 +39,23 @@ class Dataset:
     texts: list[str]  # already prepared (see text.prepare)
     labels: list[str]
     sources: dict[str, int]  # where the rows came from: {"csv:labeled_appeals.csv": 6513, "db": 12}
+    sha256: dict[str, str] = field(default_factory=dict)  # each CSV's checksum: {"labeled_appeals.csv": "…"}
 
     def __len__(self) -> int:
         return len(self.texts)
 
 
 def default_data_path() -> Path:
+    """The public labelled appeals (2020 Teddy Cup, problem C): in ../shared, or YOUHU_SHARED_DIR."""
     return Path(settings.SHARED_DIR) / "data" / "appeals" / "labeled_appeals.csv"
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with Path(path).open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def read_csv(path: Path) -> list[tuple[str, str]]:
@@ -57,7 +72,14 @@ def read_csv(path: Path) -> list[tuple[str, str]]:
                 for row in reader
             ]
     except FileNotFoundError:
-        raise TrainingDataError(f"训练数据文件不存在 (no such file: {path})") from None
+        hint = ""
+        if path == default_data_path():
+            hint = (" — 默认训练数据是公开的 2020 泰迪杯 C 题留言 labeled_appeals.csv，放在 ../shared/data/appeals/ 或用"
+                    " YOUHU_SHARED_DIR 指定，或用 --data 给出自己的 CSV (the default training data is the public 2020"
+                    " Teddy Cup problem C file labeled_appeals.csv: put it under ../shared/data/appeals/, point"
+                    " YOUHU_SHARED_DIR at a folder holding data/appeals/labeled_appeals.csv, or pass --data CSV;"
+                    " without it the shipped default model serves)")
+        raise TrainingDataError(f"训练数据文件不存在 (no such file: {path}){hint}") from None
     except UnicodeDecodeError as exc:
         raise TrainingDataError(f"{path}: 不是 UTF-8 编码的 CSV ({exc})") from exc
 
@@ -79,9 +101,11 @@ def read_corrections() -> list[tuple[str, str]]:
 def load_dataset(csv_paths: Iterable[Path] | None = None, *, include_db: bool = True) -> Dataset:
     rows: list[tuple[str, str]] = []
     sources: dict[str, int] = {}
+    checksums: dict[str, str] = {}
     for path in csv_paths or [default_data_path()]:
         part = read_csv(path)
         sources[f"csv:{Path(path).name}"] = len(part)
+        checksums[Path(path).name] = sha256_of(path)
         rows += part
     if include_db:
         part = read_corrections()
@@ -95,18 +119,23 @@ def load_dataset(csv_paths: Iterable[Path] | None = None, *, include_db: bool = 
         rows = [(t, lab) for t, lab in rows if lab not in rare]
     if len({lab for _, lab in rows}) < 2:
         raise TrainingDataError(f"训练数据不足：至少需要两个类别、每类 {MIN_PER_CLASS} 条 (need ≥2 labels with ≥{MIN_PER_CLASS} rows each)")
-    return Dataset([t for t, _ in rows], [lab for _, lab in rows], sources)
+    return Dataset([t for t, _ in rows], [lab for _, lab in rows], sources, checksums)
 
 
-def fit(texts: list[str], labels: list[str], spec: ModelSpec = DEFAULT_SPEC) -> Classifier:
-    """Fit on prepared texts."""
+def fit_pipeline(texts: list[str], labels: list[str], spec: ModelSpec = DEFAULT_SPEC) -> tuple[Any, Any]:
+    """The fitted scikit-learn (vectorizer, estimator) on prepared texts."""
     vectorizer = build_vectorizer(spec, len(texts))
     features = vectorizer.fit_transform(texts)
     estimator = build_estimator(spec, labels)
     # The calibration's many tiny L-BFGS steps are slowed 5-10x by multi-threaded BLAS on a busy machine.
     with threadpool_limits(limits=1, user_api="blas"):
         estimator.fit(features, labels)
-    return Classifier(vectorizer, estimator)
+    return vectorizer, estimator
+
+
+def fit(texts: list[str], labels: list[str], spec: ModelSpec = DEFAULT_SPEC) -> Classifier:
+    """Fit on prepared texts; the runtime model, as it will be saved."""
+    return Classifier(to_arrays(*fit_pipeline(texts, labels, spec)))
 
 
 def train(
@@ -122,6 +151,7 @@ def train(
     training = {
         "rows": len(dataset),
         "sources": dataset.sources,
+        "sha256": dataset.sha256,
         "class_counts": dict(sorted(Counter(dataset.labels).items())),
         "trained_at": timezone.now().isoformat(),
         "seconds": round(time.perf_counter() - started, 1),
@@ -129,6 +159,6 @@ def train(
         "cv": cv,
     }
     header = storage.make_header(classifier.labels, training)
-    storage.save(output, header, {"vectorizer": classifier.vectorizer, "estimator": classifier.estimator})
+    storage.save(output, header, classifier.model)
     classifier.header = header
     return classifier

@@ -1,6 +1,7 @@
 """The dispatch classifier: training, the model file, predictions, explanations, bad input, commands.
 
-Trained once per module on a small stratified sample of the shared labelled appeals (fast), in tmp dirs.
+Trained once per module on a small stratified sample of the public labelled appeals (fast), in tmp dirs;
+those tests skip where ../shared is absent. The shipped default model has its own tests (test_shipped_model.py).
 """
 
 from __future__ import annotations
@@ -24,16 +25,19 @@ from youhu.dispatch import classifier
 from youhu.dispatch.classifier import storage
 from youhu.dispatch.classifier.estimators import NBSVM, MeanOfCalibrated
 from youhu.dispatch.classifier.evaluation import precision_at_coverage
-from youhu.dispatch.classifier.features import ModelSpec, build_estimator
+from youhu.dispatch.classifier.features import ModelSpec, build_estimator, to_arrays
+from youhu.dispatch.classifier.ngrams import ngram_buckets
 from youhu.dispatch.classifier.text import prepare
 from youhu.dispatch.classifier.training import (
     Dataset,
     TrainingDataError,
     default_data_path,
-    fit,
+    fit_pipeline,
     load_dataset,
+    sha256_of,
     train,
 )
+from youhu.testing.shared import SKIP_REASON
 
 PER_CLASS_TRAIN = 40
 PER_CLASS_TEST = 10
@@ -42,7 +46,7 @@ PER_CLASS_TEST = 10
 def _sample() -> tuple[list[dict], list[dict]]:
     path = default_data_path()
     if not path.exists():
-        pytest.skip(f"shared labelled data not found at {path}")
+        pytest.skip(SKIP_REASON)
     with path.open(encoding="utf-8", newline="") as fh:
         by_label: dict[str, list[dict]] = defaultdict(list)
         for row in csv.DictReader(fh):
@@ -76,7 +80,7 @@ def train_csv(sample, tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def model_file(train_csv, tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("models") / "m.pkl"
+    path = tmp_path_factory.mktemp("models") / "m.npz"
     train(load_dataset([train_csv], include_db=False), path)
     return path
 
@@ -84,6 +88,39 @@ def model_file(train_csv, tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def model(model_file) -> classifier.Classifier:
     return classifier.load(model_file)
+
+
+@pytest.fixture(scope="module")
+def pipeline(train_csv):
+    """The fitted scikit-learn (vectorizer, estimator) that training converts into the file's arrays."""
+    data = load_dataset([train_csv], include_db=False)
+    return fit_pipeline(data.texts, data.labels)
+
+
+@pytest.fixture(scope="module")
+def converted(pipeline) -> classifier.Classifier:
+    """`pipeline` as the runtime's arrays (liblinear's shuffling makes two fits differ a little: one fit)."""
+    return classifier.Classifier(to_arrays(*pipeline))
+
+
+@pytest.fixture(scope="module")
+def stored(converted, tmp_path_factory) -> classifier.Classifier:
+    """`converted` saved as a model file and loaded back."""
+    path = tmp_path_factory.mktemp("converted") / "m.npz"
+    storage.save(path, storage.make_header(converted.labels, {}), converted.model)
+    return classifier.load(path)
+
+
+def _rewritten(source: Path, target: Path, **changes) -> Path:
+    """A copy of a model file with some arrays (or the header, as a dict) replaced; None drops an array."""
+    with np.load(source, allow_pickle=False) as archive:
+        arrays = {name: archive[name] for name in archive.files}
+    if isinstance(changes.get("header"), dict):
+        changes["header"] = np.array(json.dumps(changes["header"], ensure_ascii=False))
+    arrays.update(changes)
+    with target.open("wb") as fh:
+        np.savez(fh, **{name: a for name, a in arrays.items() if a is not None})
+    return target
 
 
 @pytest.fixture
@@ -97,65 +134,87 @@ def model_dir(settings, tmp_path):
 # -- the model file --------------------------------------------------------------------------------
 
 
-def test_training_writes_a_versioned_loadable_file(model_file, model):
+def test_training_writes_a_versioned_loadable_file(model_file, model, train_csv):
     header = storage.read_header(model_file)
-    assert header["format_version"] == storage.FORMAT_VERSION
-    assert header["sklearn_version"] and header["youhu_version"]
+    assert header["kind"] == storage.KIND and header["format_version"] == storage.FORMAT_VERSION
+    assert header["youhu_version"]
     assert len(header["labels"]) == 7 and "城乡建设" in header["labels"]
     assert header["training"]["rows"] == 7 * PER_CLASS_TRAIN
     assert header["training"]["class_counts"]["交通运输"] == PER_CLASS_TRAIN
-    assert header["training"]["trained_at"]
+    assert header["training"]["sha256"] == {"train.csv": sha256_of(train_csv)}
+    assert header["training"]["trained_at"] and header["training"]["spec"]["members"] == ["nbsvm"]
     assert model.labels == header["labels"]
     assert not list(model_file.parent.glob("*.tmp"))  # written atomically, no leftovers
 
 
-def test_file_from_another_sklearn_version_is_refused_with_advice(model_file, tmp_path):
-    raw = model_file.read_bytes()
-    magic, header_line, payload = raw.split(b"\n", 2)
-    header = json.loads(header_line)
-    header["sklearn_version"] = "0.99.0"
-    other = tmp_path / "old.pkl"
-    other.write_bytes(magic + b"\n" + json.dumps(header).encode() + b"\n" + payload)
-    with pytest.raises(classifier.ModelFileError, match=r"scikit-learn 0\.99\.0.*youhu model train"):
-        classifier.load(other)
+def test_the_file_holds_plain_arrays_only(model_file):
+    """Nothing to unpickle: every entry loads with allow_pickle=False and none is an object array."""
+    with np.load(model_file, allow_pickle=False) as archive:
+        assert set(archive.files) == {"header", *storage.ARRAYS}
+        assert all(archive[name].dtype.kind in "iufU" for name in archive.files)
+
+
+def test_an_old_pickle_model_file_is_refused_with_advice(tmp_path):
+    old = tmp_path / "dispatch-classifier.pkl"
+    old.write_bytes(storage.PICKLE_MAGIC + b'{"format_version": 1}\n' + b"\x80\x05pickled")
+    with pytest.raises(classifier.ModelFileError, match=r"pickle.*youhu model train"):
+        classifier.load(old)
 
 
 def test_older_format_version_is_refused(model_file, tmp_path):
-    magic, header_line, payload = model_file.read_bytes().split(b"\n", 2)
-    header = {**json.loads(header_line), "format_version": 0}
-    other = tmp_path / "v0.pkl"
-    other.write_bytes(magic + b"\n" + json.dumps(header).encode() + b"\n" + payload)
-    with pytest.raises(classifier.ModelFileError, match="format 0"):
-        classifier.load(other)
+    header = {**storage.read_header(model_file), "format_version": 0}
+    with pytest.raises(classifier.ModelFileError, match="format 0.*youhu model train"):
+        classifier.load(_rewritten(model_file, tmp_path / "v0.npz", header=header))
 
 
-@pytest.mark.parametrize("damage", ["garbage", "truncated", "empty", "bad-header"])
+@pytest.mark.parametrize("damage", ["garbage", "truncated", "empty", "bad-header", "no-header", "other-kind",
+                                    "missing-array", "short-idf", "labels-differ", "bucket-out-of-range"])
 def test_corrupt_file_is_a_clear_error(model_file, tmp_path, damage):
     raw = model_file.read_bytes()
-    broken = {
-        "garbage": b"\x89PNG\r\n\x1a\n not a model",
-        "truncated": raw[: len(raw) // 2],
-        "empty": b"",
-        "bad-header": storage.MAGIC + b"{not json\n" + raw,
-    }[damage]
-    path = tmp_path / "broken.pkl"
-    path.write_bytes(broken)
+    path = tmp_path / "broken.npz"
+    header = storage.read_header(model_file)
+    with np.load(model_file, allow_pickle=False) as archive:
+        idf, buckets = archive["idf"], archive["buckets"]
+    if damage in ("garbage", "truncated", "empty"):
+        path.write_bytes({"garbage": b"\x89PNG\r\n\x1a\n not a model", "truncated": raw[: len(raw) // 2],
+                          "empty": b""}[damage])
+    else:
+        _rewritten(model_file, path, **{
+            "bad-header": {"header": np.array("{not json")},
+            "no-header": {"header": None},
+            "other-kind": {"header": {**header, "kind": "something-else"}},
+            "missing-array": {"slopes": None},
+            "short-idf": {"idf": idf[:-1]},
+            "labels-differ": {"header": {**header, "labels": header["labels"][::-1]}},
+            "bucket-out-of-range": {"buckets": np.append(buckets[:-1], 1 << 30)},
+        }[damage])
     with pytest.raises(classifier.ModelFileError, match="youhu model train"):
         classifier.load(path)
 
 
-def test_load_default_is_none_and_warns_when_missing_or_corrupt(model_dir, caplog):
+def test_load_default_is_the_shipped_model_until_one_is_trained(model_dir, model_file):
+    assert classifier.default_model_path() == classifier.SHIPPED_MODEL
+    shipped = classifier.load_default()
+    assert shipped is not None and shipped.header["training"]["sha256"]
+    model_dir.mkdir(parents=True)
+    classifier.trained_model_path().write_bytes(model_file.read_bytes())
+    trained = classifier.load_default()
+    assert trained is not shipped and trained.header["training"]["rows"] == 7 * PER_CLASS_TRAIN
+
+
+def test_load_default_is_none_and_warns_when_missing_or_corrupt(model_dir, caplog, monkeypatch, tmp_path):
+    monkeypatch.setattr(classifier, "SHIPPED_MODEL", tmp_path / "not-shipped.npz")
     with caplog.at_level(logging.WARNING):
         assert classifier.load_default() is None
     assert "unavailable" in caplog.text
     model_dir.mkdir(parents=True)
-    classifier.default_model_path().write_bytes(b"junk")
-    assert classifier.load_default() is None
+    classifier.trained_model_path().write_bytes(b"junk")
+    assert classifier.load_default() is None  # a broken trained model is not silently replaced
 
 
 def test_load_default_caches_and_notices_a_new_file(model_dir, model_file):
     model_dir.mkdir(parents=True)
-    classifier.default_model_path().write_bytes(model_file.read_bytes())
+    classifier.trained_model_path().write_bytes(model_file.read_bytes())
     first = classifier.load_default()
     assert first is not None and classifier.load_default() is first
 
@@ -175,40 +234,57 @@ def test_predictions_are_calibrated_probabilities_with_top_three(model, sample):
     np.testing.assert_allclose(model.predict_proba(texts).sum(axis=1), 1.0, rtol=1e-6)
 
 
-def test_fast_probabilities_equal_scikit_learns(model, sample):
-    features = model.vectorizer.transform([prepare(r["title"], r["text"]) for r in sample[1]])
-    assert model._fast is not None
-    np.testing.assert_allclose(model._fast.predict_proba(features), model.estimator.predict_proba(features),
-                               atol=1e-12)
+def test_the_model_file_gives_scikit_learns_probabilities(converted, pipeline, sample):
+    vectorizer, estimator = pipeline
+    texts = [prepare(r["title"], r["text"]) for r in sample[1]]
+    np.testing.assert_allclose(converted.predict_proba(texts), estimator.predict_proba(vectorizer.transform(texts)),
+                               atol=1e-6)
+    # TF-IDF in NumPy is the fitted TfidfTransformer's (float32, as scikit-learn computes it).
+    np.testing.assert_allclose(converted.features(texts).toarray(), vectorizer.transform(texts).toarray(),
+                               atol=1e-6)
     # Otherwise scipy copies the whole weight matrix on every call: 5x slower for one appeal.
-    assert model._fast.weights.flags["C_CONTIGUOUS"]
+    assert converted.linear.weights.flags["C_CONTIGUOUS"]
+
+
+def test_the_files_float16_weights_change_probabilities_by_less_than_a_thousandth(converted, stored, sample):
+    texts = [prepare(r["title"], r["text"]) for r in sample[1]]
+    in_memory, from_file = converted.predict_proba(texts), stored.predict_proba(texts)
+    np.testing.assert_allclose(from_file, in_memory, atol=1e-3)
+    assert not np.array_equal(from_file, in_memory)  # the file really is rounded: this test measures something
+    assert (from_file.argmax(axis=1) == in_memory.argmax(axis=1)).all()
+    assert stored.linear.weights.flags["C_CONTIGUOUS"]
 
 
 def test_two_label_model_predicts_and_explains():
     texts = [f"{p}路灯不亮井盖缺失" for p in "甲乙丙丁戊己庚辛"] + [f"{p}学校食堂收费不合理" for p in "甲乙丙丁戊己庚辛"]
-    two = fit(texts, ["城乡建设"] * 8 + ["教育文体"] * 8)
-    features = two.vectorizer.transform(["学校收费"])
-    np.testing.assert_allclose(two._fast.predict_proba(features), two.estimator.predict_proba(features))
+    labels = ["城乡建设"] * 8 + ["教育文体"] * 8
+    vectorizer, estimator = fit_pipeline(texts, labels)
+    two = classifier.Classifier(to_arrays(vectorizer, estimator))
+    np.testing.assert_allclose(two.predict_proba(["学校收费"]),
+                               estimator.predict_proba(vectorizer.transform(["学校收费"])), atol=1e-6)
     (p,) = two.predict(["小区路灯不亮"])
     assert p.label == "城乡建设" and len(p.top) == 2
     assert "路灯" in "".join(two.explain("小区路灯不亮", "城乡建设"))
+    assert two.explain("小区路灯不亮", "城乡建设") == _sklearn_explanation(vectorizer, estimator, "小区路灯不亮", "城乡建设")
 
 
-def test_default_model_is_a_calibrated_nbsvm(model):
-    assert type(model.estimator.calibrated_classifiers_[0].estimator).__name__ == "NBSVM"
+def test_default_model_is_a_calibrated_nbsvm(pipeline):
+    assert type(pipeline[1].calibrated_classifiers_[0].estimator).__name__ == "NBSVM"
 
 
 def test_mean_of_svm_and_nbsvm_averages_the_members_and_has_the_fast_path(train_csv, sample):
     data = load_dataset([train_csv], include_db=False)
-    both = fit(data.texts, data.labels, ModelSpec(members=("svm", "nbsvm")))
-    assert isinstance(both.estimator, MeanOfCalibrated)
-    assert [type(m.estimator).__name__ for m in both.estimator.members_] == ["LinearSVC", "NBSVM"]
-    features = both.vectorizer.transform([prepare(r["title"], r["text"]) for r in sample[1]])
-    members = [m.predict_proba(features) for m in both.estimator.members_]
-    np.testing.assert_allclose(both.estimator.predict_proba(features), np.mean(members, axis=0))
-    assert both._fast is not None
-    np.testing.assert_allclose(both._fast.predict_proba(features), np.mean(members, axis=0), atol=1e-12)
-    assert both.explain("小区路灯不亮，晚上出行不便", "城乡建设")
+    vectorizer, estimator = fit_pipeline(data.texts, data.labels, ModelSpec(members=("svm", "nbsvm")))
+    assert isinstance(estimator, MeanOfCalibrated)
+    assert [type(m.estimator).__name__ for m in estimator.members_] == ["LinearSVC", "NBSVM"]
+    texts = [prepare(r["title"], r["text"]) for r in sample[1]]
+    features = vectorizer.transform(texts)
+    members = [m.predict_proba(features) for m in estimator.members_]
+    np.testing.assert_allclose(estimator.predict_proba(features), np.mean(members, axis=0))
+    both = classifier.Classifier(to_arrays(vectorizer, estimator))
+    np.testing.assert_allclose(both.predict_proba(texts), np.mean(members, axis=0), atol=1e-6)
+    text = "小区路灯不亮，晚上出行不便"
+    assert both.explain(text, "城乡建设") == _sklearn_explanation(vectorizer, estimator, text, "城乡建设") != []
 
 
 def test_nbsvm_is_an_svm_on_log_count_ratio_scaled_features():
@@ -249,29 +325,42 @@ def test_explain_gives_terms_from_the_text(model):
     assert model.explain(text, "no such label") == []
 
 
-def test_explain_ranks_terms_by_their_weighted_value_in_the_text(model, sample):
-    """The terms are those a plain reading of the linear model gives: value x weight, highest first."""
-    from youhu.dispatch.classifier.text import prepare
+def _sklearn_explanation(vectorizer, estimator, text: str, label: str, k: int = 5) -> list[str]:
+    """explain() as a plain reading of the fitted scikit-learn model gives it: each distinct kept n-gram of the
+    text scored TF-IDF value x the label's weight (mean over calibrated copies), highest first, longer first."""
+    prepared = prepare("", text)
+    row = vectorizer.transform([prepared]).toarray()[0]
+    coefs = np.mean([copy.estimator.coef_ for copy in estimator.calibrated_classifiers_], axis=0)
+    if coefs.shape[0] == 1:  # binary: one row, for classes_[1]
+        coefs = np.vstack([-coefs[0], coefs[0]])
+    weights = coefs[[str(c) for c in estimator.classes_].index(label)]
+    counter = vectorizer.named_steps["counts"]
+    column_of_bucket = {int(b): j for j, b in enumerate(counter.buckets_)}
+    columns: dict[str, int] = {}  # each distinct kept n-gram of the text, with its column, shortest first
+    for n in range(counter.ngram_min, counter.ngram_max + 1):
+        for start in range(len(prepared) - n + 1):
+            term = prepared[start:start + n]
+            bucket = int(ngram_buckets([term], n, n)[1][0])
+            if bucket in column_of_bucket:
+                columns.setdefault(term, column_of_bucket[bucket])
+    ranked = sorted(((row[c] * weights[c], t) for t, c in columns.items()), key=lambda x: (-x[0], -len(x[1])))
+    expected: list[str] = []
+    for score, term in ranked:
+        if score <= 0 or len(expected) >= k:
+            break
+        term = term.strip()
+        if len(term) >= 2 and all("\u4e00" <= ch <= "\u9fff" for ch in term) and not any(
+                term in c or c in term for c in expected):
+            expected.append(term)
+    return expected
 
+
+def test_explanations_are_those_of_the_fitted_scikit_learn_model(converted, pipeline, sample):
     mixed = "小区旁边的工厂每天排放废气，气味刺鼻，附近河道污水发黑，严重污染环境。路灯也不亮，道路坑洼。"
-    for text, label in [(mixed, label) for label in model.labels] + [
-            (r["text"], r["label"]) for r in sample[1][:30] if r["label"] in model.labels]:
-        weights = model._linear_weights()[model.labels.index(label)]
-        prepared = prepare("", text)
-        row = model.vectorizer.transform([prepared]).toarray()[0]
-        columns: dict[str, int] = {}  # each distinct kept n-gram of the text, with its column
-        for start, n, col in zip(*model.vectorizer.named_steps["counts"].term_occurrences(prepared), strict=True):
-            columns.setdefault(prepared[start:start + n], int(col))
-        ranked = sorted(((row[c] * weights[c], t) for t, c in columns.items()), key=lambda x: (-x[0], -len(x[1])))
-        expected: list[str] = []
-        for score, term in ranked:
-            if score <= 0 or len(expected) >= 5:
-                break
-            term = term.strip()
-            if len(term) >= 2 and all("\u4e00" <= ch <= "\u9fff" for ch in term) and not any(
-                    term in c or c in term for c in expected):
-                expected.append(term)
-        assert model.explain(text, label, k=5) == expected
+    cases = [(mixed, label) for label in converted.labels] + [
+        (r["text"], r["label"]) for r in sample[1][:30] if r["label"] in converted.labels]
+    for text, label in cases:
+        assert converted.explain(text, label, k=5) == _sklearn_explanation(*pipeline, text, label)
 
 
 def test_predict_explained_is_predict_and_explain_of_each_text(model, sample):
@@ -365,7 +454,7 @@ def test_model_ensure_trains_only_when_needed(model_dir, tmp_path, sample):
     data = _write_csv(tmp_path / "d.csv", rows, ["title", "text", "label"])
     out = io.StringIO()
     call_command("model", "ensure", "--data", str(data), stdout=out)
-    path = classifier.default_model_path()
+    path = classifier.trained_model_path()
     assert path.exists() and "训练" in out.getvalue()
     stamp = path.stat().st_mtime_ns
     call_command("model", "ensure", "--data", str(data), stdout=io.StringIO())
@@ -405,7 +494,7 @@ def test_classify_reports_missing_model_and_bad_input(tmp_path, model_file):
     src = _write_csv(tmp_path / "in.csv", [{"text": "路灯不亮"}], ["text"])
     with pytest.raises(CommandError, match="youhu model train"):
         call_command("classify", "--input", str(src), "--output", str(tmp_path / "o.csv"),
-                     "--model", str(tmp_path / "none.pkl"))
+                     "--model", str(tmp_path / "none.npz"))
     no_text = _write_csv(tmp_path / "nt.csv", [{"body": "路灯不亮"}], ["body"])
     with pytest.raises(CommandError, match="text"):
         call_command("classify", "--input", str(no_text), "--output", str(tmp_path / "o.csv"),
@@ -415,10 +504,35 @@ def test_classify_reports_missing_model_and_bad_input(tmp_path, model_file):
                      str(tmp_path / "o.csv"), "--model", str(model_file))
 
 
+@pytest.mark.django_db
+def test_model_ensure_without_a_trained_model_uses_the_shipped_one(model_dir, settings, tmp_path):
+    settings.SHARED_DIR = tmp_path / "empty-shared"  # nothing to train on, and nothing needed
+    out = io.StringIO()
+    call_command("model", "ensure", stdout=out)
+    assert "shipped" in out.getvalue() and str(classifier.SHIPPED_MODEL) in out.getvalue()
+    assert not classifier.trained_model_path().exists()
+    model_dir.mkdir(parents=True)
+    (model_dir / "dispatch-classifier.pkl").write_bytes(storage.PICKLE_MAGIC + b"{}\n")  # trained before .npz
+    out = io.StringIO()
+    call_command("model", "ensure", stdout=out)
+    assert "pickle" in out.getvalue() and "youhu model train" in out.getvalue() and "shipped" in out.getvalue()
+
+
+@pytest.mark.django_db
+def test_model_train_without_the_public_data_names_the_file_it_needs(model_dir, settings, tmp_path):
+    settings.SHARED_DIR = tmp_path / "empty-shared"
+    with pytest.raises(CommandError, match=r"labeled_appeals\.csv.*YOUHU_SHARED_DIR.*--data"):
+        call_command("model", "train", "--no-db")
+    classifier.trained_model_path().parent.mkdir(parents=True)
+    classifier.trained_model_path().write_bytes(b"broken")  # a broken trained model cannot be mended without data
+    with pytest.raises(CommandError, match="labeled_appeals"):
+        call_command("model", "ensure", "--no-db", stdout=io.StringIO())
+
+
 def test_train_command_refuses_unusable_data(tmp_path):
     with pytest.raises(CommandError, match="no such file"):
         call_command("model", "train", "--data", str(tmp_path / "x.csv"), "--no-db",
-                     "--output", str(tmp_path / "m.pkl"))
+                     "--output", str(tmp_path / "m.npz"))
 
 
 def test_dataset_len():

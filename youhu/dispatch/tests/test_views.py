@@ -139,7 +139,7 @@ def test_retriage_after_a_model_arrives(client, smart):
 
 @pytest.mark.django_db
 def test_dispatch_through_the_api_is_remembered(client, smart):
-    from youhu.intake.keys import create_api_key
+    from youhu.access.keys import create_api_key
 
     ticket = queued()
     key = create_api_key(smart.dispatcher, name="test").secret

@@ -7,7 +7,8 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 
-from youhu.intake.models import ApiKey, IdempotencyRecord
+from youhu.access.models import ApiKey
+from youhu.intake.models import IdempotencyRecord
 from youhu.testing.factories import make_area
 from youhu.tickets.models import Channel, Status, Ticket, TicketEvent
 
@@ -251,7 +252,7 @@ def test_admin_creates_key_and_shows_secret_once(district, client):
     district.admin.is_staff = district.admin.is_superuser = True
     district.admin.save()
     client.force_login(district.admin)
-    resp = client.post("/admin/intake/apikey/add/", {"user": district.handler.pk, "name": "网格 App"}, follow=True)
+    resp = client.post("/admin/access/apikey/add/", {"user": district.handler.pk, "name": "网格 App"}, follow=True)
     key = ApiKey.objects.get(user=district.handler)
     secret = re.search(r"(yh_[0-9a-f]{8}\.[\w-]+)", resp.content.decode()).group(1)
     assert secret.startswith(key.prefix) and len(key.key_hash) == 64

@@ -69,7 +69,7 @@ form_values = st.text(max_size=60) | st.sampled_from(["C0001", "23.1", "nan", "i
                                               "status"]), form_values, max_size=4),
        fmt=st.sampled_from(["json", "xml"]))
 def test_open311_never_500(client, district, form, query, fmt):
-    from youhu.intake.keys import create_api_key
+    from youhu.access.keys import create_api_key
 
     form = {**form, "api_key": create_api_key(district.dispatcher).secret}
     assert client.post(f"/open311/v2/requests.{fmt}", form).status_code < 500

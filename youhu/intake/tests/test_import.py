@@ -28,6 +28,7 @@ def csv_bytes(rows: list[list[str]], encoding="utf-8") -> bytes:
     return out.getvalue().encode(encoding)
 
 
+@pytest.mark.needs_shared
 @pytest.mark.django_db
 def test_the_three_shared_files_import_as_they_are_and_only_once(monkeypatch, django_capture_on_commit_callbacks):
     queued: list[int] = []

@@ -13,7 +13,7 @@ from georeport import GeoReport
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
 
-from youhu.intake.keys import create_api_key
+from youhu.access.keys import create_api_key
 from youhu.testing.factories import make_category
 from youhu.tickets.models import Channel, Status, Ticket
 
@@ -46,6 +46,7 @@ def post_request(client, key, **fields):
     return client.post("/open311/v2/requests.json", {k: v for k, v in data.items() if v is not None})
 
 
+@pytest.mark.needs_shared("open311-schemas")
 @pytest.mark.django_db
 def test_services_and_definition_match_schemas(client, district):
     make_category("城乡建设/市政设施/井盖")
@@ -68,6 +69,7 @@ def test_services_and_definition_match_schemas(client, district):
     assert discovery["endpoints"][0]["url"].endswith("/open311/v2/")
 
 
+@pytest.mark.needs_shared("open311-schemas")
 @pytest.mark.django_db
 def test_post_creates_open311_ticket_and_reads_back(client, district, api_key):
     resp = post_request(client, api_key, service_code=district.category.code, **{"attribute[urgency]": "urgent"})
@@ -84,6 +86,7 @@ def test_post_creates_open311_ticket_and_reads_back(client, district, api_key):
     assert token == [{"service_request_id": number, "token": number}]
 
 
+@pytest.mark.needs_shared("open311-schemas")
 @pytest.mark.django_db
 def test_status_deadline_agency_and_filters(client, district):
     open_ticket = district.ticket_in(Status.HANDLING)

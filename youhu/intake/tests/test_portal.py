@@ -4,7 +4,8 @@ import io
 import re
 
 import pytest
-from django.core.cache import cache
+from django.conf import settings
+from django.core.cache import caches
 from django.test import Client
 from PIL import Image
 
@@ -16,8 +17,8 @@ FORM = {"appeal_type": "complaint", "title": "楼下餐馆油烟扰民", "conten
 
 
 @pytest.fixture(autouse=True)
-def fresh_rate_limits():
-    cache.clear()
+def fresh_rate_limits(db):
+    caches[settings.RATELIMIT_USE_CACHE].clear()
 
 
 def png(size=(4, 4)) -> io.BytesIO:

@@ -11,8 +11,8 @@ from django.db.models import Q
 
 from youhu import clock
 from youhu.dispatch import services as dispatch
+from youhu.intake.flows import submit_appeal
 from youhu.intake.importing import ImportOptions, import_appeals
-from youhu.intake.services import submit_appeal
 from youhu.intake.tasks import SWEEP_WITHIN, sweep_untriaged, triage_ticket
 from youhu.testing.factories import make_ticket
 from youhu.tickets.models import Channel, Status, Ticket

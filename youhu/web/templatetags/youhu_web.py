@@ -25,7 +25,6 @@ EXTRA_EVENT_LABELS = {
     "locate": "地点识别",
     "merged_in": "并入重复件",
     "withhold_reply": "暂缓公开答复",
-    "release_reply": "放行答复",
 }
 
 

@@ -59,6 +59,10 @@ class Command(BaseCommand):
             roles = "、".join(Role(r).label for r in sorted(user.roles))
             rows.append((name, password, roles, str(user.unit or "")))
         self.stdout.write(_table(rows))
+        self.stdout.write(
+            "管理员（admin）和督办员（supervisor1 等）登录时还需输入动态验证码：另开终端运行 "
+            "`.venv/bin/youhu otp code --user supervisor1` 显示当前验证码（每 30 秒更新）。"
+        )
         if not show_all:
             self.stdout.write(
                 f"各职能部门、街道办另有账号：承办人为单位简拼（如 zjj、cgj、pazhou），负责人加 _head，"

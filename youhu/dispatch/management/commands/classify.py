@@ -10,6 +10,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from youhu import spreadsheet
 from youhu.dispatch import classifier
 from youhu.dispatch.classifier.text import prepare
 
@@ -87,7 +88,7 @@ class Command(BaseCommand):
         output.parent.mkdir(parents=True, exist_ok=True)
         count = 0
         with output.open("w", encoding="utf-8", newline="") as fh_out:
-            writer = csv.DictWriter(fh_out, fieldnames=fields, extrasaction="ignore")
+            writer = spreadsheet.SafeDictWriter(fh_out, fieldnames=fields, extrasaction="ignore")
             writer.writeheader()
             batch: list[dict] = []
             for row in reader:
@@ -98,7 +99,7 @@ class Command(BaseCommand):
             count += self._write(clf, batch, writer, unit_for)
         return count
 
-    def _write(self, clf: classifier.Classifier, rows: list[dict], writer: csv.DictWriter,
+    def _write(self, clf: classifier.Classifier, rows: list[dict], writer: spreadsheet.SafeDictWriter,
                unit_for: Callable[[str], str]) -> int:
         if not rows:
             return 0

@@ -12,6 +12,9 @@ from youhu.dispatch.classifier import storage
 from youhu.dispatch.classifier.evaluation import cross_validate
 from youhu.dispatch.classifier.training import TrainingDataError, load_dataset, train
 
+# What `youhu model train` wrote before the model file became an .npz of plain arrays.
+OLD_PICKLE_NAME = "dispatch-classifier.pkl"
+
 
 class Command(BaseCommand):
     help = "训练、评估分类模型 (train, evaluate or ensure the dispatch classifier's model)"
@@ -20,13 +23,16 @@ class Command(BaseCommand):
         sub = parser.add_subparsers(dest="action", required=True)
         p_train = sub.add_parser("train", help="train from the labelled CSV(s) + dispatchers' corrections")
         p_eval = sub.add_parser("evaluate", help="stratified k-fold cross-validation figures as JSON")
-        p_ensure = sub.add_parser("ensure", help="train the default model only if none usable exists")
+        p_ensure = sub.add_parser(
+            "ensure", help="check the model in use (trained, else shipped); train only if neither is usable, "
+                           "or if --data/--output ask for a trained one")
         for p in (p_train, p_eval, p_ensure):
             p.add_argument("--data", nargs="+", type=Path, metavar="CSV",
-                           help="labelled CSV file(s) with columns [title,]text,label (default: shared data)")
+                           help="labelled CSV file(s) with columns [title,]text,label (default: the public "
+                                "labeled_appeals.csv under YOUHU_SHARED_DIR, ../shared by default)")
             p.add_argument("--no-db", action="store_true", help="ignore corrections stored in the database")
         for p in (p_train, p_ensure):
-            p.add_argument("--output", type=Path, help="model file (default: the default model path)")
+            p.add_argument("--output", type=Path, help="model file (default: MODEL_DIR/dispatch-classifier.npz)")
         p_train.add_argument("--cv", type=int, default=0, metavar="FOLDS",
                              help="also cross-validate with FOLDS folds and store the figures in the file")
         p_eval.add_argument("--folds", type=int, default=5)
@@ -49,7 +55,7 @@ class Command(BaseCommand):
         dataset = self._dataset(opts)
         folds = opts.get("cv") or 0
         cv = cross_validate(dataset, folds=folds) if folds >= 2 else None
-        output = opts.get("output") or classifier.default_model_path()
+        output = opts.get("output") or classifier.trained_model_path()
         model = train(dataset, output, cv=cv)
         classifier.reset_default()
         meta = model.header["training"]
@@ -67,11 +73,26 @@ class Command(BaseCommand):
         self.stdout.write(json.dumps(result, ensure_ascii=False, indent=2))
 
     def _ensure(self, opts: dict) -> None:
-        output = opts.get("output") or classifier.default_model_path()
+        output = opts.get("output") or classifier.trained_model_path()
+        old = classifier.trained_model_path().with_name(OLD_PICKLE_NAME)
+        if old.exists():
+            self.stdout.write(f"旧的 pickle 模型文件 {old} 已不再使用 (an old pickle model file, no longer loaded): "
+                              f"{storage.RETRAIN_HINT}")
         try:
             classifier.load(output)
         except storage.ModelFileError as exc:
-            self.stdout.write(f"{exc}\n正在训练 (training) …")
-            self._train({**opts, "output": output, "cv": 0})
+            problem = exc
         else:
             self.stdout.write(f"模型可用 (model is usable): {output}")
+            return
+        # Asked for nothing in particular and nothing trained here yet: the shipped model serves.
+        if not (opts.get("output") or opts.get("data") or output.exists()):
+            try:
+                classifier.load(classifier.SHIPPED_MODEL)
+            except storage.ModelFileError as exc:
+                self.stdout.write(f"随附的默认模型不可用 (the shipped model is unusable): {exc}")
+            else:
+                self.stdout.write(f"使用随附的默认模型 (using the shipped default model): {classifier.SHIPPED_MODEL}")
+                return
+        self.stdout.write(f"{problem}\n正在训练 (training) …")
+        self._train({**opts, "output": output, "cv": 0})
