@@ -110,16 +110,18 @@ TEMPLATES = [
 def _database_from_url(url: str) -> dict:
     parsed = urlparse(url)
     if parsed.scheme in ("postgres", "postgresql"):
+        name = unquote(parsed.path.lstrip("/")) or "youhu"
         return {
             "ENGINE": "django.db.backends.postgresql",
-            "NAME": unquote(parsed.path.lstrip("/")) or "youhu",
+            "NAME": name,
             "USER": unquote(parsed.username or "postgres"),
             "PASSWORD": unquote(parsed.password or ""),
             "HOST": parsed.hostname or "127.0.0.1",
             "PORT": str(parsed.port or 5432),
             "CONN_MAX_AGE": 600,
             "CONN_HEALTH_CHECKS": True,
-            "TEST": {"NAME": os.environ.get("YOUHU_TEST_DB_NAME", "test_youhu")},
+            # From the URL's database, so that runs against different databases never share a test database.
+            "TEST": {"NAME": os.environ.get("YOUHU_TEST_DB_NAME", f"test_{name}")},
         }
     if parsed.scheme == "sqlite":
         return _sqlite(Path(unquote(parsed.path)))
