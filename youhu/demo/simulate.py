@@ -114,7 +114,8 @@ def allocate(n: int) -> list[str]:
     if n == 0:
         return []
     if n < len(SCENARIOS):
-        raise ValueError(f"演示工单数须为 0 或至少 {len(SCENARIOS)}（每种场景至少一张）")
+        raise ValueError(f"演示工单数须为 0 或至少 {len(SCENARIOS)}（每种场景至少一张）"
+                         f" (the demo needs 0 or at least {len(SCENARIOS)} tickets: one per scenario)")
     total = sum(s.weight for s in SCENARIOS)
     extra = n - len(SCENARIOS)
     shares = {s.name: extra * s.weight / total for s in SCENARIOS}

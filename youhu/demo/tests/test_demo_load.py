@@ -149,3 +149,10 @@ def test_allocation_refuses_too_few_tickets():
     assert allocate(0) == []
     with pytest.raises(ValueError, match="至少"):
         allocate(len(SCENARIOS) - 1)
+
+
+def test_demo_load_refuses_too_few_tickets_with_one_line(capsys):
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError, match=f"至少 {len(SCENARIOS)}"):
+        call_command("demo", "load", "--tickets", "5")

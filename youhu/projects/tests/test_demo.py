@@ -3,6 +3,7 @@
 import pytest
 
 from youhu.demo.loader import load_demo
+from youhu.demo.simulate import SCENARIOS
 from youhu.projects import lights, selectors
 from youhu.projects.demo import DEMO_FILE
 from youhu.projects.importer import import_projects
@@ -19,7 +20,7 @@ def counts() -> dict:
 
 
 def test_the_demo_file_loads_and_importing_it_again_changes_nothing():
-    summary = load_demo(20, now=NOW, extras=EXTRAS)
+    summary = load_demo(len(SCENARIOS), now=NOW, extras=EXTRAS)
     assert "youhu.projects.demo:load" in summary.extras
     first = counts()
     assert 30 <= first["Project"] <= 40 and first["Node"] >= 8 * 30 and first["Problem"] == 4
@@ -30,5 +31,5 @@ def test_the_demo_file_loads_and_importing_it_again_changes_nothing():
     assert Project.objects.filter(company__isnull=False, cso__isnull=False).count() >= 8
     again = import_projects(DEMO_FILE, now=NOW)
     assert again.errors == [] and again.projects["created"] == again.projects["updated"] == 0
-    load_demo(20, now=NOW, extras=EXTRAS)
+    load_demo(len(SCENARIOS), now=NOW, extras=EXTRAS)
     assert counts() == first

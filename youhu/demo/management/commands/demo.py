@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.test.utils import override_settings
 
 from youhu.demo import district as d
 from youhu.demo.loader import DEFAULT_TICKETS, load_demo
+from youhu.demo.simulate import SCENARIOS
 from youhu.directory.models import Role, User
 
 PHASES = {"reference": "基础数据", "tickets": "工单", "extras": "其他模块"}
@@ -37,6 +38,9 @@ class Command(BaseCommand):
         # With DEBUG on, Django logs every SQL statement: about a sixth of the load's CPU time, for a
         # log nobody reads in this one-off process.
         # The demo is the first thing a new user runs: on a fresh database it creates the schema first.
+        if 0 < tickets < len(SCENARIOS) or tickets < 0:
+            raise CommandError(f"--tickets 须为 0 或至少 {len(SCENARIOS)} (0 or at least {len(SCENARIOS)}: one ticket per "
+                               "scenario of the simulated history)")
         call_command("migrate", interactive=False, verbosity=0)
         with override_settings(DEBUG=False):
             summary = load_demo(tickets)
