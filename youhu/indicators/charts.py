@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 FONT = {"family": "PingFang SC, Microsoft YaHei, Noto Sans CJK SC, sans-serif", "size": 12}
-BASE = {"margin": {"l": 40, "r": 20, "t": 30, "b": 40}, "paper_bgcolor": "rgba(0,0,0,0)", "font": FONT,
-        "legend": {"orientation": "h", "y": -0.15}}
+BASE = {"margin": {"l": 50, "r": 50, "t": 30, "b": 40}, "paper_bgcolor": "rgba(0,0,0,0)", "font": FONT,
+        "legend": {"orientation": "h", "y": -0.15}, "autosize": True}
 
 
 def radar(names: list[str], entity: str, values: list[float | None], median: list[float | None]) -> dict[str, Any]:
@@ -16,7 +16,8 @@ def radar(names: list[str], entity: str, values: list[float | None], median: lis
                 "r": [*(x if x is not None else 0 for x in r), r[0] if r[0] is not None else 0],
                 "fill": fill, "line": {"color": colour}}
     return {"data": [trace("中位数", median, "#94a3b8", "none"), trace(entity, values, "#1a4fa3", "toself")],
-            "layout": {**BASE, "polar": {"radialaxis": {"range": [0, 100]}}}}
+            "layout": {**BASE, "margin": {"l": 80, "r": 80, "t": 30, "b": 40},
+                       "polar": {"radialaxis": {"range": [0, 100], "angle": 90, "tickfont": {"size": 10}}}}}
 
 
 def trend(points: list[dict[str, Any]]) -> dict[str, Any]:
