@@ -24,6 +24,8 @@ from . import services
 from .models import Entity, Indicator, Period, Source
 from .tree import current
 
+Compute = Callable[[Entity, Period, datetime], float | None]
+
 
 def _street(entity: Entity) -> Area | None:
     if entity.area_id:
@@ -46,43 +48,39 @@ def _span(period: Period, now: datetime) -> tuple[datetime, datetime]:
     return start, end
 
 
-def _rate(key: str) -> Callable[[Entity, Period, datetime], float | None]:
+def _percent(rate: float | None) -> float | None:
+    return None if rate is None else round(rate * 100, 2)
+
+
+def _rate(key: str) -> Compute:
+    """A 12345 rate (supervision's definition) over the period's tickets of the entity's street, in %."""
     def figure(entity: Entity, period: Period, now: datetime) -> float | None:
-        street = _street(entity)
-        if street is None:
+        street, (start, end) = _street(entity), _span(period, now)
+        if street is None or end <= start:
             return None
-        start, end = _span(period, now)
-        if end <= start:
-            return None
-        value = scorecard(period_between(start, end), street=street, now=now).rate(key)
-        return None if value is None else round(value * 100, 2)
+        return _percent(scorecard(period_between(start, end), street=street, now=now).rate(key))
     return figure
 
 
-def _count(flag: str | None) -> Callable[[Entity, Period, datetime], float | None]:
+def _count(flag: str | None) -> Compute:
     """Companies on the register at the period's end (created before it)."""
     def figure(entity: Entity, period: Period, now: datetime) -> float | None:
         companies = _companies(entity)
         if companies is None:
             return None
-        start, end = _span(period, now)
-        companies = companies.filter(created_at__lt=end)
+        companies = companies.filter(created_at__lt=_span(period, now)[1])
         return float(companies.filter(**{flag: True}).count() if flag else companies.count())
     return figure
 
 
 def _demand_resolution(entity: Entity, period: Period, now: datetime) -> float | None:
-    companies = _companies(entity)
-    if companies is None:
+    companies, (start, end) = _companies(entity), _span(period, now)
+    if companies is None or end <= start:
         return None
-    start, end = _span(period, now)
-    if end <= start:
-        return None
-    rate = zone_figures(start, end, companies=companies)["resolution_rate"]
-    return None if rate is None else round(rate * 100, 2)
+    return _percent(zone_figures(start, end, companies=companies)["resolution_rate"])
 
 
-FIGURES: dict[str, Callable[[Entity, Period, datetime], float | None]] = {
+FIGURES: dict[str, Compute] = {
     "response_rate": _rate("response_rate"),
     "satisfaction_rate": _rate("satisfaction_rate"),
     "companies": _count(None),

@@ -106,3 +106,13 @@ def test_platform_figures_are_computed_from_the_companies_and_tickets(small_tree
     value = Value.objects.get()
     assert (value.entity, value.indicator_code, value.value, value.source) == (park, "companies", 2.0, "auto")
     assert auto.open_periods(date(2025, 6, 1)) == [year]
+
+
+def test_the_platform_rates_come_from_the_streets_tickets(small_tree, year, district):
+    """A street entity's 12345 响应率 is supervision's definition over its tickets of the period."""
+    street = Entity.objects.create(code="S1", name="测试街道", kind=Entity.Kind.STREET, area=district.street)
+    district.ticket_in("closed", now=at("2025-05-06 10:00"), street=district.street)  # accepted at once
+    district.ticket_in("dispatched", now=at("2025-05-06 10:00"), street=district.street)  # never accepted
+    district.ticket_in("closed", now=at("2026-01-05 10:00"), street=district.street)  # another period
+    auto.autofill(year, now=at("2026-03-01 10:00"))
+    assert Value.objects.get(entity=street, indicator_code="response_rate").value == 50.0
