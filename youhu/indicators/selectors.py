@@ -8,6 +8,7 @@ from typing import Any
 
 from youhu.directory.models import Unit
 
+from .compute import compute
 from .models import Entity, Indicator, Period, ScoreRun, Source, Value
 from .tree import current
 
@@ -17,6 +18,12 @@ def latest_run(period: Period, method: str | None = None) -> ScoreRun | None:
     if method:
         runs = runs.filter(method=method)
     return runs.order_by("-created_at", "-pk").first()
+
+
+def result_for(period: Period, method: str) -> tuple[dict[str, Any], ScoreRun | None]:
+    """The period's latest kept run for that weighting, or (none kept yet) the index computed now."""
+    run = latest_run(period, method)
+    return (run.result, run) if run else (compute(period, method=method), None)
 
 
 def ranked(result: dict[str, Any]) -> list[dict[str, Any]]:

@@ -17,10 +17,9 @@ from youhu import clock
 from youhu.tickets.errors import TicketError
 
 from . import charts, periods, scoring, selectors, services
-from .compute import compute
 from .exports import workbook
 from .forms import figures_form
-from .models import Entity, Indicator, Period, ScoreRun, Source, Value
+from .models import Entity, Indicator, Period, Source, Value
 from .tree import current
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -45,12 +44,6 @@ def _choice(request: HttpRequest) -> tuple[Period | None, str]:
     return Period.objects.filter(values__isnull=False).order_by("-start").first(), method
 
 
-def _result(period: Period, method: str) -> tuple[dict[str, Any], ScoreRun | None]:
-    """The period's latest kept run for that weighting, or (none kept yet) the index computed now."""
-    run = selectors.latest_run(period, method)
-    return (run.result, run) if run else (compute(period, method=method), None)
-
-
 def _query(period: Period, method: str) -> str:
     return f"?period={period.code}&weights={method}"
 
@@ -63,7 +56,7 @@ def ranking(request: HttpRequest) -> HttpResponse:
                                "methods": scoring.METHOD_LABELS, "version": current()}
     if period is not None:
         try:
-            result, run = _result(period, method)
+            result, run = selectors.result_for(period, method)
         except TicketError as exc:
             messages.error(request, exc.message)
         else:
@@ -96,13 +89,13 @@ def entity(request: HttpRequest, pk: int) -> HttpResponse:
     context: dict[str, Any] = {"entity": target, "period": period, "method": method,
                                "periods": Period.objects.order_by("-start"), "methods": scoring.METHOD_LABELS}
     if period is not None:
-        result, run = _result(period, method)
+        result, run = selectors.result_for(period, method)
         mine = selectors.entry(result, target.pk)
         before = periods.previous(period)
         context.update(result=result, run=run, mine=mine, trace=selectors.trace(result, target.pk),
                        query=_query(period, method), previous=before,
                        method_used=scoring.METHOD_LABELS[result["method_used"]],
-                       change=selectors.change(result, _result(before, method)[0] if before else None, target.pk))
+                       change=selectors.change(result, selectors.result_for(before, method)[0] if before else None, target.pk))
         if mine is not None:
             names = [d["name"] for d in result["dimensions"]]
             context["figures"] = {
@@ -118,7 +111,7 @@ def export(request: HttpRequest) -> HttpResponse:
     period, method = _choice(request)
     if period is None:
         return redirect("indicators:ranking")
-    result, _run = _result(period, method)
+    result, _run = selectors.result_for(period, method)
     response = HttpResponse(workbook(result, period.label), content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="youhu-index-{period.code}-{method}.xlsx"'
     return response

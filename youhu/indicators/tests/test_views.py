@@ -85,3 +85,12 @@ def test_a_unit_fills_its_figures_on_the_form(client, scored, year):
     assert Value.objects.get(entity=scored[2], period=year, indicator_code="approval_days").value == 12.0
     assert client.post("/indicators/fill/?period=2025", {"entity": scored[0].pk, "approval_days": "1"}
                        ).status_code == 404
+
+
+def test_the_json_ranking_and_its_errors(leader, scored):
+    body = leader.get("/api/indicators/ranking?period=2025").json()
+    assert [e["name"] for e in body["entities"]][0] == "南岸人工智能园" and body["run"] is None
+    assert body["entities"][1]["index"] == pytest.approx(45.4545, abs=1e-3)
+    error = leader.get("/api/indicators/ranking?period=20x5").json()
+    assert error["field"] == "period" and "2025Q3" in error["message"]
+    assert leader.get("/api/indicators/ranking?period=2025&weights=pca").status_code == 400
