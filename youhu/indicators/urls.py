@@ -10,4 +10,5 @@ urlpatterns = [
     path("export.xlsx", views.export, name="export"),
     path("fill/", views.fill, name="fill"),
     path("overdue/", views.overdue, name="overdue"),
+    path("tree/", views.tree_page, name="tree"),
 ]

@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -19,7 +20,7 @@ from youhu.tickets.errors import TicketError
 from . import charts, periods, scoring, selectors, services
 from .exports import workbook
 from .forms import figures_form
-from .models import Entity, Indicator, Period, Source, Value
+from .models import Entity, Indicator, Period, Source, TreeVersion, Value
 from .tree import current
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -158,3 +159,15 @@ def overdue(request: HttpRequest) -> HttpResponse:
     rows = selectors.missing_unit_figures(period, today=timezone.localdate(clock.now())) if period else []
     return render(request, "indicators/overdue.html", {"period": period, "rows": rows,
                                                        "periods": Period.objects.order_by("-start")})
+
+
+@login_required
+def tree_page(request: HttpRequest) -> HttpResponse:
+    """The tree in force (or the version asked for), and every version with the runs computed on it."""
+    _viewer(request)
+    versions = TreeVersion.objects.order_by("-number").annotate(n_runs=Count("runs"))
+    number = request.GET.get("version")
+    shown = next((v for v in versions if str(v.number) == number), None) or versions.first()
+    dimensions = shown.dimensions.prefetch_related("indicators").order_by("order") if shown else []
+    return render(request, "indicators/tree.html", {"versions": versions, "shown": shown,
+                                                    "dimensions": dimensions})

@@ -116,3 +116,16 @@ def test_the_platform_rates_come_from_the_streets_tickets(small_tree, year, dist
     district.ticket_in("closed", now=at("2026-01-05 10:00"), street=district.street)  # another period
     auto.autofill(year, now=at("2026-03-01 10:00"))
     assert Value.objects.get(entity=street, indicator_code="response_rate").value == 50.0
+
+
+def test_the_commands_print_the_report_and_the_tree(tmp_path, small_tree, parks, capsys):
+    path = xlsx(tmp_path / "v.xlsx", [("P1", 2025, "revenue", "x", ""), ("P2", 2025, "revenue", 3, "")])
+    call_command("indicators", "import", str(path))
+    out = capsys.readouterr().out
+    assert "第 2 行：数值“x”不是数字" in out and "写入 1 个数值，拒绝 1 行" in out
+    call_command("indicators", "tree", "show")
+    assert '"code": "approval_days"' in capsys.readouterr().out
+    bad = tmp_path / "tree.json"
+    bad.write_text('[{"code": "a", "name": "甲", "weight": 1, "indicators": []}]', encoding="utf-8")
+    with pytest.raises(CommandError, match="维度“甲”下没有指标"):
+        call_command("indicators", "tree", "publish", str(bad))

@@ -94,3 +94,10 @@ def test_the_json_ranking_and_its_errors(leader, scored):
     error = leader.get("/api/indicators/ranking?period=20x5").json()
     assert error["field"] == "period" and "2025Q3" in error["message"]
     assert leader.get("/api/indicators/ranking?period=2025&weights=pca").status_code == 400
+
+
+def test_the_tree_page_shows_the_version_in_force_and_the_old_ones(leader, scored, year):
+    services.run_score(year, by=None)
+    page = leader.get("/indicators/tree/").content.decode()
+    assert "第 1 版（现行）" in page and "越低越好" in page and "单位填报" in page
+    assert leader.get("/indicators/tree/?version=1").status_code == 200
