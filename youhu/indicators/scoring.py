@@ -39,8 +39,8 @@ def normalise(values: np.ndarray, higher_is_better: np.ndarray) -> np.ndarray:
     with np.errstate(all="ignore"):
         present = ~np.isnan(values)
         any_present = present.any(axis=0)
-        lo = np.where(any_present, np.nanmin(np.where(present, values, np.inf), axis=0), np.nan)
-        hi = np.where(any_present, np.nanmax(np.where(present, values, -np.inf), axis=0), np.nan)
+        lo = np.where(any_present, np.min(np.where(present, values, np.inf), axis=0, initial=np.inf), np.nan)
+        hi = np.where(any_present, np.max(np.where(present, values, -np.inf), axis=0, initial=-np.inf), np.nan)
         spread = hi - lo
         up = (values - lo) / spread
         down = (hi - values) / spread
@@ -104,7 +104,8 @@ def score(values: np.ndarray, *, higher_is_better: np.ndarray, weights: np.ndarr
     used_weights, used_method = np.asarray(weights, dtype=float), method
     n_entities = int((~np.isnan(values)).any(axis=1).sum())
     if n_entities <= 1:
-        notes.append(SINGLE_ENTITY)
+        if n_entities == 1:
+            notes.append(SINGLE_ENTITY)
         used_method = GIVEN
     elif method == ENTROPY:
         found = entropy_weights(normalised)

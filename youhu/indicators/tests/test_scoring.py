@@ -57,3 +57,9 @@ def test_entropy_gives_a_constant_indicator_no_weight():
 def test_ties_share_a_rank_and_the_next_skips():
     assert competition_rank(np.array([90, 80, 80, 70, NAN])).tolist() == [1, 2, 2, 4, 0]
     assert competition_rank(np.array([0.1 + 0.2, 0.3])).tolist() == [1, 1]  # float noise is no order
+
+
+def test_a_period_without_values_scores_nobody_and_raises_nothing():
+    result = score(np.empty((0, 3)), higher_is_better=np.array([True, True, False]),
+                   weights=np.array([0.3, 0.3, 0.4]), dimension=np.array([0, 0, 1]), method=ENTROPY)
+    assert result.index.shape == (0,) and result.dimensions.shape == (0, 2) and result.notes == []

@@ -101,3 +101,9 @@ def test_the_tree_page_shows_the_version_in_force_and_the_old_ones(leader, score
     page = leader.get("/indicators/tree/").content.decode()
     assert "第 1 版（现行）" in page and "越低越好" in page and "单位填报" in page
     assert leader.get("/indicators/tree/?version=1").status_code == 200
+
+
+def test_a_period_without_values_is_an_empty_ranking(leader, small_tree):
+    periods.get_or_create("2026")
+    page = leader.get("/indicators/?period=2026").content.decode()
+    assert "本期尚无任何指标数据" in page
