@@ -7,13 +7,18 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from django.utils import timezone
+
 from youhu import clock, db
 from youhu.directory.models import Role, User
 from youhu.tickets.errors import InvalidInput, NotAllowed
+from youhu.tickets.models import Notification
+from youhu.tickets.services import notify
 
 from . import scoring
 from .compute import compute
 from .models import Entity, Indicator, Period, ScoreRun, Value
+from .selectors import missing_unit_figures
 from .tree import current
 
 VIEW_ROLES = (Role.SUPERVISOR, Role.ADMIN)  # rankings: supervisors and the zone's leaders (admin)
@@ -99,3 +104,27 @@ def run_score(period: Period, *, method: str = scoring.GIVEN, by: User | None,
         return ScoreRun.objects.create(version=version, period=period, method=method,
                                        method_used=result["method_used"], result=result,
                                        created_at=now or clock.now(), created_by=by)
+
+
+OVERDUE_KIND = "indicator_overdue"
+
+
+def remind_overdue(period: Period, *, now: datetime | None = None) -> int:
+    """One inbox message (催报) to each unit with unit-reported figures still missing after the period's
+    deadline, at most one a day per unit and period; the number of units reminded."""
+    now = now or clock.now()
+    today = timezone.localdate(now)
+    by_unit: dict[Any, list[str]] = {}
+    for row in missing_unit_figures(period, today=today):
+        by_unit.setdefault(row["unit"], []).append(f"{row['entity'].name}·{row['indicator'].name}")
+    tag = f"【{period.label}评价指标】"
+    already = set(Notification.objects.filter(kind=OVERDUE_KIND, message__startswith=tag,
+                                              created_at__date=today).values_list("unit_id", flat=True))
+    with db.writing():
+        for unit, missing in by_unit.items():
+            if unit.pk in already:
+                continue
+            shown = "、".join(missing[:10]) + (f" 等 {len(missing)} 项" if len(missing) > 10 else "")
+            notify(ticket=None, kind=OVERDUE_KIND, units=[unit], now=now,
+                   message=f"{tag}填报已于 {period.deadline:%Y-%m-%d} 截止，尚未填报：{shown}。请尽快在“指标填报”页补报。")
+    return sum(1 for unit in by_unit if unit.pk not in already)

@@ -105,3 +105,21 @@ def test_a_stored_value_is_replaced_not_doubled(small_tree, parks, year):
     for v in (1.0, 2.0):
         services.store([services.Figure(parks[0], year, "revenue", v)], source="import", by=None)
     assert list(Value.objects.values_list("value", flat=True)) == [2.0]
+
+
+def test_units_with_overdue_figures_get_one_reminder_a_day(small_tree, parks, year):
+    from youhu.testing.factories import at
+    from youhu.tickets.models import Notification
+
+    office = make_unit("琶洲管委会")
+    Entity.objects.filter(pk=parks[0].pk).update(unit=office)
+    year.deadline = date(2026, 1, 31)
+    year.save()
+    assert services.remind_overdue(year, now=at("2026-01-31 10:00")) == 0  # not late yet
+    assert services.remind_overdue(year, now=at("2026-02-02 10:00")) == 1
+    assert services.remind_overdue(year, now=at("2026-02-02 15:00")) == 0  # once a day
+    message = Notification.objects.get(unit=office)
+    assert message.kind == services.OVERDUE_KIND
+    assert "2025年评价指标" in message.message and "琶洲互联网创新集聚区·审批用时" in message.message
+    services.store([services.Figure(parks[0], year, "approval_days", 9)], source="form", by=None)
+    assert services.remind_overdue(year, now=at("2026-02-03 10:00")) == 0

@@ -33,6 +33,7 @@ class Command(BaseCommand):
         for name, text in (("autofill", "由平台数据计算指标"), ("overdue", "逾期未报的单位填报指标")):
             p = sub.add_parser(name, help=text)
             p.add_argument("--period", required=True, help="2025 或 2025Q3")
+        p.add_argument("--remind", action="store_true", help="并向未报单位发站内催报消息")
         score = sub.add_parser("score", help="计算评价指数并写出 CSV")
         score.add_argument("--period", required=True, help="2025 或 2025Q3")
         score.add_argument("--weights", choices=scoring.METHODS, default=scoring.GIVEN)
@@ -70,12 +71,14 @@ class Command(BaseCommand):
         n = autofill(periods.find(period))
         self.stdout.write(f"已由平台数据计算 {n} 个指标值 / {n} values computed")
 
-    def _overdue(self, period: str, **_) -> None:
+    def _overdue(self, period: str, remind: bool, **_) -> None:
         found = periods.find(period)
         rows = selectors.missing_unit_figures(found, today=timezone.localdate(clock.now()))
         for r in rows:
             self.stdout.write(f"{r['unit']}\t{r['entity']}\t{r['indicator'].name}")
         self.stdout.write(f"{found.label}逾期未报 {len(rows)} 项 / {len(rows)} figures overdue")
+        if remind:
+            self.stdout.write(f"已向 {services.remind_overdue(found)} 个单位发出催报 / units reminded")
 
     def _score(self, period: str, weights: str, output: Path, **_) -> None:
         run = services.run_score(periods.find(period), method=weights, by=None)
