@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from youhu import db
 from youhu.tickets.errors import InvalidInput
 
 from .models import Period, PeriodKind
@@ -37,8 +38,9 @@ def find(code: str) -> Period:
 
 def get_or_create(code: str, *, deadline: date | None = None) -> Period:
     normalised, kind, start, end = bounds(code)
-    period, _ = Period.objects.get_or_create(code=normalised, defaults={
-        "kind": kind, "start": start, "end": end, "deadline": deadline})
+    with db.writing():
+        period, _ = Period.objects.get_or_create(code=normalised, defaults={
+            "kind": kind, "start": start, "end": end, "deadline": deadline})
     return period
 
 

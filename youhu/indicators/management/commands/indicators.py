@@ -68,7 +68,7 @@ class Command(BaseCommand):
         self.stdout.write(("（仅检查）" if dry_run else "") + report.summary())
 
     def _autofill(self, period: str, **_) -> None:
-        n = autofill(periods.find(period))
+        n = autofill(periods.get_or_create(period))
         self.stdout.write(f"已由平台数据计算 {n} 个指标值 / {n} values computed")
 
     def _overdue(self, period: str, remind: bool, **_) -> None:
