@@ -18,13 +18,16 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# The queue worker and the escalation loop (催办/督办 as deadlines come) run beside the server; on Ctrl-C
+# or any exit both are stopped (SIGTERM: each finishes the batch in hand) and waited for.
 demo: install
 	$(BIN)/youhu migrate --noinput
 	$(BIN)/youhu model ensure
 	$(BIN)/youhu demo load
 	$(BIN)/youhu demo logins
 	@echo "Youhu 演示系统: http://$(HOST):$(PORT)/  (Ctrl-C 停止)"
-	$(BIN)/youhu run_huey & pid=$$!; trap 'kill $$pid' EXIT; trap 'exit 130' INT TERM; \
+	$(BIN)/youhu run_huey & huey=$$!; $(BIN)/youhu escalate --loop & escalate=$$!; \
+		trap 'kill $$huey $$escalate 2>/dev/null; wait $$huey $$escalate' EXIT; trap 'exit 130' INT TERM; \
 		$(BIN)/youhu runserver $(HOST):$(PORT) --noreload
 
 lint: install

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import secrets
 import sys
 import tempfile
 import time
@@ -29,6 +30,7 @@ def main() -> None:
     os.environ["YOUHU_VAR_DIR"] = tempfile.mkdtemp(prefix="youhu_bench_demo_")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "youhu.settings")
     os.environ["YOUHU_DEBUG"] = "0"  # as `youhu demo load` does: no SQL log while loading
+    os.environ.setdefault("YOUHU_SECRET_KEY", secrets.token_urlsafe(50))  # which DEBUG off requires
     import logging
 
     import django

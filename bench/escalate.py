@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import secrets
 import sys
 import tempfile
 import time
@@ -67,6 +68,7 @@ def configure(args: argparse.Namespace) -> Callable[[], None]:
     var_dir = Path(tempfile.mkdtemp(prefix="youhu-bench-escalate-"))
     os.environ["YOUHU_VAR_DIR"] = str(var_dir)
     os.environ["YOUHU_DEBUG"] = "0"  # as in production: no per-query logging
+    os.environ.setdefault("YOUHU_SECRET_KEY", secrets.token_urlsafe(50))  # which DEBUG off requires
     cleanup = lambda: None  # noqa: E731
     if args.postgres:
         os.environ["YOUHU_DATABASE_URL"], cleanup = throwaway_postgres(args.postgres)

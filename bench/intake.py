@@ -18,6 +18,7 @@ import csv
 import io
 import json
 import os
+import secrets
 import socket
 import subprocess
 import sys
@@ -40,7 +41,9 @@ def _free_port() -> int:
 def _env(var_dir: str, triage: str, database_url: str = "") -> dict[str, str]:
     return {**os.environ, "YOUHU_VAR_DIR": var_dir,
             "YOUHU_DATABASE_URL": database_url or f"sqlite:///{var_dir}/bench.sqlite3",
-            "YOUHU_DEBUG": "0", "YOUHU_RATELIMIT": "0", "YOUHU_TRIAGE": triage, "YOUHU_LOG_LEVEL": "ERROR",
+            # production settings, but plain http on 127.0.0.1 and a throwaway secret key
+            "YOUHU_DEBUG": "0", "YOUHU_HTTPS": "0", "YOUHU_SECRET_KEY": secrets.token_urlsafe(50),
+            "YOUHU_RATELIMIT": "0", "YOUHU_TRIAGE": triage, "YOUHU_LOG_LEVEL": "ERROR",
             "DJANGO_SETTINGS_MODULE": "youhu.settings",
             # the model `make demo` trains (trained here if missing), so that triage classifies for real
             "YOUHU_MODEL_DIR": os.environ.get("YOUHU_MODEL_DIR", str(REPO / "var" / "models"))}

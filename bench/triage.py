@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import secrets
 import sys
 import tempfile
 import time
@@ -22,7 +23,7 @@ REPO = Path(__file__).resolve().parents[1]
 
 def _setup(var_dir: str) -> None:
     os.environ.update({"YOUHU_VAR_DIR": var_dir, "YOUHU_DATABASE_URL": f"sqlite:///{var_dir}/triage.sqlite3",
-                       "YOUHU_DEBUG": "0", "YOUHU_TRIAGE": "deferred", "YOUHU_LOG_LEVEL": "ERROR",
+                       "YOUHU_DEBUG": "0", "YOUHU_SECRET_KEY": secrets.token_urlsafe(50), "YOUHU_TRIAGE": "deferred", "YOUHU_LOG_LEVEL": "ERROR",
                        "DJANGO_SETTINGS_MODULE": "youhu.settings"})
     os.environ.setdefault("YOUHU_MODEL_DIR", str(REPO / "var" / "models"))
     sys.path.insert(0, str(REPO))

@@ -13,9 +13,30 @@ MODEL_DIR = Path(os.environ.get("YOUHU_MODEL_DIR", VAR_DIR / "models"))
 MEDIA_ROOT = Path(os.environ.get("YOUHU_MEDIA_ROOT", VAR_DIR / "media"))
 MEDIA_URL = "/media/"
 
-SECRET_KEY = os.environ.get("YOUHU_SECRET_KEY", "dev-only-insecure-key-change-me-in-production")
 DEBUG = os.environ.get("YOUHU_DEBUG", "1") == "1"
 ALLOWED_HOSTS = os.environ.get("YOUHU_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
+
+# ---- production / security. The development key is public (it is in this file): anyone who knows it can
+# forge sessions and password-reset links, so a server with DEBUG off refuses to start on it or on none.
+DEV_SECRET_KEY = "dev-only-insecure-key-change-me-in-production"
+SECRET_KEY = os.environ.get("YOUHU_SECRET_KEY", "") or (DEV_SECRET_KEY if DEBUG else "")
+if not DEBUG and SECRET_KEY in ("", DEV_SECRET_KEY):
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(
+        "YOUHU_DEBUG=0 时必须设置 YOUHU_SECRET_KEY（不能用开发密钥）"
+        " (with YOUHU_DEBUG=0 set YOUHU_SECRET_KEY to a secret of 50+ random characters, not the development key;"
+        " see deploy/youhu.env)")
+# HTTPS: on by default with DEBUG off (Secure cookies, HSTS, redirect of http:// to https://). YOUHU_HTTPS=0
+# is for plain http on a trusted network only (the benchmarks and tests on 127.0.0.1).
+HTTPS = os.environ.get("YOUHU_HTTPS", "0" if DEBUG else "1") == "1"
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = HTTPS
+# Behind a TLS-terminating proxy that redirects http:// itself, YOUHU_SSL_REDIRECT=0 spares the app the check.
+SECURE_SSL_REDIRECT = HTTPS and os.environ.get("YOUHU_SSL_REDIRECT", "1") == "1"
+# A year, subdomains included, preload-ready (Django's deployment check asks for all three); YOUHU_HSTS_SECONDS
+# small while trying HTTPS out, 0 = no HSTS header.
+SECURE_HSTS_SECONDS = int(os.environ.get("YOUHU_HSTS_SECONDS", "31536000")) if HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_PRELOAD = SECURE_HSTS_SECONDS > 0
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -43,8 +64,10 @@ INSTALLED_APPS = [
     "youhu.indicators",
     "youhu.dashboard",
     "youhu.workflow",
+    "youhu.projects",
     "youhu.web",
     "youhu.demo",
+    "youhu.ops",
 ]
 
 MIDDLEWARE = [
@@ -88,16 +111,18 @@ TEMPLATES = [
 def _database_from_url(url: str) -> dict:
     parsed = urlparse(url)
     if parsed.scheme in ("postgres", "postgresql"):
+        name = unquote(parsed.path.lstrip("/")) or "youhu"
         return {
             "ENGINE": "django.db.backends.postgresql",
-            "NAME": unquote(parsed.path.lstrip("/")) or "youhu",
+            "NAME": name,
             "USER": unquote(parsed.username or "postgres"),
             "PASSWORD": unquote(parsed.password or ""),
             "HOST": parsed.hostname or "127.0.0.1",
             "PORT": str(parsed.port or 5432),
             "CONN_MAX_AGE": 600,
             "CONN_HEALTH_CHECKS": True,
-            "TEST": {"NAME": os.environ.get("YOUHU_TEST_DB_NAME", "test_youhu")},
+            # From the URL's database, so that runs against different databases never share a test database.
+            "TEST": {"NAME": os.environ.get("YOUHU_TEST_DB_NAME", f"test_{name}")},
         }
     if parsed.scheme == "sqlite":
         return _sqlite(Path(unquote(parsed.path)))
@@ -212,6 +237,9 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 RATELIMIT_ENABLE = os.environ.get("YOUHU_RATELIMIT", "1") == "1"
 # Reverse proxies in front of the app servers (nginx: 1); the rate limits then key on the client's address.
 YOUHU_TRUSTED_PROXIES = int(os.environ.get("YOUHU_TRUSTED_PROXIES", "0"))
+# The proxy terminates TLS and says so in X-Forwarded-Proto (deploy/nginx-youhu.conf sets it, overwriting the
+# client's): without this every request would look like http:// and be redirected for ever.
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if YOUHU_TRUSTED_PROXIES > 0 else None
 RATELIMIT_IP_META_KEY = "youhu.access.clientip.client_ip"
 RATELIMIT_USE_CACHE = "shared"
 
@@ -235,6 +263,13 @@ YOUHU = {
     # Niceness the queue's workers add to their own: on a machine shared with the web processes, a burst of
     # appeals is acknowledged first and triaged in its wake, in larger and so cheaper batches. 0: as started.
     "QUEUE_NICE": int(os.environ.get("YOUHU_QUEUE_NICE", "10")),
+}
+
+# Key projects (重点项目): a node is yellow this many working days before its deadline; a month's progress
+# report is due by this working day of the next month.
+YOUHU_PROJECTS = {
+    "WARN_WORKING_DAYS": int(os.environ.get("YOUHU_PROJECTS_WARN_WORKING_DAYS", "5")),
+    "REPORT_DUE_WORKING_DAY": int(os.environ.get("YOUHU_PROJECTS_REPORT_DUE_WORKING_DAY", "5")),
 }
 
 LOGGING = {

@@ -15,6 +15,7 @@ urlpatterns = [
     path("supervision/", include("youhu.supervision.urls")),
     path("enterprise/", include("youhu.enterprise.urls")),
     path("dashboard/", include("youhu.dashboard.urls")),
+    path("projects/", include("youhu.projects.urls")),
     path("indicators/", include("youhu.indicators.urls")),
     path("intake/", include("youhu.intake.urls")),
     path("", include("youhu.web.urls")),

@@ -87,3 +87,43 @@ def person_name(rng: random.Random) -> str:
 def phone_number(rng: random.Random) -> str:
     return "1" + rng.choice(["38", "39", "35", "36", "37", "50", "58", "88", "86", "89", "32"]) + \
         f"{rng.randrange(10**8):08d}"
+
+
+# The hotspot's and the surge's appeals: residents of one place saying one thing, each in their own
+# words (a few variants per part, so no phrase but the problem itself is shared by all of them).
+HOTSPOT_TITLES = [
+    "紫龙府小区旁工地夜间施工噪音扰民",
+    "紫龙府小区附近工地深夜打桩太吵",
+    "投诉紫龙府小区对面工地晚上施工",
+    "紫龙府小区周边工地凌晨还在施工",
+    "紫龙府小区旁工地施工噪音影响休息",
+]
+HOTSPOT_PARTS = [
+    ["本人是紫龙府小区业主，", "我住在紫龙府小区，", "市民来电反映：紫龙府小区", "紫龙府小区居民反映，"],
+    ["江南大道中紫龙府小区旁的工地", "小区东侧紫龙大街的工地", "紫龙府小区对面的地铁施工工地"],
+    ["每晚十一点后", "凌晨一两点", "最近一周每天夜里", "连续多日晚上十点以后"],
+    ["仍在打桩作业", "还在用挖掘机施工", "还在切割钢筋", "有泥头车进出运渣土"],
+    ["，噪音很大，老人小孩无法入睡。", "，吵得整栋楼的居民都睡不着。", "，严重影响周边居民休息。",
+     "，家里有考生，根本没法休息。"],
+    ["请相关部门尽快查处。", "请核查该工地是否办理了夜间施工许可。", "请督促施工单位停止夜间作业。",
+     "已多次反映，请尽快处理。"],
+]
+SURGE_TITLES = [
+    "泰沙路一带突然停水",
+    "瑞宝街泰沙路停水没有通知",
+    "泰沙社区停水至今未恢复",
+    "泰沙路附近自来水管爆裂停水",
+]
+SURGE_PARTS = [
+    ["今天早上起", "从今早七点多开始", "今天上午", "一早起床发现"],
+    ["瑞宝街泰沙路一带", "泰沙社区几栋楼", "泰沙路口附近", "我们小区所在的泰沙路"],
+    ["全部停水，", "水龙头一滴水都没有，", "停水了，", "突然没水了，"],
+    ["事先没有任何通知，", "听说是路口水管爆了，", "路面有大量积水冒出，", "物业也说不清原因，"],
+    ["家里老人做饭洗漱都成问题，请尽快抢修恢复供水。", "请问什么时候能恢复供水？", "请自来水公司尽快派人抢修。",
+     "希望尽快恢复供水并送水到户。"],
+]
+
+
+def episode_text(titles: list[str], parts: list[list[str]], rng: random.Random) -> tuple[str, str]:
+    """A title and a text for one appeal of an episode: one variant of every part."""
+    return rng.choice(titles), "".join(rng.choice(options) for options in parts)

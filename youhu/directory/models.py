@@ -77,6 +77,8 @@ class Role(models.TextChoices):
     UNIT_HEAD = "unit_head", "单位负责人"
     SUPERVISOR = "supervisor", "督办员"
     SERVICE_OFFICER = "service_officer", "首席服务官"
+    PROJECT_OFFICE = "project_office", "重点项目办"
+    PROJECT_LEADER = "project_leader", "挂点领导"
     ADMIN = "admin", "管理员"
 
 

@@ -51,6 +51,9 @@ ADMIN_PREFIX_RE = re.compile(r"^.*?[省市区县镇]")
 STEP_ROWS = 512
 TEXT_CHARS = 300
 COMMON_DF = 0.02
+# ... but never fewer appeals than a hotspot may have: in a small window (a quiet month, a demo) 2 % is a
+# handful, and the words a hotspot's own appeals share would count as common and pull it apart.
+COMMON_MIN_APPEALS = 25
 SIZE_WEIGHT = 2  # many residents speaking count more than many readers clicking
 GROUP_SIMILARITY = 0.3  # centroid cosine above which two groups are one hotspot
 
@@ -213,7 +216,7 @@ def find_hotspots(appeals: list[Appeal], *, now: datetime | None = None, window_
     # narratives after it add cost and noise, not evidence.
     matrix = tfidf_matrix([f"{a.title}\n{a.text[:TEXT_CHARS]}" for a in appeals])
     if len(appeals) >= 50:  # document frequencies mean something only in a crowd
-        matrix = drop_common(matrix, COMMON_DF)
+        matrix = drop_common(matrix, max(COMMON_DF, COMMON_MIN_APPEALS / len(appeals)))
     left, right, _ = _similar_pairs(matrix, similarity)
     gap = timedelta(days=max_gap_days)
     keep = np.array([_same_place(appeals[i], appeals[j]) and _close_in_time(appeals[i], appeals[j], gap)

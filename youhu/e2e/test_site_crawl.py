@@ -64,10 +64,12 @@ ROLE_USERS = {
     "unit_head": "zjj_head",
     "supervisor": "supervisor1",
     "service_officer": "cso1",
+    "project_office": "xmb1",
+    "project_leader": "leader1",
     "admin": demo.ADMIN_USERNAME,
 }
 OWN_LAYOUT = ("/dashboard/screen/",)  # the command-centre wall: full screen, no site navigation on purpose
-PRODUCT_NAMESPACES = ("web", "portal", "dispatch", "supervision", "enterprise", "dashboard", "intake")
+PRODUCT_NAMESPACES = ("web", "portal", "dispatch", "supervision", "enterprise", "dashboard", "intake", "projects")
 # Addresses nobody follows from a page on purpose: reached by script or in a data row the demo may not have.
 NOT_LINKED = {
     "dashboard:plotly_js",  # loaded by <script>
@@ -77,6 +79,7 @@ NOT_LINKED = {
     "intake:revoke_key",  # one form per API key; the demo has none
     "web:inbox_mark_read",  # offered while something is unread; opening tickets on the way may read it all
     "dispatch:merge",  # offered with a suggested duplicate, which the demo's sample may not contain
+    "projects:evidence", "projects:photo",  # listed once a node's evidence or a report's photo is uploaded
 }
 # Problems found in pages whose owners are still at work, reported to them: warned about, not failed on,
 # until fixed. Each entry is a regular expression matched against the problem line.

@@ -15,6 +15,8 @@ NAV_ITEMS: list[tuple[str, str, tuple[str, ...]]] = [
     ("督查督办", "supervision:home", ("supervisor", "admin", "unit_head")),
     ("企业服务", "enterprise:home", ("service_officer", "supervisor", "admin")),
     ("指挥大屏", "dashboard:home", ("supervisor", "admin", "dispatcher")),
+    ("重点项目", "projects:board", ("project_office", "project_leader", "supervisor", "admin", "unit_head",
+                                  "handler", "service_officer")),
     ("评价指数", "indicators:ranking", ("supervisor", "admin")),
     ("指标填报", "indicators:fill", ("unit_head",)),
     ("批量导入", "intake:import", ("dispatcher", "admin")),

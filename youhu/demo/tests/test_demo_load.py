@@ -9,7 +9,7 @@ from youhu.demo import district as d
 from youhu.demo.geo import DistrictOutline, nearest_street
 from youhu.demo.loader import load_demo
 from youhu.demo.models import DemoTicket
-from youhu.demo.simulate import SCENARIOS, allocate
+from youhu.demo.simulate import SCENARIO_BY_NAME, SCENARIOS, allocate
 from youhu.directory.models import Area, Role, Unit, User
 from youhu.taxonomy.models import Category
 from youhu.testing.factories import at
@@ -68,7 +68,8 @@ def test_reduced_demo_loads_complete_and_twice_creates_nothing():
 
 @pytest.mark.django_db
 def test_reference_data_every_role_streets_and_points_inside_the_district():
-    load_demo(len(SCENARIOS) + 5, now=NOW, extras=[])
+    # every extension too: the key-project office and leaders are the projects demo's accounts
+    load_demo(len(SCENARIOS) + 5, now=NOW)
 
     for role in Role.values:
         assert User.objects.filter(role_grants__role=role).exists() or (
@@ -135,10 +136,23 @@ def test_allocation_covers_every_scenario_in_proportion(n):
     assert len(names) == n
     assert {s.name for s in SCENARIOS} == set(names)
     if n == 2000:
-        assert 140 <= names.count("triage") <= 160  # about 150 recent tickets wait for triage
+        assert 140 <= names.count("triage") <= 160  # about 150 tickets come in digitally and are triaged
+        # the episodes get their full size in a demo of this size, and the forced states stay few
+        assert names.count("hotspot") >= SCENARIO_BY_NAME["hotspot"].at_least
+        assert names.count("surge") >= SCENARIO_BY_NAME["surge"].at_least
+        assert names.count("dispatched") <= 3
+    if n == len(SCENARIOS):
+        assert names.count("hotspot") == names.count("surge") == 1  # no room: one of each, like the rest
 
 
 def test_allocation_refuses_too_few_tickets():
     assert allocate(0) == []
     with pytest.raises(ValueError, match="至少"):
         allocate(len(SCENARIOS) - 1)
+
+
+def test_demo_load_refuses_too_few_tickets_with_one_line(capsys):
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError, match=f"至少 {len(SCENARIOS)}"):
+        call_command("demo", "load", "--tickets", "5")

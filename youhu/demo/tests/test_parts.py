@@ -4,7 +4,7 @@ import pytest
 
 from youhu.demo.geo import DistrictOutline
 from youhu.demo.loader import run_extra_loaders
-from youhu.demo.simulate import Clock
+from youhu.demo.simulate import Clock, PastNow
 from youhu.demo.tests import extra_loader_probe
 from youhu.demo.texts import labelled_appeals, localise, replied_appeals, undated
 from youhu.testing.factories import at
@@ -44,6 +44,18 @@ def test_demo_time_moves_forward_and_never_past_the_load_time():
     for _ in range(20):
         before = clock.t
         assert before < clock.later(1, 500) < limit
+
+
+@pytest.mark.django_db  # office hours come from the working-day calendar
+def test_a_strict_clock_stops_a_walk_at_the_load_time_instead_of_squeezing_the_step_in():
+    start, limit = at("2026-06-15 09:30"), at("2026-06-15 11:00")
+    lenient, strict = Clock(start, limit, random.Random(1)), Clock(start, limit, random.Random(1), strict=True)
+    assert lenient.later(3, 4) < limit  # squeezed in before `now`
+    assert strict.later(0.5, 1) < limit  # a step that fits is taken
+    before = strict.t
+    with pytest.raises(PastNow):
+        strict.later(3, 4)
+    assert strict.t == before  # the refused step leaves the ticket's time where it was
 
 
 def test_jittered_points_stay_in_the_district_and_street():

@@ -44,5 +44,6 @@ class Command(BaseCommand):
     def _user(username: str) -> User:
         user = User.objects.filter(username=username).first()
         if user is None:
-            raise CommandError(f"没有用户 {username}")
+            raise CommandError(f"没有用户 {username}：请在 /admin/ 中创建，或运行 youhu demo load"
+                               f" (no user {username}: create one in /admin/ or run `youhu demo load`)")
         return user

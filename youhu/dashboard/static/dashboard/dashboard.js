@@ -54,21 +54,11 @@
     var byName = {};
     streets.forEach(function (s) { byName[s.street] = s; });
     var max = Math.max.apply(null, [1].concat(streets.map(function (s) { return s.intake; })));
-    var traces = [];
-    shapes.features.forEach(function (f) {
-      var name = f.properties.name, fig = byName[name] || { intake: 0, open: 0, overdue: 0 };
-      var polys = f.geometry.type === "Polygon" ? [f.geometry.coordinates] : f.geometry.coordinates;
-      polys.forEach(function (poly, i) {
-        var ring = poly[0];
-        traces.push({
-          type: "scatter", mode: "lines", fill: "toself", x: ring.map(function (p) { return p[0]; }),
-          y: ring.map(function (p) { return p[1]; }), fillcolor: heat(fig.intake, max),
-          line: { color: dark ? "#0b1426" : "#ffffff", width: 1 }, name: name, showlegend: false,
-          hoveron: "fills", hoverinfo: "text",
-          text: name + "：受理 " + fig.intake + "，在办 " + fig.open + "，超期 " + fig.overdue,
-          customdata: [fig.street_id || null],
-        });
-      });
+    var figOf = function (f) { return byName[f.properties.name] || { intake: 0, open: 0, overdue: 0 }; };
+    var traces = window.YouhuMap.outlineTraces(shapes, {
+      fill: function (f) { return heat(figOf(f).intake, max); }, line: dark ? "#0b1426" : "#ffffff",
+      text: function (f) { var fig = figOf(f); return f.properties.name + "：受理 " + fig.intake + "，在办 " + fig.open + "，超期 " + fig.overdue; },
+      customdata: function (f) { return [figOf(f).street_id || null]; },
     });
     traces.push({
       type: "scatter", mode: "text", showlegend: false, hoverinfo: "skip",
@@ -79,10 +69,7 @@
       }),
       textfont: { size: dark ? 14 : 11, color: dark ? "#0b1426" : "#1f2933" },
     });
-    var layout = Object.assign({}, baseLayout, {
-      margin: { l: 0, r: 0, t: 0, b: 0 }, hovermode: "closest",
-      xaxis: { visible: false, fixedrange: true }, yaxis: { visible: false, scaleanchor: "x", scaleratio: 1.1, fixedrange: true },
-    });
+    var layout = window.YouhuMap.mapLayout(baseLayout);
     var el = document.getElementById("dash-map");
     Plotly.react(el, traces, layout, config);
     if (!el.dataset.bound) {

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.test.utils import override_settings
 
 from youhu.demo import district as d
 from youhu.demo.loader import DEFAULT_TICKETS, load_demo
+from youhu.demo.simulate import SCENARIOS
 from youhu.directory.models import Role, User
 
 PHASES = {"reference": "基础数据", "tickets": "工单", "extras": "其他模块"}
@@ -14,6 +16,10 @@ PHASES = {"reference": "基础数据", "tickets": "工单", "extras": "其他模
 
 class Command(BaseCommand):
     help = "演示数据：load 导入海珠区演示数据（可重复执行）；logins 列出演示账号"
+
+    def needs_migrated_database(self, args: list[str]) -> bool:
+        """`load` migrates the database itself (youhu.cli); `logins` reads it."""
+        return "load" not in args
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
@@ -31,6 +37,11 @@ class Command(BaseCommand):
     def _load(self, tickets: int) -> None:
         # With DEBUG on, Django logs every SQL statement: about a sixth of the load's CPU time, for a
         # log nobody reads in this one-off process.
+        # The demo is the first thing a new user runs: on a fresh database it creates the schema first.
+        if 0 < tickets < len(SCENARIOS) or tickets < 0:
+            raise CommandError(f"--tickets 须为 0 或至少 {len(SCENARIOS)} (0 or at least {len(SCENARIOS)}: one ticket per "
+                               "scenario of the simulated history)")
+        call_command("migrate", interactive=False, verbosity=0)
         with override_settings(DEBUG=False):
             summary = load_demo(tickets)
         ref = summary.reference
@@ -50,7 +61,7 @@ class Command(BaseCommand):
         if show_all:
             names += sorted(n for n in users if n not in names)
         if not names:
-            self.stdout.write("尚无演示账号，请先运行 youhu demo load")
+            self.stdout.write("尚无演示账号，请先运行 youhu demo load (no demo users yet: run `youhu demo load` first)")
             return
         rows = [("用户名", "密码", "角色", "单位")]
         for name in names:

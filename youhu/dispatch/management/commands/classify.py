@@ -54,6 +54,7 @@ def unit_lookup() -> Callable[[str], str]:
 
 class Command(BaseCommand):
     help = "批量分类诉求 CSV（列 title,text；输出增加 label,confidence,unit）"
+    needs_migrated_database = False  # without one the unit column stays empty (youhu.cli)
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--input", required=True, type=Path, help="CSV with columns [title,]text")

@@ -12,6 +12,10 @@ from youhu.dispatch.hotspots import Hotspot, appeals_from_csv, current_hotspots,
 class Command(BaseCommand):
     help = "列出热点诉求（同一地点、同一问题的集中诉求），默认取数据库中最近 30 天的工单"
 
+    def needs_migrated_database(self, args: list[str]) -> bool:
+        """A CSV of appeals needs no database (youhu.cli)."""
+        return not any(a == "--input" or a.startswith("--input=") for a in args)
+
     def add_arguments(self, parser):
         parser.add_argument("--input", help="CSV 文件：id,title,received_at,text[,likes,dislikes]")
         parser.add_argument("--top", type=int, default=10, help="列出前 N 个热点（默认 10）")

@@ -18,6 +18,7 @@ OLD_PICKLE_NAME = "dispatch-classifier.pkl"
 
 class Command(BaseCommand):
     help = "训练、评估分类模型 (train, evaluate or ensure the dispatch classifier's model)"
+    needs_migrated_database = False  # the database's corrections are optional (youhu.cli)
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)

@@ -14,6 +14,10 @@ from youhu.supervision.reply_quality import check_unchecked_replies
 class Command(BaseCommand):
     help = "答复质量：score 为 CSV（title, text, reply[, received_at, replied_at]）评分；check 检查尚未检查的已答复工单"
 
+    def needs_migrated_database(self, args: list[str]) -> bool:
+        """Scoring a CSV needs no database (youhu.cli)."""
+        return "score" not in args
+
     def add_arguments(self, parser):
         parser.add_argument("action", choices=["score", "check"])
         parser.add_argument("--input")
