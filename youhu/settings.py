@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "youhu.intake",
     "youhu.supervision",
     "youhu.enterprise",
+    "youhu.indicators",
     "youhu.dashboard",
     "youhu.workflow",
     "youhu.projects",

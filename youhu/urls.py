@@ -16,6 +16,7 @@ urlpatterns = [
     path("enterprise/", include("youhu.enterprise.urls")),
     path("dashboard/", include("youhu.dashboard.urls")),
     path("projects/", include("youhu.projects.urls")),
+    path("indicators/", include("youhu.indicators.urls")),
     path("intake/", include("youhu.intake.urls")),
     path("t/", include("youhu.notify.urls")),
     path("", include("youhu.web.urls")),

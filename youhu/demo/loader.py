@@ -17,7 +17,8 @@ from .simulate import SEED, load_tickets
 DEFAULT_TICKETS = 2000
 # Other apps' demo data, loaded after ours when the module exists: "module:function", called as f(now).
 EXTRA_LOADERS = ["youhu.enterprise.demo:load", "youhu.supervision.demo:load", "youhu.accounts.demo:load",
-                 "youhu.projects.demo:load"]
+                 "youhu.projects.demo:load",
+                 "youhu.indicators.demo:load"]
 
 
 @dataclass

@@ -17,6 +17,8 @@ NAV_ITEMS: list[tuple[str, str, tuple[str, ...]]] = [
     ("指挥大屏", "dashboard:home", ("supervisor", "admin", "dispatcher")),
     ("重点项目", "projects:board", ("project_office", "project_leader", "supervisor", "admin", "unit_head",
                                   "handler", "service_officer")),
+    ("评价指数", "indicators:ranking", ("supervisor", "admin")),
+    ("指标填报", "indicators:fill", ("unit_head",)),
     ("批量导入", "intake:import", ("dispatcher", "admin")),
     ("消息", "web:inbox", ()),
 ]
