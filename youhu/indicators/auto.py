@@ -2,8 +2,7 @@
 
 Each figure is a function of (entity, period) returning a number or None (nothing to say: not stored,
 so the entity is scored without it). A park or building is read through its `Building` (companies) and
-that building's street (tickets); a street through its `Area`; a peer zone has no data here.
-Project figures (investment completed, from `youhu/projects`, not merged yet) plug in as further keys.
+that building's street (tickets, key projects); a street through its `Area`; a peer zone has no data here.
 """
 
 from __future__ import annotations
@@ -11,13 +10,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Q
+from django.db.models import Q, Sum
 from django.utils import timezone
 
 from youhu import clock, db
 from youhu.directory.models import Area
 from youhu.enterprise.models import Company
 from youhu.enterprise.selectors import zone_figures
+from youhu.projects.models import Investment
 from youhu.supervision.metrics import period_between, scorecard
 
 from . import services
@@ -80,6 +80,20 @@ def _demand_resolution(entity: Entity, period: Period, now: datetime) -> float |
     return _percent(zone_figures(start, end, companies=companies)["resolution_rate"])
 
 
+def _project_investment(entity: Entity, period: Period, now: datetime) -> float | None:
+    """Completed / planned investment (%) in the period's last year of the key projects in the entity's
+    street (or its communities); None where no project there planned any."""
+    street = _street(entity)
+    if street is None:
+        return None
+    totals = Investment.objects.filter(
+        Q(project__street=street) | Q(project__street__parent=street), year=period.end.year,
+    ).aggregate(planned=Sum("planned"), completed=Sum("completed"))
+    if not totals["planned"]:
+        return None
+    return round(float(totals["completed"] or 0) / float(totals["planned"]) * 100, 2)
+
+
 FIGURES: dict[str, Compute] = {
     "response_rate": _rate("response_rate"),
     "satisfaction_rate": _rate("satisfaction_rate"),
@@ -87,6 +101,7 @@ FIGURES: dict[str, Compute] = {
     "above_scale": _count("above_scale"),
     "specialized": _count("specialized"),
     "demand_resolution": _demand_resolution,
+    "project_investment": _project_investment,
 }
 
 

@@ -11,7 +11,7 @@ from django.core.management import CommandError, call_command
 from openpyxl import Workbook
 
 from youhu.enterprise.models import Building, Company
-from youhu.indicators import auto, services
+from youhu.indicators import auto, services, tree
 from youhu.indicators.importer import ImportFileError, import_values
 from youhu.indicators.models import Entity, Period, Value
 from youhu.indicators.scoring import SINGLE_ENTITY
@@ -116,6 +116,25 @@ def test_the_platform_rates_come_from_the_streets_tickets(small_tree, year, dist
     district.ticket_in("closed", now=at("2026-01-05 10:00"), street=district.street)  # another period
     auto.autofill(year, now=at("2026-03-01 10:00"))
     assert Value.objects.get(entity=street, indicator_code="response_rate").value == 50.0
+
+
+def test_the_key_projects_investment_completion_comes_from_the_streets_projects(district, year):
+    """An indicator with the auto key project_investment: completed / planned of the street's projects."""
+    from youhu.projects.models import Investment, Project
+
+    tree.publish([{"code": "projects", "name": "重点项目", "weight": 1, "indicators": [
+        {"code": "invest_rate", "name": "重点项目投资完成率", "unit": "%", "weight": 1, "source": "platform",
+         "auto": "project_investment"}]}], by=None, note="测试")
+    street = Entity.objects.create(code="S1", name="测试街道", kind=Entity.Kind.STREET, area=district.street)
+    Entity.objects.create(code="S2", name="无项目街道", kind=Entity.Kind.STREET, area=make_area("无项目街道"))
+    for code, planned, completed in (("P1", 300, 240), ("P2", 100, 20)):
+        project = Project.objects.create(code=code, name=code, kind="industry", stage="building",
+                                         lead_unit=district.roads, street=district.street,
+                                         created_at=at("2025-01-02 10:00"), updated_at=at("2025-01-02 10:00"))
+        Investment.objects.create(project=project, year=2025, planned=planned, completed=completed)
+        Investment.objects.create(project=project, year=2026, planned=999, completed=0)  # another period
+    assert auto.autofill(year, now=at("2026-03-01 10:00")) == 1  # the street without projects has no figure
+    assert Value.objects.get(entity=street, indicator_code="invest_rate").value == 65.0  # 260 / 400
 
 
 def test_the_commands_print_the_report_and_the_tree(tmp_path, small_tree, parks, capsys):
