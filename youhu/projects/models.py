@@ -11,7 +11,7 @@ from django.db import models
 
 from youhu.directory.models import Area, Unit
 from youhu.enterprise.models import Company
-from youhu.tickets.models import Ticket
+from youhu.tickets.models import AppendOnly, Ticket
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 
@@ -210,14 +210,6 @@ class Escalation(models.Model):
         return self.message[:40]
 
 
-class AppendOnlyQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise PermissionError("project events are append-only")
-
-    def delete(self):
-        raise PermissionError("project events are append-only")
-
-
 ACTION_LABELS = {
     "create": "登记项目", "update": "修改项目", "node_create": "新增节点", "node_update": "修改节点",
     "node_start": "节点开始", "node_complete": "节点完成", "report": "填报月度进展", "report_update": "更新月度进展",
@@ -225,7 +217,7 @@ ACTION_LABELS = {
 }
 
 
-class ProjectEvent(models.Model):
+class ProjectEvent(AppendOnly):
     """Who changed what, when: one row per change of a project, node, report or problem. Never edited."""
 
     project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="events")
@@ -237,7 +229,7 @@ class ProjectEvent(models.Model):
     at = models.DateTimeField(db_index=True)
     payload = models.JSONField(default=dict)
 
-    objects = AppendOnlyQuerySet.as_manager()
+    APPEND_ONLY = "project events"
 
     class Meta:
         ordering = ["at", "id"]
@@ -245,14 +237,6 @@ class ProjectEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise PermissionError("project events are append-only")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise PermissionError("project events are append-only")
 
     @property
     def action_label(self) -> str:

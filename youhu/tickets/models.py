@@ -191,13 +191,37 @@ class Extension(models.Model):
 
 class AppendOnlyQuerySet(models.QuerySet):
     def update(self, **kwargs):
-        raise PermissionError("ticket events are append-only")
+        self.model.refuse()
 
     def delete(self):
-        raise PermissionError("ticket events are append-only")
+        self.model.refuse()
 
 
-class TicketEvent(models.Model):
+class AppendOnly(models.Model):
+    """A log row written once and never changed (the database refuses too, by trigger): the base of every
+    audit trail's event model."""
+
+    APPEND_ONLY = "events"  # what the refusal calls the rows: "ticket events are append-only"
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            self.refuse()
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        self.refuse()
+
+    @classmethod
+    def refuse(cls) -> None:
+        raise PermissionError(f"{cls.APPEND_ONLY} are append-only")
+
+
+class TicketEvent(AppendOnly):
     """One step of a ticket's history. Written once, never changed."""
 
     ticket = models.ForeignKey(Ticket, on_delete=models.PROTECT, related_name="events",
@@ -215,7 +239,7 @@ class TicketEvent(models.Model):
     payload = models.JSONField(default=dict, blank=True)
     public = models.BooleanField(default=False, help_text="诉求人可见")
 
-    objects = AppendOnlyQuerySet.as_manager()
+    APPEND_ONLY = "ticket events"
 
     class Meta:
         ordering = ["at", "id"]
@@ -224,14 +248,6 @@ class TicketEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise PermissionError("ticket events are append-only")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise PermissionError("ticket events are append-only")
 
 
 class Notification(models.Model):
