@@ -308,6 +308,38 @@ def record_visit(company: Company, *, by: User, visited_on: date | None, people_
     return visit
 
 
+def tell_visits_due(now: datetime | None = None) -> int:
+    """Each morning (enterprise.tasks): every officer with planned visits due today or overdue, and not yet
+    recorded, is told once that day — their inbox, and SMS / e-mail / robot through the outbox rules. The job
+    runs on every worker's schedule and may run again after a restart: `outbox.first_time` keeps it to one
+    notice per officer and day. Returns how many officers were told."""
+    now = now or clock.now()
+    today = timezone.localdate(now)
+    due: dict[int, list[VisitPlan]] = {}
+    for plan in (VisitPlan.objects.filter(visit__isnull=True, planned_on__lte=today, officer__is_active=True)
+                 .select_related("company", "officer").order_by("planned_on", "pk")):
+        due.setdefault(plan.officer_id, []).append(plan)
+    told = 0
+    for plans in due.values():
+        officer = plans[0].officer
+        with db.writing():
+            if not outbox.first_time(f"officer.visit_due:{officer.pk}:{today:%Y-%m-%d}", now):
+                continue
+            message = _visits_due_message(plans, today)
+            tickets.notify(ticket=None, kind="visit_due", now=now, users=[officer], message=message)
+            outbox.tell(outbox.Notice("officer.visit_due", message=message, user_ids=(officer.pk,),
+                                      path=reverse("enterprise:home")), now=now)
+        told += 1
+    return told
+
+
+def _visits_due_message(plans: list[VisitPlan], today: date) -> str:
+    overdue = sum(1 for p in plans if p.planned_on < today)
+    names = "、".join(str(p.company) for p in plans[:3]) + ("等" if len(plans) > 3 else "")
+    late = f"（其中 {overdue} 家已过计划日期）" if overdue else ""
+    return f"待走访企业 {len(plans)} 家{late}：{names}"
+
+
 # ---------------------------------------------------------------- portal
 
 

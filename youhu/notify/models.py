@@ -164,3 +164,16 @@ class OptIn(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} {self.get_channel_display()}"
+
+
+class Told(models.Model):
+    """A notice about a state that must go once (outbox.first_time): e.g. `supervisor.surge:2026-03-02:street:瑞宝街`."""
+
+    key = models.CharField(max_length=200, primary_key=True)
+    at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "已通知记录"
+
+    def __str__(self) -> str:
+        return self.key

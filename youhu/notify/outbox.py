@@ -12,14 +12,14 @@ from datetime import datetime, time, timedelta
 from functools import partial
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from youhu import clock, db
 from youhu.directory.models import Role, RoleGrant, User
 
 from . import links, texts
-from .models import Channel, Message, OptIn, Status, UnitChannel
+from .models import Channel, Message, OptIn, Status, Told, UnitChannel
 from .phones import NotAMobile, mainland_mobile
 from .rules import EVENTS, Audience, Event
 
@@ -86,6 +86,19 @@ def _write(rows: list[Message], now: datetime) -> None:
     for row, pk in zip(rows, pks, strict=True):
         row.pk = pk
         row._state.adding = False
+
+
+def first_time(key: str, now: datetime | None = None) -> bool:
+    """Claim `key` in the caller's transaction: True the first time, False ever after. A periodic job that
+    tells of a state rather than a change (visits due today, a surge) runs on every worker's schedule and
+    again after a restart; it tells only when this says so. Two jobs racing on PostgreSQL: the second's
+    insert waits for the first's commit and then finds the key taken."""
+    try:
+        with transaction.atomic():
+            Told.objects.create(key=key[:200], at=now or clock.now())
+    except IntegrityError:
+        return False
+    return True
 
 
 def cancel(event: str, *, ticket_id: int, reason: str) -> int:
@@ -200,7 +213,7 @@ class _Plan:
                 if self._optin_rows else set()
             self._supervisors = supervisors
         units, users = set(notice.unit_ids), set(notice.user_ids)
-        if event.audience is Audience.UNIT_AND_SUPERVISORS:
+        if event.audience in (Audience.UNIT_AND_SUPERVISORS, Audience.SUPERVISORS):
             users |= self._supervisors
         return [o for o in self._optin_rows
                 if (o.user.unit_id in units or o.user_id in users) and (not o.events or event.code in o.events)]

@@ -14,6 +14,7 @@ class Audience(Enum):
     RESIDENT = "resident"  # the appellant, by SMS to the phone they gave
     UNIT = "unit"  # the unit's group robots, its handlers who opted in, named users who opted in
     UNIT_AND_SUPERVISORS = "unit+supervisors"  # as UNIT, and supervisors who opted in
+    SUPERVISORS = "supervisors"  # supervisors who opted in (and the robots of units the notice names)
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,7 +43,14 @@ EVENTS: dict[str, Event] = {e.code: e for e in (
     Event("unit.withheld", "答复被暂缓公开", Audience.UNIT),
     # The service officer of the company (a named user: their opt-ins decide SMS / e-mail).
     Event("officer.demand", "企业新诉求", Audience.UNIT),
+    # Each morning, the officer's planned visits due today or overdue (enterprise.tasks): once a day.
+    Event("officer.visit_due", "走访到期提醒", Audience.UNIT),
+    # A street's or a category's intake today far above its usual (dashboard.tasks): once per surge and day.
+    Event("supervisor.surge", "诉求激增", Audience.SUPERVISORS),
 )}
+
+# Events about no one ticket: their robot and e-mail texts name no ticket number.
+NOT_ABOUT_A_TICKET = frozenset({"officer.visit_due", "supervisor.surge"})
 
 UNIT_EVENT_CHOICES = [(e.code, e.label) for e in EVENTS.values() if e.audience is not Audience.RESIDENT]
 
@@ -56,6 +64,8 @@ def placeholders(event: str) -> frozenset[str]:
 SIGN = "【有呼必应】"
 _UNIT_SMS = SIGN + "{message}，详见{link}"
 _UNIT_ROBOT = ("{label}：工单 {number}", "#### {label}：工单 {number}\n\n{message}\n\n[查看工单]({link})")
+_ROBOT = ("{label}", "#### {label}\n\n{message}\n\n[查看详情]({link})")
+_EMAIL = ("【有呼必应】{label}", "{message}\n\n查看详情：{link}\n\n（本邮件由有呼必应系统自动发送，请勿回复）")
 _UNIT_EMAIL = ("【有呼必应】{label}：工单 {number}", "{message}\n\n查看工单：{link}\n\n（本邮件由有呼必应系统自动发送，请勿回复）")
 
 # (event, kind) -> (subject, body). Seeded into the Template table; used as they are where no row exists.
@@ -64,8 +74,10 @@ DEFAULT_TEXTS: dict[tuple[str, str], tuple[str, str]] = {
     ("resident.replied", "sms"): ("", SIGN + "您的诉求{number}已答复，请查看并评价{link}"),
     ("resident.reopened", "sms"): ("", SIGN + "您的诉求{number}已交承办单位重新办理，进度{link}"),
     **{(code, "sms"): ("", _UNIT_SMS) for code, _label in UNIT_EVENT_CHOICES},
-    **{(code, "robot"): _UNIT_ROBOT for code, _label in UNIT_EVENT_CHOICES},
-    **{(code, "email"): _UNIT_EMAIL for code, _label in UNIT_EVENT_CHOICES},
+    **{(code, "robot"): _UNIT_ROBOT for code, _label in UNIT_EVENT_CHOICES if code not in NOT_ABOUT_A_TICKET},
+    **{(code, "email"): _UNIT_EMAIL for code, _label in UNIT_EVENT_CHOICES if code not in NOT_ABOUT_A_TICKET},
+    **{(code, "robot"): _ROBOT for code in NOT_ABOUT_A_TICKET},
+    **{(code, "email"): _EMAIL for code in NOT_ABOUT_A_TICKET},
 }
 
 # A sample context per audience, for the admin's preview.

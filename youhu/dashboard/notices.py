@@ -1,0 +1,51 @@
+"""The dashboard's one write: supervisors are told of a surge once (dashboard.tasks runs this every few minutes).
+
+A surge is a street's or a first-level category's intake today above the rule of `selectors.surges`; its window
+is that day. The notice goes once per (day, street or category): the job runs on every worker's schedule, so
+`notify.outbox.first_time` decides, in the same transaction as the notice.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.urls import reverse
+from django.utils import timezone
+
+from youhu import clock, db
+from youhu.directory.models import Role, User
+from youhu.notify import outbox
+from youhu.tickets import services as tickets
+
+from .selectors import surges
+
+DIMENSIONS = {"street": "街道", "category": "类别"}
+
+
+def surge_key(day: str, surge: dict) -> str:
+    return f"supervisor.surge:{day}:{surge['dimension']}:{surge['name']}"
+
+
+def surge_message(surge: dict) -> str:
+    return (f"{DIMENSIONS.get(surge['dimension'], '')}“{surge['name']}”今日诉求激增：已收 {surge['today']} 件，"
+            f"近 28 天日均 {surge['baseline_mean']:.1f} 件")
+
+
+def tell_surges(now: datetime | None = None) -> int:
+    """Tell the supervisors (inbox; SMS / e-mail for those who opted in) of each surge not yet told today."""
+    now = now or clock.now()
+    found = surges(now)
+    if not found:
+        return 0
+    day = f"{timezone.localdate(now):%Y-%m-%d}"
+    supervisors = list(User.objects.filter(is_active=True, role_grants__role=Role.SUPERVISOR).distinct())
+    told = 0
+    for surge in found:
+        with db.writing():
+            if not outbox.first_time(surge_key(day, surge), now):
+                continue
+            message = surge_message(surge)
+            tickets.notify(ticket=None, kind="surge", now=now, users=supervisors, message=message)
+            outbox.tell(outbox.Notice("supervisor.surge", message=message, path=reverse("dashboard:home")), now=now)
+        told += 1
+    return told
