@@ -13,7 +13,7 @@ from datetime import timedelta
 from functools import partial
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Q
 from huey import crontab
 from huey.contrib.djhuey import HUEY, db_periodic_task, db_task
@@ -130,16 +130,43 @@ def untriaged(now=None) -> list[int]:
 @db_periodic_task(crontab(minute="*/5"))
 def sweep_untriaged() -> None:
     """Re-queue tickets whose triage never got onto the queue (the broker was down when they were
-    acknowledged) or never ended (a worker died with them leased). Waits while the queue still has work:
-    those tickets may simply not have had their turn."""
-    if leases.purge_expired():
-        log.warning("a triage worker stopped with tickets leased; the sweep re-queues them")
+    acknowledged). Waits while the queue still has work: those tickets may simply not have had their turn.
+    Tickets a dead worker had leased are `requeue_abandoned`'s, whatever their age."""
     if HUEY.pending_count():
         return
     ids = untriaged()
     if ids:
         log.warning("re-queueing the triage of %s NEW tickets that were never triaged", len(ids))
         enqueue_triage(ids)
+
+
+def requeue_abandoned_leases() -> int:
+    """Queue again the triage of the tickets whose lease's worker is gone (leases.take_back); how many."""
+    ids = leases.take_back()
+    if ids:
+        log.warning("a triage worker stopped with %s tickets leased; their triage is queued again", len(ids))
+        enqueue_triage(ids)
+    return len(ids)
+
+
+@db_periodic_task(crontab(minute="*"))
+def requeue_abandoned() -> int:
+    """Each minute, not waiting for the queue to drain: a killed worker's tickets are queued again within a
+    minute of their lease running out, with no age limit (a worker down for a day leaves none behind)."""
+    return requeue_abandoned_leases()
+
+
+@HUEY.on_startup()
+def take_back_dead_workers_leases() -> None:
+    """A worker starting on a host where an earlier one was killed queues that one's tickets again at once
+    (their holder's process is gone), without waiting for their leases to run out."""
+    try:
+        requeue_abandoned_leases()
+    except Exception:  # the database not reachable yet: the periodic task will
+        log.exception("could not take back the leases of dead triage workers at start")
+    finally:
+        if not connection.in_atomic_block:
+            connection.close()  # the worker's tasks open their own when they need one
 
 
 @db_periodic_task(crontab(hour="3", minute="40"))

@@ -13,7 +13,7 @@ from youhu import clock
 from youhu.dispatch import services as dispatch
 from youhu.intake.flows import submit_appeal
 from youhu.intake.importing import ImportOptions, import_appeals
-from youhu.intake.tasks import SWEEP_WITHIN, sweep_untriaged, triage_ticket
+from youhu.intake.tasks import SWEEP_WITHIN, requeue_abandoned, sweep_untriaged, triage_ticket
 from youhu.testing.factories import make_ticket
 from youhu.tickets.models import Channel, Status, Ticket
 from youhu.tickets.services import NewAppeal
@@ -153,7 +153,7 @@ def test_with_the_queue_down_tickets_stay_new_and_the_sweeper_queues_them_later(
 
 
 @pytest.mark.django_db
-def test_the_sweep_forgets_leases_that_ran_out(district):
+def test_the_recovery_forgets_leases_that_ran_out(district):
     from youhu.dispatch.leases import LEASE
     from youhu.dispatch.models import TriageLease
 
@@ -161,7 +161,7 @@ def test_the_sweep_forgets_leases_that_ran_out(district):
     now = clock.now()
     TriageLease.objects.create(ticket=first, holder="a crashed worker", until=now - timedelta(seconds=1))
     TriageLease.objects.create(ticket=second, holder="a busy worker", until=now + LEASE)
-    sweep_untriaged.call_local()
+    requeue_abandoned.call_local()
     assert list(TriageLease.objects.values_list("holder", flat=True)) == ["a busy worker"]
 
 
