@@ -21,7 +21,7 @@ from huey.contrib.djhuey import HUEY, db_periodic_task, db_task
 from youhu import clock
 from youhu.dispatch import leases
 from youhu.dispatch import services as dispatch
-from youhu.dispatch.models import Suggestion
+from youhu.dispatch.models import Suggestion, TriageLease
 from youhu.tickets.models import Status, Ticket, TicketEvent
 
 from .idempotency import KEEP, purge_expired
@@ -29,10 +29,12 @@ from .services import TRIAGE_BATCH, triage_deferred
 
 log = logging.getLogger(__name__)
 
-# The sweeper re-queues NEW tickets acknowledged between these two ages that have no triage yet: older
-# than a queued task takes on an idle worker, young enough that a ticket whose triage keeps failing is
-# left to the dispatchers after a bounded number of sweeps.
-SWEEP_AFTER = timedelta(minutes=5)
+# The sweeper re-queues NEW tickets acknowledged between these two ages that have no triage yet and no
+# lease: older than a queued task takes on an idle worker (the sweep runs only when the queue is empty),
+# young enough that a ticket whose triage keeps failing is left to the dispatchers after a bounded number
+# of sweeps. A minute: a task a killed worker had taken off the queue but not yet leased its ticket for is
+# lost with it, and this is what finds that ticket again (bench/crash.py).
+SWEEP_AFTER = timedelta(minutes=1)
 SWEEP_WITHIN = timedelta(hours=1)
 SWEEP_LIMIT = 2000
 
@@ -123,11 +125,12 @@ def untriaged(now=None) -> list[int]:
     acknowledged = TicketEvent.objects.filter(_queued_for_triage(), ticket=OuterRef("pk"), action="create",
                                               at__range=(now - SWEEP_WITHIN, now - SWEEP_AFTER))
     triaged = Suggestion.objects.filter(ticket=OuterRef("pk"))
+    leased = TriageLease.objects.filter(ticket=OuterRef("pk"))  # being triaged, or requeue_abandoned's
     return list(Ticket.objects.filter(Exists(acknowledged), status=Status.NEW).exclude(Exists(triaged))
-                .order_by("pk").values_list("pk", flat=True)[:SWEEP_LIMIT])
+                .exclude(Exists(leased)).order_by("pk").values_list("pk", flat=True)[:SWEEP_LIMIT])
 
 
-@db_periodic_task(crontab(minute="*/5"))
+@db_periodic_task(crontab(minute="*"))
 def sweep_untriaged() -> None:
     """Re-queue tickets whose triage never got onto the queue (the broker was down when they were
     acknowledged). Waits while the queue still has work: those tickets may simply not have had their turn.

@@ -84,3 +84,19 @@ def test_a_ticket_someone_took_up_meanwhile_only_loses_its_stale_lease(district)
     Ticket.objects.filter(pk=ticket.pk).update(status=Status.REGISTERED)
     TriageLease.objects.create(ticket=ticket, holder="a killed worker", until=clock.now() - timedelta(seconds=1))
     assert tasks.requeue_abandoned_leases() == 0 and not TriageLease.objects.exists()
+
+
+def test_a_task_lost_before_its_ticket_was_leased_is_swept_a_minute_later(monkeypatch, huey_queue):
+    """A worker killed between taking a task off the queue and leasing its ticket loses the task (Redis keeps
+    no unacknowledged copy): once the queue is empty the sweep finds the ticket, unless a lease says it is being
+    triaged."""
+    from youhu.dispatch.leases import LEASE
+
+    monkeypatch.setattr(huey_queue, "enqueue", lambda task: None)  # the tasks taken and lost with the worker
+    lost, held = (Ticket.objects.get(number=n) for n in import_rows(["路灯不亮", "井盖缺失"],
+                                                                     ago=timedelta(minutes=2)).numbers)
+    TriageLease.objects.create(ticket=held, holder="a living worker", until=clock.now() + LEASE)
+    monkeypatch.undo()
+    tasks.sweep_untriaged.call_local()
+    assert Ticket.objects.get(pk=lost.pk).status == Status.REGISTERED
+    assert Ticket.objects.get(pk=held.pk).status == Status.NEW
