@@ -83,6 +83,11 @@ def pending_migrations() -> int:
         return len(executor.migration_plan(executor.loader.graph.leaf_nodes()))
     except DatabaseError as exc:
         raise Refused(NO_DATABASE.format(error=str(exc).strip().splitlines()[0])) from exc
+    finally:
+        # The command starts with no connection open: `youhu run_huey` forks its worker processes next, and a
+        # connection opened here (kept up to CONN_MAX_AGE) would be inherited by all of them, one PostgreSQL
+        # session with several processes talking over it at once (bench/crash.py found it).
+        connections.close_all()
 
 
 if __name__ == "__main__":
