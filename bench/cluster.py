@@ -113,6 +113,7 @@ class Load:
     acked: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     posted: int = 0
+    per_port: dict[int, int] = field(default_factory=dict)  # acknowledged by each web server
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def run(self, on_progress: Callable[[int], None] | None = None) -> float:
@@ -146,17 +147,18 @@ class Load:
                 conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
                 continue
             if response.status == 201:
-                self._record(number=json.loads(answer)["number"])
+                self._record(number=json.loads(answer)["number"], port=port)
             else:
                 self._record(error=f"{response.status}: {answer[:200]!r}")
             if on_progress is not None:
                 on_progress(len(self.acked))
         conn.close()
 
-    def _record(self, *, number: str = "", error: str = "") -> None:
+    def _record(self, *, number: str = "", error: str = "", port: int = 0) -> None:
         with self._lock:
             if number:
                 self.acked.append(number)
+                self.per_port[port] = self.per_port.get(port, 0) + 1
             else:
                 self.errors.append(error)
 
@@ -193,3 +195,37 @@ class Database:
                 return time.perf_counter() - started
             time.sleep(0.5)
         return None
+
+
+class Gateway:
+    """A local stand-in for the SMS gateway and the units' WeCom robots on one fixed port: it answers every POST
+    as accepted and keeps what it was sent, to count deliveries."""
+
+    def __init__(self, port: int):
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        self.received: list[tuple[str, dict]] = []  # (path, JSON body)
+        gateway = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):  # noqa: N802 - http.server's naming
+                body = json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)))
+                gateway.received.append((self.path, body))
+                data = b'{"errcode": 0, "errmsg": "ok"}'
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+        self.server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{port}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
