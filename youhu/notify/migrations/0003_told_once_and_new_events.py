@@ -1,13 +1,10 @@
+from importlib import import_module
+
 from django.db import migrations, models
 
-
-def seed(apps, schema_editor):
-    """The templates of the events added since 0002 (a visit due, a surge), on databases seeded before them."""
-    from youhu.notify.rules import DEFAULT_TEXTS
-
-    Template = apps.get_model("notify", "Template")
-    for (event, kind), (subject, body) in DEFAULT_TEXTS.items():
-        Template.objects.get_or_create(event=event, kind=kind, defaults={"subject": subject, "body": body})
+# 0002's seeding again (get_or_create: only what is missing), for the events added since (a visit due, a surge)
+# on databases seeded before them.
+seed = import_module("youhu.notify.migrations.0002_default_templates").seed
 
 
 class Migration(migrations.Migration):
