@@ -2,7 +2,9 @@
 
 Mapping: service = a category residents can choose (service_code = Category.code, group = its first-level
 category); service request = ticket (service_request_id = ticket number); status open/closed; expected_datetime
-= reply deadline; agency_responsible = main unit. Reads are public and never show the appellant.
+= reply deadline; agency_responsible = main unit. Reads are public, rate-limited per address, and show only
+what may be published (tickets.publishing): appeals of published categories, their description and status notes
+masked, the place as its street (and community) and coordinates rounded to about 100 m, never the appellant.
 """
 
 from __future__ import annotations
@@ -12,20 +14,23 @@ from datetime import datetime, timedelta
 from typing import Any
 from xml.etree import ElementTree
 
+from django.conf import settings
 from django.db.models import Exists, OuterRef, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
+from django_ratelimit.decorators import ratelimit
 
 from youhu import clock
 from youhu.access.keys import user_for_key
 from youhu.taxonomy.models import AppealType, Category, Urgency
 from youhu.tickets import services as tickets
 from youhu.tickets.errors import TicketError
-from youhu.tickets.models import OPEN_STATUSES, Channel, Ticket, TicketEvent
+from youhu.tickets.models import OPEN_STATUSES, Channel, Status, Ticket, TicketEvent
 from youhu.tickets.policy import ACTION_LABELS
+from youhu.tickets.publishing import published_text, published_tickets
 
 from .flows import submit_appeal
 
@@ -34,6 +39,8 @@ DEFAULT_DAYS = 90
 MAX_REQUESTS = 1000
 DESCRIPTION_MAX = 4000  # the GeoReport schema's limit
 TITLE_LEN = 30
+COORDINATE_DECIMALS = 3  # published coordinates: about 100 m, the place but not the door
+READ_GROUP = "open311.read"  # one rate limit for the list and the single request
 # XML element names for the items of each list-valued field.
 XML_ITEM = {"attributes": "attribute", "values": "value", "endpoints": "endpoint", "formats": "format"}
 
@@ -166,15 +173,28 @@ def service_definition(category: Category) -> dict[str, Any]:
 # ---------------------------------------------------------------- requests
 
 
-def _reply_held(ticket: Ticket) -> bool:
-    # A merged duplicate carries its master's reply: held when the master's is.
-    return ticket.reply_withheld or (ticket.duplicate_of_id is not None and ticket.duplicate_of.reply_withheld)
+def read_rate(group, request) -> str:
+    return getattr(settings, "YOUHU_OPEN311_READ_RATE", "300/h")
 
 
 def _status_notes(ticket: Ticket, last: TicketEvent | None) -> str:
-    if ticket.reply_text and not _reply_held(ticket) and ticket.replied_at:
-        return ticket.reply_text
+    """The reply, masked, once it is given and not held; before that the last public step."""
+    if ticket.duplicate_of_id is not None:
+        # Its own outcome: the master's reply was written to another appellant.
+        master = ticket.duplicate_of
+        return f"已与工单 {master.number} 合并办理，该工单{Status(master.status).label}"
+    if ticket.reply_text and not ticket.reply_withheld and ticket.replied_at:
+        return published_text(ticket.reply_text, ticket)
     return ACTION_LABELS.get(last.action, last.action) if last else ""
+
+
+def _place(ticket: Ticket) -> str | None:
+    names = [area.name for area in (ticket.street, ticket.community) if area is not None]
+    return "".join(names) or None
+
+
+def _rounded(value: float | None) -> float | None:
+    return round(value, COORDINATE_DECIMALS) if value is not None else None
 
 
 def request_json(ticket: Ticket, last_event: TicketEvent | None, request: HttpRequest) -> dict[str, Any]:
@@ -185,25 +205,23 @@ def request_json(ticket: Ticket, last_event: TicketEvent | None, request: HttpRe
         "status_notes": _status_notes(ticket, last_event),
         "service_name": category.name if category else None,
         "service_code": category.code if category else "",
-        "description": ticket.content[:DESCRIPTION_MAX],
+        "description": published_text(ticket.content, ticket)[:DESCRIPTION_MAX],
         "agency_responsible": ticket.main_unit.name if ticket.main_unit_id else None,
         "service_notice": None,
         "requested_datetime": _iso(ticket.created_at),
         "updated_datetime": _iso(last_event.at if last_event else ticket.created_at),
         "expected_datetime": _iso(ticket.reply_due),
-        "address": ticket.address or (ticket.street.name if ticket.street_id else None),
+        "address": _place(ticket),
         "address_id": None,
         "zipcode": None,
-        "lat": ticket.lat,
-        "long": ticket.lon,
+        "lat": _rounded(ticket.lat),
+        "long": _rounded(ticket.lon),
         "media_url": request.build_absolute_uri(ticket.photo.url) if ticket.photo else None,
     }
 
 
 def _public_tickets() -> QuerySet[Ticket]:
-    # Enterprise cases carry business secrets; they stay out of the public feed.
-    return Ticket.objects.exclude(channel=Channel.ENTERPRISE).select_related("category", "main_unit", "street",
-                                                                             "duplicate_of")
+    return published_tickets().select_related("category", "main_unit", "street", "community", "duplicate_of")
 
 
 def _requests_json(qs: QuerySet[Ticket], request: HttpRequest) -> list[dict[str, Any]]:
@@ -325,11 +343,18 @@ def service_detail(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
     return render(service_definition(category), fmt, root="service_definition")
 
 
+def _check_read_rate(request: HttpRequest) -> None:
+    if getattr(request, "limited", False):
+        raise Open311Error(429, "查询太频繁，请稍后再试")
+
+
 @csrf_exempt
 @require_http_methods(["GET", "POST"])
+@ratelimit(group=READ_GROUP, key="ip", rate=read_rate, method="GET", block=False)
 @open311_view
 def requests_view(request: HttpRequest, fmt: str) -> HttpResponse:
     if request.method == "GET":
+        _check_read_rate(request)
         return render(_requests_json(filter_requests(request.GET), request), fmt, root="service_requests",
                       item="request")
     if _has_nul([v for _k, vs in request.POST.lists() for v in vs]):
@@ -352,8 +377,10 @@ def token_detail(request: HttpRequest, token: str, fmt: str) -> HttpResponse:
 
 
 @require_GET
+@ratelimit(group=READ_GROUP, key="ip", rate=read_rate, method="GET", block=False)
 @open311_view
 def request_detail(request: HttpRequest, request_id: str, fmt: str) -> HttpResponse:
+    _check_read_rate(request)
     qs = _public_tickets().filter(number=request_id)
     found = _requests_json(qs, request)
     if not found:

@@ -1,0 +1,32 @@
+"""What of the tickets may leave the house (Open311 reads, the /open/ pages, a tracking page's view of another
+ticket): which appeals, and their text masked (docs/security.md, "What is published").
+
+Published: appeals of a published category (taxonomy.published_categories: the category and its ancestors
+`published`, not an enterprise category), not a company's case and not a 举报 (whistle-blowing: the reporter is
+protected). Unclassified appeals wait until triage or a dispatcher gives them a category.
+"""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from youhu.taxonomy.models import AppealType, published_categories
+
+from .masking import mask_personal
+from .models import Channel, Ticket
+
+
+def published_tickets() -> QuerySet[Ticket]:
+    return (Ticket.objects.filter(category__in=published_categories())
+            .exclude(channel=Channel.ENTERPRISE).exclude(appeal_type=AppealType.REPORT))
+
+
+def appellant_values(ticket: Ticket) -> list[str]:
+    """What identifies the ticket's appellant in a text: name, phone (also without separators), address."""
+    phone = ticket.appellant_phone.strip()
+    return [ticket.appellant_name, phone, phone.replace("-", "").replace(" ", ""), ticket.address]
+
+
+def published_text(text: str, *tickets: Ticket) -> str:
+    """`text` as it may be published: masked by pattern and without the appellants of `tickets`."""
+    return mask_personal(text, [value for ticket in tickets for value in appellant_values(ticket)])
