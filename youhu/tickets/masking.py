@@ -77,13 +77,16 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
 KNOWN_MIN_LEN = 2  # a known value shorter than this (a one-character name) is left to the patterns
 
 
-def mask_personal(text: str, known: Iterable[str] = ()) -> str:
-    """`text` with the `known` values (the appellant's name, phone, address) and everything that looks like
-    personal data removed. Idempotent: masking a masked text changes nothing."""
+def mask_personal(text: str, *, names: Iterable[str] = (), phones: Iterable[str] = (),
+                  places: Iterable[str] = ()) -> str:
+    """`text` without the known `names`, `phones` and `places` (the appellant's own) and without everything that
+    looks like personal data. Idempotent: masking a masked text changes nothing."""
     if not text:
         return ""
-    for value in sorted({v.strip() for v in known if v and len(v.strip()) >= KNOWN_MIN_LEN}, key=len, reverse=True):
-        text = text.replace(value, "[个人信息]")
+    known = [(value.strip(), token) for values, token in ((names, NAME_MASK * 2), (phones, "[电话]"), (places, "[地址]"))
+             for value in values if value and len(value.strip()) >= KNOWN_MIN_LEN]
+    for value, token in sorted(known, key=lambda pair: len(pair[0]), reverse=True):  # 新港东路88号 before 88号
+        text = text.replace(value, token)
     for pattern, replacement in _PATTERNS:
         text = pattern.sub(replacement, text)
     return text

@@ -21,12 +21,9 @@ def published_tickets() -> QuerySet[Ticket]:
             .exclude(channel=Channel.ENTERPRISE).exclude(appeal_type=AppealType.REPORT))
 
 
-def appellant_values(ticket: Ticket) -> list[str]:
-    """What identifies the ticket's appellant in a text: name, phone (also without separators), address."""
-    phone = ticket.appellant_phone.strip()
-    return [ticket.appellant_name, phone, phone.replace("-", "").replace(" ", ""), ticket.address]
-
-
 def published_text(text: str, *tickets: Ticket) -> str:
-    """`text` as it may be published: masked by pattern and without the appellants of `tickets`."""
-    return mask_personal(text, [value for ticket in tickets for value in appellant_values(ticket)])
+    """`text` as it may be published: masked by pattern and without the appellants of `tickets` (their name,
+    phone, also without separators, and address)."""
+    phones = [t.appellant_phone.strip() for t in tickets]
+    return mask_personal(text, names=[t.appellant_name for t in tickets], places=[t.address for t in tickets],
+                         phones=phones + [p.replace("-", "").replace(" ", "") for p in phones])
