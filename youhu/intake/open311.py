@@ -10,6 +10,7 @@ masked, the place as its street (and community) and coordinates rounded to about
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime, timedelta
 from typing import Any
 from xml.etree import ElementTree
@@ -74,7 +75,7 @@ def _xml_text(value: Any) -> str:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
-    return str(value)
+    return tickets.clean_text(str(value))  # stored texts have none; older rows must not break the feed either
 
 
 def render(data: Any, fmt: str, *, root: str, item: str | None = None, status: int = 200) -> HttpResponse:
@@ -279,14 +280,15 @@ def filter_requests(params) -> QuerySet[Ticket]:
     return qs.order_by("-created_at", "-id")[:MAX_REQUESTS]
 
 
-def _float(value: str, name: str) -> float:
-    try:
-        number = float(value)
-    except ValueError as exc:
-        raise Open311Error(400, f"{name} 须为数字") from exc
-    if number != number:  # NaN
-        raise Open311Error(400, f"{name} 须为数字")
-    return number
+# The spec's coordinates are WGS84 decimal degrees: ASCII digits only (float() would also take "٢٣", full-width
+# digits, "1e1", "1_0", "inf").
+DECIMAL_RE = re.compile(r"[+-]?[0-9]{1,3}(?:\.[0-9]{1,15})?", re.ASCII)
+
+
+def _coordinate(value: str, name: str) -> float:
+    if not DECIMAL_RE.fullmatch(value):
+        raise Open311Error(400, f"{name} 须为十进制度数（ASCII 数字，如 23.1062）")
+    return float(value)
 
 
 def appeal_from_form(form) -> tickets.NewAppeal:
@@ -296,9 +298,11 @@ def appeal_from_form(form) -> tickets.NewAppeal:
     address = form.get("address_string", "").strip()
     if not (lat_raw and lon_raw) and not address:
         raise Open311Error(400, "请提供位置：lat 和 long，或 address_string")
-    description = form.get("description", "").strip()
+    description = tickets.clean_text(form.get("description", "")).strip()  # the title is its first line
     if not description:
         raise Open311Error(400, "description 不能为空：请描述诉求")
+    if len(description) > DESCRIPTION_MAX:
+        raise Open311Error(400, f"description 不能超过 {DESCRIPTION_MAX} 字（Open311 规范）")
     name = f"{form.get('last_name', '').strip()}{form.get('first_name', '').strip()}"
     appeal_type = form.get("attribute[appeal_type]", "").strip() or AppealType.COMPLAINT
     urgency = form.get("attribute[urgency]", "").strip() or Urgency.NORMAL
@@ -306,7 +310,7 @@ def appeal_from_form(form) -> tickets.NewAppeal:
     return tickets.NewAppeal(
         title=title, content=description, channel=Channel.OPEN311, appeal_type=appeal_type, urgency=urgency,
         appellant_name=name, appellant_phone=form.get("phone", "").strip(), address=address,
-        lat=_float(lat_raw, "lat") if lat_raw else None, lon=_float(lon_raw, "long") if lon_raw else None,
+        lat=_coordinate(lat_raw, "lat") if lat_raw else None, lon=_coordinate(lon_raw, "long") if lon_raw else None,
         category=category,
     )
 
