@@ -18,6 +18,7 @@ from xml.etree import ElementTree
 from django.conf import settings
 from django.db.models import Exists, OuterRef, QuerySet
 from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.views.decorators.csrf import csrf_exempt
@@ -366,8 +367,12 @@ def requests_view(request: HttpRequest, fmt: str) -> HttpResponse:
     if user_for_key(request.POST.get("api_key")) is None:
         raise Open311Error(403, "api_key 缺失或无效")
     ticket = submit_appeal(appeal_from_form(request.POST))
+    # Extensions (docs/security.md, "Open311"): the appellant's tracking code, shown here once as the portal shows
+    # it, and the portal page that takes it, so that the resident can follow and review the appeal.
+    track_url = request.build_absolute_uri(f"{reverse('portal:track')}?number={ticket.number}")
     return render([{"service_request_id": ticket.number, "token": ticket.number, "service_notice": "",
-                    "account_id": None}], fmt, root="service_requests", item="request")
+                    "account_id": None, "tracking_code": ticket.tracking_code, "tracking_url": track_url}],
+                  fmt, root="service_requests", item="request")
 
 
 @require_GET

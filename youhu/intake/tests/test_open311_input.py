@@ -69,3 +69,23 @@ def test_every_channel_and_every_staff_text_is_stored_without_control_characters
     services.reply(replied, by=district.handler, text="已修复\x1b\x0b。\r谢谢")
     replied.refresh_from_db()
     assert replied.reply_text == "已修复。\n谢谢"
+
+
+@pytest.mark.django_db
+def test_post_answer_carries_the_tracking_code_that_the_portal_accepts(client, district, api_key):
+    resp = post(client, district, api_key)
+    [answer] = resp.json()
+    number, code = answer["service_request_id"], answer["tracking_code"]
+    assert code and answer["tracking_url"].endswith(f"/portal/track/?number={number}")
+    xml = ElementTree.fromstring(client.post("/open311/v2/requests.xml", {
+        "api_key": api_key, "service_code": district.category.code, "address_string": "新港东路",
+        "description": "井盖松动"}).content)
+    assert xml.findtext("request/tracking_code")
+    resident = client.__class__()
+    assert resident.post("/portal/track/", {"number": number, "code": "WRONG1"}).status_code == 400
+    tracked = resident.post("/portal/track/", {"number": number, "code": code})
+    assert tracked.status_code == 302 and tracked["Location"] == f"/portal/track/{number}/"
+    page = resident.get(tracked["Location"]).content.decode()
+    assert number in page and "新港东路路灯不亮" in page
+    # the code is the appellant's: a GET of the request never shows it
+    assert code not in client.get(f"/open311/v2/requests/{number}.json").content.decode()
