@@ -89,3 +89,11 @@ def test_post_answer_carries_the_tracking_code_that_the_portal_accepts(client, d
     assert number in page and "新港东路路灯不亮" in page
     # the code is the appellant's: a GET of the request never shows it
     assert code not in client.get(f"/open311/v2/requests/{number}.json").content.decode()
+
+
+@pytest.mark.django_db
+def test_a_report_filed_through_open311_gets_its_id_back_but_is_not_published(client, district, api_key):
+    [answer] = post(client, district, api_key, **{"attribute[appeal_type]": "report"}).json()
+    number = answer["service_request_id"]
+    assert client.get(f"/open311/v2/tokens/{number}.json").json() == [{"service_request_id": number, "token": number}]
+    assert client.get(f"/open311/v2/requests/{number}.json").status_code == 404
