@@ -48,31 +48,38 @@ _GIVEN = f"(?:(?!{NAME_MASK})[\u4e00-\u9fff])"
 _HONORIFIC = "(?:" + "|".join(HONORIFICS) + ")"
 # Words a name often follows (感谢李四先生): kept, so that 谢 is not taken for the surname of "谢李四".
 _BEFORE_NAME = "感谢|谢谢|谢|致|请|联系|通知|告知|转告|回复|答复|向|和|与|给|及|、"
+_DIGIT_RUN = re.compile(r"\d{4}")  # every phone or long number has four digits in a row somewhere
 _DIGITS_EDGE_L, _DIGITS_EDGE_R = r"(?<![0-9A-Za-z])", r"(?![0-9A-Za-z])"
 
-# (pattern, replacement), applied in this order: longer numbers before the shorter ones they contain.
-_PATTERNS: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"), "[邮箱]"),
-    (re.compile(_DIGITS_EDGE_L + r"\d{17}[\dXx]" + _DIGITS_EDGE_R + "|" + _DIGITS_EDGE_L + r"\d{15}"
-                + _DIGITS_EDGE_R), "[证件号]"),
+# (gate, pattern, replacement), applied in this order: longer numbers before the shorter ones they contain. A
+# pattern runs only where its gate (a quick search for what every match must contain) finds something: most
+# texts have no e-mail address, ID number or honorific, and an Open311 page masks up to 2,000 texts.
+_PATTERNS: list[tuple[re.Pattern[str], re.Pattern[str], str]] = [
+    (re.compile("@"), re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"), "[邮箱]"),
+    (re.compile(r"\d{15}"), re.compile(_DIGITS_EDGE_L + r"\d{17}[\dXx]" + _DIGITS_EDGE_R + "|" + _DIGITS_EDGE_L
+                                      + r"\d{15}" + _DIGITS_EDGE_R), "[证件号]"),
     # any run of 12 or more digits, also with separators (bank cards, account numbers)
-    (re.compile(r"(?<!\d)\d(?:[-\s]?\d){11,}(?!\d)"), "[号码]"),
+    (_DIGIT_RUN, re.compile(r"(?<!\d)\d(?:[-\s]?\d){11,}(?!\d)"), "[号码]"),
     # mobile numbers, also written 139-2222-0000, 139 2222 0000 or with +86
-    (re.compile(r"(?<!\d)(?:\+?86[-\s]?)?1[3-9]\d(?:[-\s]?\d{4}){2}(?!\d)"), "[电话]"),
+    (_DIGIT_RUN, re.compile(r"(?<!\d)(?:\+?86[-\s]?)?1[3-9]\d(?:[-\s]?\d{4}){2}(?!\d)"), "[电话]"),
     # landlines with their area code: 020-83456789, (020)8345 6789, 0755-1234567, 02083456789
-    (re.compile(r"(?<!\d)(?:\(0\d{2,3}\)|（0\d{2,3}）|0\d{2,3})[-\s]?\d{3,4}[-\s]?\d{4}(?!\d)"), "[电话]"),
+    (_DIGIT_RUN, re.compile(r"(?<!\d)(?:\(0\d{2,3}\)|（0\d{2,3}）|0\d{2,3})[-\s]?\d{3,4}[-\s]?\d{4}(?!\d)"),
+     "[电话]"),
     # a local number after a word that says it is one: 电话83456789, 联系方式：8345-6789
-    (re.compile(r"(电话|手机|座机|号码|联系方式|联系电话|tel|Tel|TEL)([:：是为\s]*)\d[\d\-\s]{5,}\d"), r"\1\2[电话]"),
+    (_DIGIT_RUN, re.compile(r"(电话|手机|座机|号码|联系方式|联系电话|tel|Tel|TEL)([:：是为\s]*)\d[\d\-\s]{5,}\d"),
+     r"\1\2[电话]"),
     # car plates: 粤A12345, 粤A·D12345
-    (re.compile(r"[京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼][A-Z]·?[A-Z0-9]{5,6}"
-                + _DIGITS_EDGE_R), "[车牌]"),
+    (re.compile("[A-Z]"), re.compile(r"[京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼][A-Z]·?[A-Z0-9]{5,6}"
+                                     + _DIGITS_EDGE_R), "[车牌]"),
     # house, building and room numbers: 88号, 3栋, 502室 (not a metro line: 3号线)
-    (re.compile(r"\d+[-\s]?(号楼|号院|号(?!线)|栋|幢|座|单元|室|房|层)"), r"*\1"),
+    (re.compile(r"\d"), re.compile(r"\d+[-\s]?(号楼|号院|号(?!线)|栋|幢|座|单元|室|房|层)"), r"*\1"),
     # names by pattern
-    (re.compile(f"({_BEFORE_NAME})?" + _SURNAME + _GIVEN + "{0,2}?" + f"({_HONORIFIC})"), r"\1" + NAME_MASK + r"\2"),
-    (re.compile(r"(我叫|我的名字[是叫]|本人名叫|本人叫|名叫|姓名[:：是为\s]*|联系人[:：是为\s]*|署名[:：\s]*)"
+    (re.compile(_HONORIFIC), re.compile(f"({_BEFORE_NAME})?" + _SURNAME + _GIVEN + "{0,2}?" + f"({_HONORIFIC})"),
+     r"\1" + NAME_MASK + r"\2"),
+    (re.compile("我|本人|名|姓名|联系人|署名"),
+     re.compile(r"(我叫|我的名字[是叫]|本人名叫|本人叫|名叫|姓名[:：是为\s]*|联系人[:：是为\s]*|署名[:：\s]*)"
                 + _GIVEN + "{2,3}"), r"\1" + NAME_MASK * 2),
-    (re.compile(r"(我姓|本人姓)" + _SURNAME), r"\1" + NAME_MASK),
+    (re.compile("姓"), re.compile(r"(我姓|本人姓)" + _SURNAME), r"\1" + NAME_MASK),
 ]
 KNOWN_MIN_LEN = 2  # a known value shorter than this (a one-character name) is left to the patterns
 
@@ -87,6 +94,7 @@ def mask_personal(text: str, *, names: Iterable[str] = (), phones: Iterable[str]
              for value in values if value and len(value.strip()) >= KNOWN_MIN_LEN]
     for value, token in sorted(known, key=lambda pair: len(pair[0]), reverse=True):  # 新港东路88号 before 88号
         text = text.replace(value, token)
-    for pattern, replacement in _PATTERNS:
-        text = pattern.sub(replacement, text)
+    for gate, pattern, replacement in _PATTERNS:
+        if gate.search(text):
+            text = pattern.sub(replacement, text)
     return text
