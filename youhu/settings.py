@@ -258,6 +258,11 @@ YOUHU = {
     "ENTERPRISE_PORTAL_SHOW_CODE": os.environ.get("YOUHU_ENTERPRISE_PORTAL_SHOW_CODE", "1" if DEBUG else "0") == "1",
     # A GeoJSON of real street boundaries (properties.name = street); empty = approximate Voronoi cells.
     "STREETS_GEOJSON": os.environ.get("YOUHU_STREETS_GEOJSON", ""),
+    # A tile server for the portal's map, under the street outlines: a URL template with {z}/{x}/{y} (and
+    # optionally {s}); empty = the outlines alone (works offline). The outlines are GCJ-02: use tiles on the
+    # same datum (as Chinese web maps are), or they sit a few hundred metres off.
+    "MAP_TILES": os.environ.get("YOUHU_MAP_TILES", ""),
+    "MAP_TILES_ATTRIBUTION": os.environ.get("YOUHU_MAP_TILES_ATTRIBUTION", ""),
     # Open tickets this recent, in the same street and category, are compared for duplicates.
     "DUPLICATE_WINDOW_DAYS": int(os.environ.get("YOUHU_DUPLICATE_WINDOW_DAYS", "7")),
     "DUPLICATE_SIMILARITY": float(os.environ.get("YOUHU_DUPLICATE_SIMILARITY", "0.6")),
