@@ -449,8 +449,8 @@ def dispatch_batch(batch: list[Ticket], *, by: User, unit: Unit | None, category
 
     Who may and the input are checked for all of them before anything is written: a unit's handler
     dispatches none. Each ticket then goes in its own transaction: one that someone else dispatched
-    meanwhile fails alone, and is reported. Each keeps its own category unless one is given; without one, the
-    category of its suggestion that routes to this unit, if any."""
+    meanwhile fails alone, and is reported. Without a category given, each takes its suggested category that
+    routes to this unit, else keeps its own (`_category_towards`)."""
     now = now or clock.now()
     if not batch:
         raise InvalidInput("请选择要派单的工单", field="numbers")
@@ -471,9 +471,10 @@ def dispatch_batch(batch: list[Ticket], *, by: User, unit: Unit | None, category
 
 
 def _category_towards(ticket: Ticket, unit: Unit) -> Category | None:
-    if ticket.category_id:
-        return ticket.category
+    """The best-ranked suggested category that routes to `unit` (the dispatcher's choice of unit says which of
+    the model's categories it meant), else the ticket's own."""
     suggestion = latest_suggestion(ticket)
     wanted = next((row.get("category_id") for row in (suggestion.top if suggestion else [])
                    if row.get("unit_id") == unit.pk and row.get("category_id")), None)
-    return Category.objects.filter(pk=wanted, active=True).first() if wanted else None
+    found = Category.objects.filter(pk=wanted, active=True).first() if wanted else None
+    return found or ticket.category

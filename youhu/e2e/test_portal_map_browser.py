@@ -4,6 +4,7 @@ and a deployment's tile server shows under the outlines."""
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 from PIL import Image
@@ -103,6 +104,10 @@ def test_a_configured_tile_server_shows_under_the_outlines(phone, live_server, d
     phone.route("http://tiles.invalid/**", serve)
     _open_portal(phone, live_server)
     phone.wait_for_selector(".leaflet-tile-loaded")
-    assert asked and all(u.endswith(".png") and u.count("/") == 6 for u in asked)
+    tiles = [re.fullmatch(r"http://tiles\.invalid/(\d+)/(\d+)/(\d+)\.png", url) for url in asked]
+    assert tiles and all(tiles), asked
+    # The template's {x} at zoom {z} is the district's column (113.23–113.42° E), not some other place's.
+    for z, x, _y in (map(int, t.groups()) for t in tiles):
+        assert int((113.2 + 180) / 360 * 2**z) <= x <= int((113.45 + 180) / 360 * 2**z)
     assert phone.locator(".leaflet-overlay-pane path").count() == 18  # the outlines stay on top
     assert "测试底图" in phone.locator(".leaflet-control-attribution").inner_text()

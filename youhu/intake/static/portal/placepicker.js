@@ -20,6 +20,9 @@
   map.setView([23.09, 113.31], 12);
   var marker = null;
   var outlines = {};  // street name -> its layer, to frame a searched street
+  var byArea = {};  // directory street id -> its layer, to mark the chosen street
+  var STYLE = { color: "#b91c1c", weight: 1.2, fillColor: "#b91c1c", fillOpacity: tiles ? 0.06 : 0.12 };
+  var CHOSEN = { color: "#7f1d1d", weight: 2.5, fillColor: "#b91c1c", fillOpacity: tiles ? 0.2 : 0.35 };
 
   function say(text, warn) {
     chosen.textContent = text;
@@ -40,10 +43,14 @@
     var current = communitySelect.options[communitySelect.selectedIndex];
     if (current && current.disabled) { communitySelect.value = ""; }
   }
+  function markStreet() {
+    Object.keys(byArea).forEach(function (id) { byArea[id].setStyle(id === streetSelect.value ? CHOSEN : STYLE); });
+  }
   function setArea(street, community) {
     streetSelect.value = street ? String(street.id) : "";
     filterCommunities();
     communitySelect.value = community ? String(community.id) : "";
+    markStreet();
   }
   function words() {
     var street = optionText(streetSelect), community = optionText(communitySelect);
@@ -81,9 +88,10 @@
     .then(function (response) { return response.json(); })
     .then(function (shapes) {
       var layer = L.geoJSON(shapes, {
-        style: function () { return { color: "#b91c1c", weight: 1.2, fillColor: "#b91c1c", fillOpacity: tiles ? 0.06 : 0.12 }; },
+        style: function () { return STYLE; },
         onEachFeature: function (feature, part) {
           outlines[feature.properties.name] = part;
+          if (feature.properties.area_id) { byArea[String(feature.properties.area_id)] = part; }
           part.bindTooltip(feature.properties.name, { sticky: true, direction: "top" });
         },
       }).addTo(map);
@@ -93,6 +101,7 @@
         putMarker(Number(latInput.value), Number(lonInput.value));
       }
       if (words()) { say("已选择：" + words()); }
+      markStreet();
     })
     .catch(function () { say("地图暂时无法加载，请直接选择街道", true); });
 
@@ -178,11 +187,12 @@
   // A correction by hand: the words follow the selects.
   streetSelect.addEventListener("change", function () {
     filterCommunities();
+    markStreet();
     say(words() ? "已更正为：" + words() : "尚未选择街道");
   });
   communitySelect.addEventListener("change", function () {
     var option = communitySelect.options[communitySelect.selectedIndex];
-    if (option && option.value && !streetSelect.value) { streetSelect.value = option.dataset.street; }
+    if (option && option.value && !streetSelect.value) { streetSelect.value = option.dataset.street; markStreet(); }
     say(words() ? "已更正为：" + words() : "尚未选择街道");
   });
   filterCommunities();
