@@ -61,7 +61,8 @@ class JSONArrayLength(Func):
 
 
 def waiting_tickets(sort: str = DEFAULT_SORT) -> QuerySet[Ticket]:
-    """Registered tickets nobody has dispatched yet, by `sort` (one of SORTS; oldest first by default)."""
+    """Registered tickets nobody has dispatched yet, by `sort` (one of SORTS; oldest first by default). Ties go
+    oldest first, except in '-time', the exact reverse of 'time'."""
     latest = Suggestion.objects.order_by("-created_at", "-id")
     newest = latest.filter(ticket=OuterRef("pk"))
     column = SORTS.get(sort.lstrip("-"), SORTS[DEFAULT_SORT])
@@ -71,7 +72,7 @@ def waiting_tickets(sort: str = DEFAULT_SORT) -> QuerySet[Ticket]:
             .prefetch_related(Prefetch("dispatch_suggestions", queryset=latest))
             .annotate(suggested_confidence=Subquery(newest.values("confidence")[:1]),
                       suggested_duplicates=Subquery(newest.annotate(n=JSONArrayLength("duplicates")).values("n")[:1]))
-            .order_by(order, "registered_at", "id"))
+            .order_by(order, *(["-id"] if sort == f"-{DEFAULT_SORT}" else ["registered_at", "id"])))
 
 
 def _routed(ticket: Ticket, rows: list[dict], categories: dict[int, Category], router: routing.Router,
