@@ -14,6 +14,7 @@ from django.conf import settings as django_settings
 from youhu.dispatch.services import triage, use_classifier
 from youhu.dispatch.tests.conftest import CUES, LABELS, KeywordClassifier
 from youhu.testing.factories import at, make_category, make_ticket
+from youhu.tickets import services as tickets_service
 from youhu.tickets.models import Status, Ticket
 
 from .conftest import Shooter, login
@@ -168,3 +169,27 @@ def test_desk_batch_dispatches_20_tickets_to_one_unit(page, live_server, waiting
     assert not Ticket.objects.filter(status=Status.REGISTERED).exists()
     _record("batch", {"tickets": BATCH, "tick_each": tick_each, "select_all": select_all.as_dict()})
     assert select_all.actions == 3 and select_all.loads == 2
+
+
+def test_keys_move_open_tick_and_a_returned_ticket_shows_why(page, live_server, waiting):
+    district = waiting
+    first, second = Ticket.objects.order_by("registered_at", "id")[:2]
+    tickets_service.dispatch(second, by=district.dispatcher, unit=district.env, now=NOW)
+    tickets_service.return_ticket(second, by=district.env_handler, reason="噪音归街道综合执法管", now=NOW)
+    login(page, live_server, "dispatcher")
+    page.goto(f"{live_server.url}/dispatch/")
+    page.locator(f"#pane-{first.number}").wait_for()
+    page.keyboard.press("j")
+    assert page.locator("#desk-table tr.is-current").get_attribute("data-number") == second.number
+    pane = page.locator(f"#pane-{second.number}")
+    pane.wait_for()  # the pane follows the current row
+    assert "噪音归街道综合执法管" in pane.inner_text() and "已排除退单单位" in pane.inner_text()
+    assert pane.get_by_role("button", name=f"派至{district.env}").count() == 0
+    assert pane.get_by_role("button", name=f"派至{district.roads}").count() == 1
+    page.keyboard.press("x")
+    assert page.locator("#desk-selected").inner_text() == "已选 1 件"
+    page.keyboard.press("k")
+    page.locator(f"#pane-{first.number}").wait_for()
+    page.keyboard.press("t")
+    page.wait_for_url(f"**/tickets/{first.number}/")
+    assert page.js_errors == []
