@@ -179,6 +179,9 @@ SESSION_COOKIE_AGE = int(os.environ.get("YOUHU_SESSION_IDLE_MINUTES", "30")) * 6
 AXES_FAILURE_LIMIT = int(os.environ.get("YOUHU_LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("YOUHU_LOGIN_LOCKOUT_MINUTES", "15")))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each on its own: per account and per address
+# Failures are rows in the database, so every worker process counts the same ones (as the rate limits share
+# the "shared" cache); axes' cache handler would count per process on the embedded default.
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "youhu.accounts.backends.lockout_address"  # the address the rate limits see
 AXES_LOCKOUT_CALLABLE = "youhu.accounts.views.locked_out"
