@@ -84,7 +84,7 @@ def is_blank(cells: Iterable[Any]) -> bool:
 
 def decode(raw: bytes, encoding: str = "auto") -> str:
     """UTF-8 (with or without BOM) or GB18030/GBK. A UTF-8 file with a bad byte further on is an error naming
-    its line, not a reason to read the whole file as GBK (which would turn every row into mojibake)."""
+    its line, not a reason to try it as GBK (which fails with no line, or reads it as mojibake)."""
     candidates = ENCODINGS.get(encoding)
     if candidates is None:
         raise StructureError(f"不支持的编码：{encoding}（可选 auto、utf-8、gbk）")
