@@ -3,7 +3,6 @@ implausible rows are reported, not stored. Each broken file is built here, as th
 
 import csv
 import io
-import zipfile
 from datetime import datetime, timedelta
 
 import pytest
@@ -12,6 +11,7 @@ from openpyxl import Workbook
 
 from youhu.intake.importing import ImportFileError, ImportOptions, import_appeals
 from youhu.intake.models import ImportBatch
+from youhu.testing.files import with_sheet_bytes_flipped, with_sheet_cut
 from youhu.tickets.models import Ticket
 
 ROWS = 1500
@@ -139,18 +139,6 @@ def workbook_bytes(n: int = ROWS) -> bytes:
     return out.getvalue()
 
 
-def with_sheet_cut(data: bytes, keep: float) -> bytes:
-    """The same workbook with its sheet's XML cut off part-way (as an interrupted export leaves it)."""
-    source, out = zipfile.ZipFile(io.BytesIO(data)), io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for item in source.infolist():
-            content = source.read(item.filename)
-            if item.filename == "xl/worksheets/sheet1.xml":
-                content = content[:int(len(content) * keep)]
-            target.writestr(item, content)
-    return out.getvalue()
-
-
 @pytest.mark.django_db
 def test_a_sheet_cut_mid_file_stores_nothing_and_says_where():
     data = with_sheet_cut(workbook_bytes(), keep=0.7)
@@ -165,11 +153,8 @@ def test_cut_or_corrupt_xlsx_bytes_store_nothing():
     data = workbook_bytes()
     with pytest.raises(ImportFileError, match="无法读取 XLSX"):
         run(data[:len(data) // 2], name="hotline.xlsx")  # the zip's directory is at the end: gone
-    member = zipfile.ZipFile(io.BytesIO(data)).getinfo("xl/worksheets/sheet1.xml")
-    middle = member.header_offset + 30 + len(member.filename) + member.compress_size // 2
-    corrupt = data[:middle] + bytes(b ^ 0xFF for b in data[middle:middle + 64]) + data[middle + 64:]
     with pytest.raises(ImportFileError, match="损坏"):
-        run(corrupt, name="hotline.xlsx")
+        run(with_sheet_bytes_flipped(data), name="hotline.xlsx")
     assert_nothing_stored()
 
 
