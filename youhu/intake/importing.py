@@ -1,8 +1,12 @@
 """Hotline import: CSV/XLSX exports of the 12345 hotline (or any board) into tickets.
 
-Each good row becomes a ticket with its number and 'create' event, written in blocks by
-`tickets.create_tickets` (bulk inserts; bench/intake.py measures the rows per second). Each bad row is reported with its reason and stored not at all. A row's external id (its `id`
-column, or a hash of its content when it has none) makes re-importing the same file create nothing new.
+The whole file is read and checked first (`youhu.spreadsheet.reading`, shared with the other imports): a
+structural error (broken quote, cut sheet, bad encoding) raises ImportFileError naming the line and stores
+nothing. Then each good row becomes a ticket with its number and 'create' event, written in blocks by
+`tickets.create_tickets` (bulk inserts; bench/intake.py measures the rows per second). Each bad row is
+reported with its reason and stored not at all, and so is each implausible one (`plausibility`). The report
+has one line per line of the file. A row's external id (its `id` column, or a hash of its content when it
+has none) makes re-importing the same file create nothing new.
 """
 
 from __future__ import annotations
