@@ -6,9 +6,10 @@ from dataclasses import dataclass, field
 
 from django.db.models import Prefetch, QuerySet
 
-from youhu.directory.models import Area, Unit
+from youhu.directory.models import Area, Unit, User
 from youhu.taxonomy.models import Category
 from youhu.tickets.models import OPEN_STATUSES, Status, Ticket
+from youhu.tickets.selectors import at_level
 
 from . import routing
 from .models import Suggestion
@@ -37,10 +38,12 @@ class QueueItem:
         return self.options[0] if self.options else None
 
 
-def waiting_tickets() -> QuerySet[Ticket]:
-    """Registered tickets nobody has dispatched yet, oldest first."""
+def waiting_tickets(user: User | None = None) -> QuerySet[Ticket]:
+    """Registered tickets nobody has dispatched yet, oldest first: those of the user's level (a district
+    centre's, or the city's — docs/levels.md), or all of them without a user."""
     latest = Suggestion.objects.order_by("-created_at", "-id")
-    return (Ticket.objects.filter(status=Status.REGISTERED)
+    qs = Ticket.objects.all() if user is None else at_level(Ticket.objects.all(), user)
+    return (qs.filter(status=Status.REGISTERED)
             .select_related("street", "community", "category")
             .prefetch_related(Prefetch("dispatch_suggestions", queryset=latest))
             .order_by("registered_at", "id"))
@@ -74,10 +77,17 @@ def queue_item(ticket: Ticket) -> QueueItem:
     return QueueItem(ticket, suggestion, options_for(ticket, suggestion), duplicates_for(suggestion))
 
 
-def dispatch_choices() -> dict:
-    """What a dispatcher may choose from when not taking a suggestion."""
+def dispatch_choices(user: User | None = None) -> dict:
+    """What a dispatcher may choose from when not taking a suggestion: their own level's units, and their
+    district's streets (the city's dispatchers: every street)."""
+    units = Unit.objects.filter(active=True).exclude(kind=Unit.Kind.CENTRE)
+    streets = Area.objects.filter(kind=Area.Kind.STREET)
+    if user is not None:
+        units = units.filter(district_id=user.district_id)
+        if user.district_id is not None:
+            streets = streets.filter(district_id=user.district_id)
     return {
         "categories": Category.objects.filter(level=1, active=True).order_by("path"),
-        "units": Unit.objects.filter(active=True).exclude(kind=Unit.Kind.CENTRE).order_by("kind", "name"),
-        "streets": Area.objects.filter(kind=Area.Kind.STREET).order_by("name"),
+        "units": units.order_by("kind", "name"),
+        "streets": streets.order_by("name"),
     }

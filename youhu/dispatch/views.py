@@ -16,7 +16,7 @@ from youhu.taxonomy.models import Category
 from youhu.tickets import services as tickets
 from youhu.tickets.errors import InvalidInput, TicketError
 from youhu.tickets.models import Status, Ticket
-from youhu.tickets.selectors import merge_target
+from youhu.tickets.selectors import at_level, merge_target, visible_tickets
 
 from . import selectors, services
 
@@ -26,6 +26,11 @@ PAGE_SIZE = 20
 def _require_dispatcher(request: HttpRequest) -> None:
     if not request.user.has_role(Role.DISPATCHER, Role.ADMIN):
         raise PermissionDenied("只有派单员可以使用派单队列")
+
+
+def _ticket(request: HttpRequest, number: str, **filters) -> Ticket:
+    """A ticket of the dispatcher's own level (a district's dispatcher never reaches another district's)."""
+    return get_object_or_404(at_level(visible_tickets(request.user), request.user), number=number, **filters)
 
 
 def _back(request: HttpRequest, ticket: Ticket | None = None) -> HttpResponse:
@@ -46,11 +51,11 @@ def _pick(model, value: str | None, field: str, label: str, **filters):
 @login_required
 def queue(request: HttpRequest) -> HttpResponse:
     _require_dispatcher(request)
-    page = Paginator(selectors.waiting_tickets(), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(selectors.waiting_tickets(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
     items = [selectors.queue_item(t) for t in page.object_list]
     return render(request, "dispatch/queue.html", {
         "page": page, "items": items, "threshold": services.auto_dispatch_threshold(),
-        **selectors.dispatch_choices(),
+        **selectors.dispatch_choices(request.user),
     })
 
 
@@ -59,7 +64,7 @@ def queue(request: HttpRequest) -> HttpResponse:
 def dispatch(request: HttpRequest, number: str) -> HttpResponse:
     """派单: a suggestion by its position (`option`), or a category and unit of the dispatcher's own."""
     _require_dispatcher(request)
-    ticket = get_object_or_404(Ticket, number=number)
+    ticket = _ticket(request, number)
     try:
         if request.POST.get("option", "").isdigit():
             item = selectors.queue_item(ticket)
@@ -85,7 +90,7 @@ def dispatch(request: HttpRequest, number: str) -> HttpResponse:
 @require_POST
 def merge(request: HttpRequest, number: str) -> HttpResponse:
     _require_dispatcher(request)
-    ticket = get_object_or_404(Ticket, number=number)
+    ticket = _ticket(request, number)
     try:
         into = merge_target(request.user, request.POST.get("into"))
         services.merge_duplicate(ticket, by=request.user, into=into)
@@ -101,7 +106,7 @@ def merge(request: HttpRequest, number: str) -> HttpResponse:
 def locate(request: HttpRequest, number: str) -> HttpResponse:
     """The dispatcher sets the street the locator could not resolve (or corrects it)."""
     _require_dispatcher(request)
-    ticket = get_object_or_404(Ticket, number=number, status__in=[Status.NEW, Status.REGISTERED])
+    ticket = _ticket(request, number, status__in=[Status.NEW, Status.REGISTERED])
     try:
         street = _pick(Area, request.POST.get("street"), "street", "街道", kind=Area.Kind.STREET)
     except TicketError as exc:
@@ -118,7 +123,7 @@ def locate(request: HttpRequest, number: str) -> HttpResponse:
 def retriage(request: HttpRequest, number: str) -> HttpResponse:
     """Ask smart dispatch again, e.g. after a model was trained or the place corrected."""
     _require_dispatcher(request)
-    ticket = get_object_or_404(Ticket, number=number, status=Status.REGISTERED)
+    ticket = _ticket(request, number, status=Status.REGISTERED)
     services.triage(ticket)
     ticket.refresh_from_db()
     if ticket.status == Status.DISPATCHED:

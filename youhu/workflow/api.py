@@ -165,7 +165,7 @@ class ActionIn(Schema):
     reason: Text = Field("", description="退单/转派/重办/无效/归档/延期/督办的理由")
     text: Text = Field("", description="办结答复、直办答复或协办意见")
     note: Text = Field("", description="办理记录")
-    unit: Id | None = Field(None, description="派单/转派的主办单位 id")
+    unit: Id | None = Field(None, description="派单/转派的主办单位 id；派至区时为区指挥中心的 id")
     co_units: list[Id] | None = Field(None, max_length=50, description="协办单位 id")
     category: Text | None = Field(None, description="分类代码")
     into: Text | None = Field(None, description="合并到的主件编号")
