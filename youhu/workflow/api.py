@@ -17,7 +17,7 @@ from ninja.errors import HttpError
 from pydantic import AfterValidator
 
 from youhu.access.auth import api_auth
-from youhu.directory.models import Area, Unit, User
+from youhu.directory.models import Area, District, Unit, User
 from youhu.intake.flows import submit_appeal
 from youhu.intake.idempotency import idempotent
 from youhu.taxonomy.models import AppealType, Category, Urgency
@@ -100,6 +100,7 @@ class TicketOut(Schema):
     urgency: str
     category: CategoryRef | None
     main_unit: Ref | None
+    district: Ref | None = Field(None, description="所在区（市级派至区后）；空 = 市级或单区部署")
     street: Ref | None
     community: Ref | None
     address: str
@@ -184,7 +185,7 @@ def _local(value: datetime | None) -> datetime | None:
     return timezone.localtime(value) if value is not None else None
 
 
-def _ref(obj: Unit | Area | None) -> dict | None:
+def _ref(obj: Unit | Area | District | None) -> dict | None:
     return {"id": obj.pk, "name": obj.name} if obj is not None else None
 
 
@@ -202,6 +203,7 @@ def ticket_json(ticket: Ticket, user: User) -> dict[str, Any]:
         "urgency": ticket.urgency,
         "category": {"code": category.code, "path": category.path} if category else None,
         "main_unit": _ref(ticket.main_unit),
+        "district": _ref(ticket.district) if ticket.district_id else None,
         "street": _ref(ticket.street),
         "community": _ref(ticket.community),
         "address": ticket.address,
@@ -238,7 +240,7 @@ def _user(request: HttpRequest) -> User:
 
 def _visible(user: User):
     return selectors.visible_tickets(user).select_related("category", "main_unit", "street", "community",
-                                                          "duplicate_of")
+                                                          "duplicate_of", "district")
 
 
 def get_visible_ticket(user: User, number: str) -> Ticket:

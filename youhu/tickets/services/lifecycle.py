@@ -211,6 +211,7 @@ def dispatch(ticket: Ticket, *, by: User | None, unit: Unit | None, co_units: It
     now = now or clock.now()
     main = _check_unit(unit, "unit")
     co = [_check_unit(u, "co_units") for u in co_units]
+    _check_allowed(ticket, "dispatch", by)  # before the level's check, which would tell where the ticket is
     _check_level(ticket, [main], "unit")
     _check_level(ticket, co, "co_units")
     category = category or ticket.category
@@ -272,6 +273,7 @@ def transfer(ticket: Ticket, *, by: User, unit: Unit | None, reason: str, co_uni
     if co_units is None:
         co_units = [link.unit for link in ticket.unit_links.filter(active=True, role=TicketUnit.Role.CO)]
     co = [_check_unit(u, "co_units") for u in co_units]
+    _check_allowed(ticket, "transfer", by)
     _check_level(ticket, [main], "unit")
     _check_level(ticket, co, "co_units")
     deadlines = _deadlines(ticket, ticket.category, now)
