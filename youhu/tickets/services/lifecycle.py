@@ -18,7 +18,7 @@ from youhu.workdays import calendar
 
 from ..errors import Conflict, InvalidInput, InvalidTransition, NotAllowed
 from ..models import CloseReason, Extension, Satisfaction, Status, Ticket, TicketEvent, TicketUnit
-from ..policy import ACTION_LABELS, RULES, co_link, require
+from ..policy import ACTION_LABELS, RULES, co_link, require, same_level
 from .events import (
     APPELLANT_LABEL,
     REASON_MAX,
@@ -501,6 +501,8 @@ def release_reply(ticket: Ticket, *, by: User, reason: str = "", now: datetime |
     now = now or clock.now()
     if not by.has_role("supervisor", "admin"):
         raise NotAllowed("只有督办员可以放行答复")
+    if by.district_id is not None and not same_level(by, ticket):  # the city's supervisors: every district's
+        raise NotAllowed(f"您无权对工单 {ticket.number} 执行“放行答复”")
     with db.writing():
         log_event(ticket, "release_reply", by=by, now=now, reason=reason.strip())
         Ticket.objects.filter(pk=ticket.pk).update(reply_withheld=False)
