@@ -11,6 +11,7 @@ from datetime import datetime
 
 from youhu import clock
 
+from .city import load as load_city
 from .reference import load_reference
 from .simulate import SEED, load_tickets
 
@@ -69,4 +70,6 @@ def load_demo(tickets: int = DEFAULT_TICKETS, *, now: datetime | None = None, se
     lap("tickets")
     ran = run_extra_loaders(now, extras)
     lap("extras")
+    load_city(now)  # last: what the loaders above made becomes 海珠区's, under the city (docs/levels.md)
+    lap("city")
     return DemoSummary(reference, ticket_counts, ran, time.perf_counter() - started, phases)
