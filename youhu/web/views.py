@@ -119,7 +119,7 @@ def ticket_list(request: HttpRequest) -> HttpResponse:
 def _visible_ticket(request: HttpRequest, number: str) -> Ticket:
     """The ticket if this user may see it; 404 otherwise, so numbers of others' tickets leak nothing."""
     ticket = (visible_tickets(request.user)
-              .select_related("category", "main_unit", "street", "community", "duplicate_of")
+              .select_related("category", "main_unit", "street", "community", "duplicate_of", "district")
               .filter(number=number).first())
     if ticket is None:
         raise Http404("工单不存在或无权查看")

@@ -96,6 +96,7 @@ def test_pages_keep_districts_apart(client, city):
     client.force_login(city.a.dispatcher)
     page = client.get(reverse("web:ticket_detail", args=[in_a.number])).content.decode()
     assert "退回市级" in page and city.a.dept.name in page and city.b.dept.name not in page
+    assert "派往：海珠区" in page and "所在区" in page  # the trail says where the city sent it
     assert in_a.number in client.get(reverse("dispatch:queue")).content.decode()
     assert at_city.number not in client.get(reverse("dispatch:queue")).content.decode()
     assert Ticket.objects.get(pk=in_a.pk).district == city.a.district  # none of the refused posts changed it
