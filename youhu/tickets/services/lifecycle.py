@@ -81,8 +81,9 @@ def _deadlines(ticket: Ticket, category: Category | None, start: datetime) -> di
         rule = deadline_rule_for(category, ticket.appeal_type, ticket.urgency)
     except DeadlineRuleMissing as exc:
         raise InvalidInput(str(exc), field="category") from exc
-    accept = calendar.add_office_minutes(start, rule.accept_office_minutes)
-    reply = calendar.add_working_days(start, rule.reply_working_days)
+    # The district's own calendar exceptions count for its tickets (docs/levels.md).
+    accept = calendar.add_office_minutes(start, rule.accept_office_minutes, ticket.district_id)
+    reply = calendar.add_working_days(start, rule.reply_working_days, ticket.district_id)
     return {"accept_due": accept.at, "reply_due": reply.at, "due_estimated": accept.estimated or reply.estimated}
 
 
@@ -364,7 +365,7 @@ def decide_extension(extension: Extension, *, by: User, approve: bool, reason: s
         payload: dict[str, Any] = {"working_days": extension.working_days}
         if approve:
             base = max(ticket.reply_due or now, now)
-            new_due = calendar.add_working_days(base, extension.working_days)
+            new_due = calendar.add_working_days(base, extension.working_days, ticket.district_id)
             changes = {"reply_due": new_due.at, "due_estimated": ticket.due_estimated or new_due.estimated,
                        "extension_count": ticket.extension_count + 1}
             payload["reply_due"] = new_due.at.isoformat()
@@ -408,7 +409,7 @@ def reply(ticket: Ticket, *, by: User, text: str, now: datetime | None = None) -
     missing = missing_co_parts(ticket)
     if missing and not ticket.co_parts_waived:
         raise InvalidInput(f"协办单位尚未提交意见：{'、'.join(missing)}", field="text")
-    days = calendar.working_days_between(ticket.dispatched_at or ticket.created_at, now)
+    days = calendar.working_days_between(ticket.dispatched_at or ticket.created_at, now, ticket.district_id)
     with db.writing():
         _apply(ticket, "reply", by=by, now=now, to_status=Status.REPLIED, public=True, payload={"reply": body},
                changes={"reply_text": body, "replied_at": now, "handling_working_days": days,

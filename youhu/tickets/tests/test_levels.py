@@ -151,3 +151,18 @@ def test_a_deployment_of_one_district_offers_no_levels(district):
     assert "return_to_city" not in allowed_actions(district.dispatcher, ticket)
     services.dispatch(ticket, by=district.dispatcher, unit=district.roads, now=NOW)
     assert _trail(ticket)[-1] == "dispatch"
+
+
+def test_a_districts_own_day_off_moves_its_deadlines_only(city):
+    from youhu.workdays.models import CalendarDay, DistrictDay
+
+    start = at("2026-03-09 17:50")  # a Monday, ten office minutes before closing; no city exception that week
+    a, b = city.in_district(city.a, now=start), city.in_district(city.b, now=start)
+    DistrictDay.objects.create(district=city.a.district, date=at("2026-03-10 00:00").date(),
+                               kind=CalendarDay.Kind.HOLIDAY, name="区内调休")
+    for level, ticket in ((city.a, a), (city.b, b)):
+        services.dispatch(ticket, by=level.dispatcher, unit=level.dept, now=start)
+    a.refresh_from_db()
+    b.refresh_from_db()
+    assert (a.reply_due - b.reply_due).days == 1  # 海珠区's Tuesday off, not 越秀区's
+    assert a.accept_due.date() > b.accept_due.date()  # the accept clock runs into Tuesday: 海珠区 skips it
