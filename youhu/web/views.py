@@ -95,7 +95,7 @@ def filter_tickets(qs: QuerySet[Ticket], data: dict) -> QuerySet[Ticket]:
 @login_required
 def ticket_list(request: HttpRequest) -> HttpResponse:
     user, now = request.user, clock.now()
-    form = TicketFilterForm(request.GET or None)
+    form = TicketFilterForm(request.GET or None, district_id=user.district_id)
     data = form.cleaned_data if form.is_valid() else {}
     queue = QUEUES.get(data.get("queue") or "")
     if queue is not None and user.has_role(*queue.roles):

@@ -90,8 +90,11 @@ def test_pages_keep_districts_apart(client, city):
         assert client.post(reverse(name, args=[in_a.number]), {"unit": city.b.dept.pk}).status_code == 404
     queue = client.get(reverse("dispatch:queue")).content.decode()
     assert in_a.number not in queue and at_city.number not in queue and "城市道路井盖缺失" not in queue
-    home = client.get(reverse("web:ticket_list") + "?queue=to_dispatch").content.decode()
-    assert in_a.number not in home
+    listing = client.get(reverse("web:ticket_list") + "?queue=to_dispatch").content.decode()
+    assert in_a.number not in listing
+    listing = client.get(reverse("web:ticket_list")).content.decode()  # its filters name only its own units
+    assert in_a.number not in listing and city.b.dept.name in listing and city.a.dept.name not in listing
+    assert "yx街道" in listing and "hz街道" not in listing
     # District A's dispatcher: its ticket, with only its own units to dispatch to, and the way back to the city.
     client.force_login(city.a.dispatcher)
     page = client.get(reverse("web:ticket_detail", args=[in_a.number])).content.decode()
