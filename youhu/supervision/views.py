@@ -85,9 +85,10 @@ def home(request: HttpRequest) -> HttpResponse:
         "categories": Category.objects.filter(level=1).order_by("path"),
         "streets": Area.objects.filter(kind=Area.Kind.STREET).order_by("name"),
         "is_supervisor": request.user.has_role(*SUPERVISORS),
-        "overdue_count": overdue_tickets().count(),
-        "pending_count": selectors.pending_extensions().count(),
-        "withheld_count": selectors.withheld_replies().count(),
+        "overdue_count": selectors.in_district(overdue_tickets(), request.user.district_id).count(),
+        "pending_count": selectors.in_district(selectors.pending_extensions(), request.user.district_id,
+                                               "ticket__district").count(),
+        "withheld_count": selectors.in_district(selectors.withheld_replies(), request.user.district_id).count(),
     })
 
 
@@ -126,20 +127,23 @@ def report(request: HttpRequest) -> HttpResponse:
 @roles_required(*SUPERVISORS)
 def overdue(request: HttpRequest) -> HttpResponse:
     unit = _pick(request, Unit, "unit")
-    tickets = overdue_tickets(unit=unit)[:300]
+    district_id = request.user.district_id
+    tickets = selectors.in_district(overdue_tickets(unit=unit), district_id)[:300]
     return render(request, "supervision/overdue.html", {
-        "by_unit": selectors.overdue_by_unit(), "unit": unit, "tickets": tickets, "now": clock.now()})
+        "by_unit": selectors.overdue_by_unit(district_id=district_id), "unit": unit, "tickets": tickets,
+        "now": clock.now()})
 
 
 @roles_required(*SUPERVISORS)
 def extensions(request: HttpRequest) -> HttpResponse:
-    return render(request, "supervision/extensions.html", {"extensions": selectors.pending_extensions()[:200]})
+    pending = selectors.in_district(selectors.pending_extensions(), request.user.district_id, "ticket__district")
+    return render(request, "supervision/extensions.html", {"extensions": pending[:200]})
 
 
 @roles_required(*SUPERVISORS)
 def replies(request: HttpRequest) -> HttpResponse:
-    held = list(selectors.withheld_replies()[:200])
-    recent = list(selectors.awaiting_review()[:50])
+    held = list(selectors.in_district(selectors.withheld_replies(), request.user.district_id)[:200])
+    recent = list(selectors.in_district(selectors.awaiting_review(), request.user.district_id)[:50])
     checks = latest_checks([t.pk for t in held + recent])
     return render(request, "supervision/replies.html", {
         "held": [(t, checks.get(t.pk)) for t in held], "recent": [(t, checks.get(t.pk)) for t in recent]})

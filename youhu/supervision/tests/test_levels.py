@@ -77,3 +77,22 @@ def test_a_districts_supervisor_cannot_release_another_districts_reply(city):
     with pytest.raises(NotAllowed):
         services.release_reply(ticket, by=city.b.supervisor, now=NOW)
     services.release_reply(ticket, by=city.supervisor, now=NOW)  # the city supervises every district
+
+
+def test_a_districts_supervisor_works_on_its_own_districts_lists(client, city):
+    late = at("2026-03-02 09:30")  # dispatched a month before NOW: both overdue
+    in_a = city.in_district(city.a, status=Status.HANDLING, now=late, title="海珠区超期件")
+    city.in_district(city.b, status=Status.HANDLING, now=late, title="越秀区超期件")
+    services.request_extension(in_a, by=city.a.handler, working_days=3, reason="需协调", now=late)
+    b_api = KeyClient(create_api_key(city.b.supervisor, name="t").secret)
+    city_api = KeyClient(create_api_key(city.supervisor, name="t").secret)
+    mine, everyone = b_api.get("/api/supervision/overdue").json(), city_api.get("/api/supervision/overdue").json()
+    assert [r["unit_name"] for r in mine["by_unit"]] == [city.b.dept.name]
+    assert mine["total"] < everyone["total"]
+    client.force_login(city.b.supervisor)
+    for name in ("supervision:overdue", "supervision:extensions"):
+        page = client.get(reverse(name)).content.decode()
+        assert "海珠区超期件" not in page and city.a.dept.name not in page
+    assert "越秀区超期件" in client.get(reverse("supervision:overdue")).content.decode()
+    client.force_login(city.supervisor)
+    assert "海珠区超期件" in client.get(reverse("supervision:extensions")).content.decode()
