@@ -75,6 +75,12 @@ def dispatch(request: HttpRequest, number: str) -> HttpResponse:
             if option.category is None or option.unit is None:
                 raise InvalidInput(f"建议“{option.label}”没有可派单位：{option.reason}", field="option")
             category, unit = option.category, option.unit
+            if ticket.district_id is None and unit.district_id is not None:
+                # The city's queue: a suggestion of a district's unit sends the ticket to that district, whose
+                # centre dispatches it on (docs/levels.md).
+                tickets.to_district(ticket, by=request.user, centre=unit.district.centre())
+                messages.success(request, f"工单 {ticket.number} 已派至{unit.district}（建议承办：{unit}）")
+                return _back(request, ticket)
         else:
             category = _pick(Category, request.POST.get("category"), "category", "分类", active=True)
             unit = _pick(Unit, request.POST.get("unit"), "unit", "承办单位", active=True)

@@ -122,3 +122,22 @@ def test_the_city_page_sends_to_a_district_and_its_queue_shows_the_return(client
     client.force_login(city.dispatcher)
     returned = client.get(reverse("web:ticket_list") + "?queue=returned").content.decode()
     assert ticket.number in returned and "地点在越秀区" in returned
+
+
+def test_the_city_queues_one_click_sends_to_the_suggested_units_district(client, city):
+    from youhu.dispatch.models import Suggestion
+
+    ticket = city.registered(street=city.a.street)
+    Suggestion.objects.create(ticket=ticket, created_at=at("2026-03-02 09:31"), outcome=Suggestion.Outcome.QUEUED,
+                              top=[{"label": "城乡建设", "confidence": 0.9, "category_id": city.category.pk}])
+    client.force_login(city.dispatcher)
+    queue = client.get(reverse("dispatch:queue")).content.decode()
+    assert "派至海珠区</button>" in queue and f"派至{city.a.dept.name}</button>" not in queue
+    client.post(reverse("dispatch:dispatch", args=[ticket.number]), {"option": "0"})
+    ticket.refresh_from_db()
+    assert (ticket.district, ticket.status, ticket.main_unit) == (city.a.district, Status.REGISTERED, None)
+    client.force_login(city.a.dispatcher)  # 海珠区's queue offers the unit itself
+    assert f"派至{city.a.dept.name}</button>" in client.get(reverse("dispatch:queue")).content.decode()
+    client.post(reverse("dispatch:dispatch", args=[ticket.number]), {"option": "0"})
+    ticket.refresh_from_db()
+    assert (ticket.status, ticket.main_unit) == (Status.DISPATCHED, city.a.dept)
