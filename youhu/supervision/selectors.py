@@ -11,7 +11,8 @@ from .metrics import overdue_tickets
 
 
 def in_district(qs: QuerySet, district_id: int | None, field: str = "district") -> QuerySet:
-    """A district's supervisors see their district's tickets; the city's (None) every district's (docs/levels.md)."""
+    """A district's supervisors see their district's tickets (units, streets); the city's (None) every district's
+    (docs/levels.md)."""
     return qs.filter(**{f"{field}_id": district_id}) if district_id is not None else qs
 
 

@@ -81,9 +81,11 @@ def home(request: HttpRequest) -> HttpResponse:
         rows.append(("平均办理时长（工作日）", "—" if days is None else f"{days:.2f}"))
     return render(request, "supervision/home.html", {
         "month": month, "period": period, "rows": rows, "unit": unit, "category": category, "street": street,
-        "units": Unit.objects.exclude(kind=Unit.Kind.CENTRE).filter(active=True).order_by("name"),
+        "units": selectors.in_district(Unit.objects.exclude(kind=Unit.Kind.CENTRE).filter(active=True),
+                                       request.user.district_id).order_by("name"),
         "categories": Category.objects.filter(level=1).order_by("path"),
-        "streets": Area.objects.filter(kind=Area.Kind.STREET).order_by("name"),
+        "streets": selectors.in_district(Area.objects.filter(kind=Area.Kind.STREET),
+                                         request.user.district_id).order_by("name"),
         "is_supervisor": request.user.has_role(*SUPERVISORS),
         "overdue_count": selectors.in_district(overdue_tickets(), request.user.district_id).count(),
         "pending_count": selectors.in_district(selectors.pending_extensions(), request.user.district_id,

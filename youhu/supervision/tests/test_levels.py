@@ -94,5 +94,7 @@ def test_a_districts_supervisor_works_on_its_own_districts_lists(client, city):
         page = client.get(reverse(name)).content.decode()
         assert "海珠区超期件" not in page and city.a.dept.name not in page
     assert "越秀区超期件" in client.get(reverse("supervision:overdue")).content.decode()
+    home = client.get(reverse("supervision:home") + f"?month={MARCH}").content.decode()
+    assert city.b.dept.name in home and city.a.dept.name not in home and "hz街道" not in home
     client.force_login(city.supervisor)
     assert "海珠区超期件" in client.get(reverse("supervision:extensions")).content.decode()
