@@ -148,6 +148,7 @@ class TicketFilters(Schema):
     status: list[Status] | None = Field(None, description="可多选")
     channel: list[Channel] | None = None
     unit: Id | None = Field(None, description="主办单位 id")
+    district: Id | None = Field(None, description="所在区 id（市级人员按区筛选，docs/levels.md）")
     category: Text | None = Field(None, description="分类代码（含下级分类）")
     street: Id | None = Field(None, description="街道 id")
     created_from: date | None = Field(None, description="登记日期起（含）")
@@ -327,6 +328,8 @@ def list_tickets(request, filters: Query[TicketFilters]):
         qs = qs.filter(channel__in=filters.channel)
     if filters.unit:
         qs = qs.filter(main_unit_id=filters.unit)
+    if filters.district:
+        qs = qs.filter(district_id=filters.district)
     if filters.street:
         qs = qs.filter(street_id=filters.street)
     if filters.category:

@@ -74,8 +74,10 @@ def test_another_districts_staff_get_404_from_the_api(city):
                              ("return_to_city", {"reason": "越权"})):
             assert act(client, in_a, action, body).status_code == 404
     assert {t["number"] for t in api(city.b.dispatcher).get("/api/tickets").json()["items"]} == {in_b.number}
-    assert {t["number"] for t in api(city.supervisor).get("/api/tickets").json()["items"]} == {
-        in_a.number, in_b.number}
+    city_api = api(city.supervisor)
+    assert {t["number"] for t in city_api.get("/api/tickets").json()["items"]} == {in_a.number, in_b.number}
+    by_district = city_api.get(f"/api/tickets?district={city.b.district.pk}").json()["items"]
+    assert [(t["number"], t["district"]["name"]) for t in by_district] == [(in_b.number, "越秀区")]
     assert not Ticket.objects.get(pk=in_a.pk).events.filter(action__in=("handle", "supervise")).exists()
 
 
