@@ -107,6 +107,8 @@ def _adopt_first_district(haizhu: District) -> None:
     """Everything the one-district demo made becomes 海珠区's (the district's own history, from before the
     city: its tickets have no 派至区 event); the administrator moves up to the city."""
     Unit.objects.filter(district__isnull=True).exclude(code__startswith="CITY-").update(district=haizhu)
+    # Under a city, "区指挥中心" must say which district's.
+    Unit.objects.filter(code=d.CENTRE_CODE, name=d.CENTRE_NAME).update(name=f"{d.DISTRICT_NAME}指挥中心")
     Area.objects.filter(district__isnull=True).update(district=haizhu)
     Ticket.objects.filter(district__isnull=True).update(district=haizhu)
 

@@ -30,6 +30,7 @@ def test_the_demo_city_has_two_districts_kept_apart(capsys):
     assert Unit.objects.filter(district__isnull=True).count() == 2  # the city centre and one city-level unit
     users = {u.username: u for u in User.objects.all()}
     assert users["admin"].district_id is None  # the administrator moved up to the city
+    assert users["dispatcher1"].unit.name == "海珠区指挥中心"
     yx = set(visible_tickets(users["yx_dispatcher"]))
     assert yx and all(t.district == second for t in yx)
     assert not any(t.district == second for t in visible_tickets(users["dispatcher1"]))
