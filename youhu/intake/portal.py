@@ -130,7 +130,7 @@ class PublicStep:
 
 def _step(event: TicketEvent) -> PublicStep:
     detail = ""
-    if event.action in ("dispatch", "transfer") and event.payload.get("unit"):
+    if event.action in ("dispatch", "district_dispatch", "to_district", "transfer") and event.payload.get("unit"):
         detail = f"承办单位：{event.payload['unit']}"
     elif event.to_status:
         detail = Status(event.to_status).label
