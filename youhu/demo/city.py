@@ -9,6 +9,7 @@ Idempotent. Both districts' outlines are in the repository (youhu/dispatch/data/
 
 from __future__ import annotations
 
+import random
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -24,6 +25,7 @@ from youhu.tickets import services
 from youhu.tickets.models import Channel, Ticket
 
 from . import district as d
+from .phrases import person_name
 
 CITY_CENTRE_CODE = "CITY-CENTRE"
 CITY_CENTRE_NAME = "广州市12345热线指挥中心"
@@ -163,6 +165,8 @@ def _load_tickets(second: District, now: datetime, created: Counter) -> None:
     users = {u.username: u for u in User.objects.filter(username__in=[u[0] for u in _users()])}
     city, district = users["city_dispatcher"], users["yx_dispatcher"]
     centre = Unit.objects.get(code=SECOND_CENTRE_CODE)
+    # Seeded, so a reload names the same appellants; real-looking names keep the masking tests honest.
+    rng = random.Random(SECOND_ADCODE)
     streets = {a.code: a for a in Area.objects.filter(district=second)}
     for index, (key, title, content, slug, level1, stage) in enumerate(TICKETS):
         external = f"{EXTERNAL_PREFIX}{key}"
@@ -174,7 +178,7 @@ def _load_tickets(second: District, now: datetime, created: Counter) -> None:
         at = now - timedelta(days=6 - index % 5, hours=index)
         ticket = services.create_ticket(services.NewAppeal(
             title=title, content=content, channel=Channel.STAFF, external_id=external, street=street,
-            appellant_name="市民", appellant_phone=f"1380000{index:04d}",
+            appellant_name=person_name(rng), appellant_phone=f"1380000{index:04d}",
             address=f"广州市越秀区{street.name if street else ''}"), now=at)
         services.register(ticket, by=city, category=category, now=at + timedelta(minutes=5))
         created["tickets"] += 1
