@@ -1,7 +1,12 @@
 """The JSON API: one NinjaAPI, one router per room, one error format."""
 
+import json
+import re
+from typing import Any
+
 from ninja import NinjaAPI
 from ninja.errors import HttpError, ValidationError
+from ninja.parser import Parser
 
 from youhu.dashboard.api import router as dashboard_router
 from youhu.enterprise.api import router as enterprise_router
@@ -10,6 +15,31 @@ from youhu.projects.api import router as projects_router
 from youhu.supervision.api import router as supervision_router
 from youhu.tickets.errors import TicketError
 from youhu.workflow.api import router as tickets_router
+
+
+class UnreadableBody(ValueError):
+    """A request body that is not JSON text in UTF-8 (ninja answers it 400; the message says why)."""
+
+
+# A \uD800-\uDFFF escape: only a body that has one can hold a lone surrogate once parsed.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
+class StrictJsonParser(Parser):
+    """JSON bodies as RFC 8259 has them: UTF-8, and no lone surrogate ("\\ud800"). Python's json takes
+    both, and the string then fails at the database or the response, as a 500 after part of the work."""
+
+    def parse_body(self, request) -> Any:
+        try:
+            text = request.body.decode("utf-8")  # strict: json.loads(bytes) would let surrogates through
+            data = json.loads(text)
+            if _SURROGATE_ESCAPE.search(text):  # rare: checked only then (pairs are fine, lone ones are not)
+                json.dumps(data, ensure_ascii=False).encode("utf-8")
+        except UnicodeError as exc:
+            raise UnreadableBody("请求体须为 UTF-8 编码的 JSON，且不能含孤立的代理字符（如 \\ud800）") from exc
+        except ValueError as exc:
+            raise UnreadableBody(f"请求体不是有效的 JSON：{exc}"[:200]) from exc
+        return data
 
 
 def install_error_handlers(api) -> None:
@@ -27,16 +57,25 @@ def install_error_handlers(api) -> None:
         }, status=400)
 
     def http_error(request, exc: HttpError):
+        if isinstance(exc.__cause__, UnreadableBody):  # ninja wraps the parser's error as "Cannot parse ..."
+            return api.create_response(request, {"code": "invalid_input", "message": str(exc.__cause__),
+                                                 "field": None}, status=400)
         code = {401: "unauthorized", 403: "not_allowed", 404: "not_found"}.get(exc.status_code, "error")
         return api.create_response(request, {"code": code, "message": str(exc), "field": None},
                                    status=exc.status_code)
 
+    def unencodable(request, exc: UnicodeEncodeError):
+        # The net under the parser: text that cannot be stored or sent (a lone surrogate from anywhere).
+        return api.create_response(request, {"code": "invalid_input", "field": None,
+                                             "message": "请求含有无法编码的字符（如孤立的代理字符）"}, status=400)
+
     api.add_exception_handler(TicketError, ticket_error)
     api.add_exception_handler(ValidationError, validation_error)
     api.add_exception_handler(HttpError, http_error)
+    api.add_exception_handler(UnicodeEncodeError, unencodable)
 
 
-api = NinjaAPI(title="Youhu API", version="1", urls_namespace="api")
+api = NinjaAPI(title="Youhu API", version="1", urls_namespace="api", parser=StrictJsonParser())
 install_error_handlers(api)  # TicketError etc. as {code, message, field}
 api.add_router("/tickets", tickets_router)
 api.add_router("/supervision", supervision_router)
