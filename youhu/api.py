@@ -5,6 +5,7 @@ import re
 from typing import Any
 
 from ninja import NinjaAPI
+from ninja.constants import NOT_SET
 from ninja.errors import HttpError, ValidationError
 from ninja.parser import Parser
 
@@ -13,7 +14,7 @@ from youhu.enterprise.api import router as enterprise_router
 from youhu.indicators.api import router as indicators_router
 from youhu.projects.api import router as projects_router
 from youhu.supervision.api import router as supervision_router
-from youhu.tickets.errors import TicketError
+from youhu.tickets.errors import ErrorOut, TicketError
 from youhu.workflow.api import router as tickets_router
 
 
@@ -75,6 +76,27 @@ def install_error_handlers(api) -> None:
     api.add_exception_handler(UnicodeEncodeError, unencodable)
 
 
+def declare_error_responses(api) -> None:
+    """Each operation's OpenAPI entry lists the errors it can answer, in the one error format, without
+    every endpoint repeating them: 400 when it reads a parameter or a body (schema errors, a service's
+    InvalidInput), 401 and 403 behind a login (no or a wrong key; a role the endpoint refuses, or a
+    session's missing CSRF token), 404 when its path names a record. Codes an endpoint declares itself
+    (409, 422, ...) stay as it says."""
+    for _prefix, router in api._routers:
+        for path_view in router.path_operations.values():
+            for operation in path_view.operations:
+                codes = []
+                if operation.models:  # any query, path or body parameter
+                    codes.append(400)
+                if operation.auth_param not in (None, NOT_SET) or router.auth not in (None, NOT_SET):
+                    codes += [401, 403]
+                if any(model.__ninja_param_source__ == "path" for model in operation.models):
+                    codes.append(404)
+                for code in codes:
+                    if code not in operation.response_models:
+                        operation.response_models[code] = operation._create_response_model(ErrorOut)
+
+
 api = NinjaAPI(title="Youhu API", version="1", urls_namespace="api", parser=StrictJsonParser())
 install_error_handlers(api)  # TicketError etc. as {code, message, field}
 api.add_router("/tickets", tickets_router)
@@ -83,3 +105,4 @@ api.add_router("/enterprise", enterprise_router)
 api.add_router("/dashboard", dashboard_router)
 api.add_router("/projects", projects_router)
 api.add_router("/indicators", indicators_router)
+declare_error_responses(api)  # after every router: the operations are theirs

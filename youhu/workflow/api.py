@@ -24,7 +24,7 @@ from youhu.intake.idempotency import idempotent
 from youhu.taxonomy.models import AppealType, Category, Urgency
 from youhu.tickets import selectors
 from youhu.tickets import services as tickets
-from youhu.tickets.errors import Conflict, InvalidInput
+from youhu.tickets.errors import Conflict, ErrorOut, InvalidInput
 from youhu.tickets.models import Channel, Status, Ticket, TicketEvent
 from youhu.tickets.policy import allowed_actions
 
@@ -50,12 +50,6 @@ Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 
 # ---------------------------------------------------------------- schemas
-
-
-class ErrorOut(Schema):
-    code: str
-    message: str
-    field: str | None = None
 
 
 class TicketIn(Schema):
