@@ -1,6 +1,7 @@
 """The JSON API: one NinjaAPI, one router per room, one error format."""
 
 import json
+import logging
 import re
 from typing import Any
 
@@ -16,6 +17,8 @@ from youhu.projects.api import router as projects_router
 from youhu.supervision.api import router as supervision_router
 from youhu.tickets.errors import ErrorOut, TicketError
 from youhu.workflow.api import router as tickets_router
+
+logger = logging.getLogger(__name__)
 
 
 class UnreadableBody(ValueError):
@@ -70,10 +73,19 @@ def install_error_handlers(api) -> None:
         return api.create_response(request, {"code": "invalid_input", "field": None,
                                              "message": "请求含有无法编码的字符（如孤立的代理字符）"}, status=400)
 
+    def overflow(request, exc: OverflowError):
+        # A number or date no column or calendar holds: SQLite refuses an integer beyond 64 bits while
+        # binding it, before the statement runs (PostgreSQL compares it as numeric), and date arithmetic
+        # past year 9999 fails the same way. Parameters are bounded where they are read; this is the net.
+        logger.warning("API input overflow on %s: %s", request.path, exc)
+        return api.create_response(request, {"code": "invalid_input", "field": None,
+                                             "message": "数值或日期超出可处理的范围"}, status=400)
+
     api.add_exception_handler(TicketError, ticket_error)
     api.add_exception_handler(ValidationError, validation_error)
     api.add_exception_handler(HttpError, http_error)
     api.add_exception_handler(UnicodeEncodeError, unencodable)
+    api.add_exception_handler(OverflowError, overflow)
 
 
 def declare_error_responses(api) -> None:

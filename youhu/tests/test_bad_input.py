@@ -94,3 +94,12 @@ def test_a_surrogate_pair_is_text(staff):
 
 def test_broken_json_uses_the_api_s_error_format(staff):
     assert "JSON" in _error_json(staff.post("/api/tickets", b'{"title": ', content_type="application/json"))["message"]
+
+
+def test_integers_beyond_a_database_key_are_no_500(staff):
+    # SQLite refuses to bind the number (a 400 from the API's net); PostgreSQL compares it and finds nothing.
+    response = staff.get("/api/projects/?leader=-12611430930650666893312&unit=-737695")
+    if response.status_code != 200:
+        assert "超出" in _error_json(response)["message"]
+    else:
+        assert response.json() == []
