@@ -103,3 +103,8 @@ def test_integers_beyond_a_database_key_are_no_500(staff):
         assert "超出" in _error_json(response)["message"]
     else:
         assert response.json() == []
+
+
+def test_an_unknown_filter_record_is_a_field_error(staff):
+    body = _error_json(staff.get("/api/supervision/metrics?month=2026-01&unit=999999"))
+    assert body["field"] == "unit"
