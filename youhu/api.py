@@ -13,6 +13,7 @@ from ninja.parser import Parser
 from youhu.dashboard.api import router as dashboard_router
 from youhu.enterprise.api import router as enterprise_router
 from youhu.indicators.api import router as indicators_router
+from youhu.intake.portal_api import router as portal_router
 from youhu.projects.api import router as projects_router
 from youhu.supervision.api import router as supervision_router
 from youhu.tickets.errors import ErrorOut, TicketError
@@ -117,4 +118,5 @@ api.add_router("/enterprise", enterprise_router)
 api.add_router("/dashboard", dashboard_router)
 api.add_router("/projects", projects_router)
 api.add_router("/indicators", indicators_router)
+api.add_router("/portal", portal_router)
 declare_error_responses(api)  # after every router: the operations are theirs

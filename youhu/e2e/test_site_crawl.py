@@ -79,6 +79,7 @@ NOT_LINKED = {
     "intake:revoke_key",  # one form per API key; the demo has none
     "web:inbox_mark_read",  # offered while something is unread; opening tickets on the way may read it all
     "dispatch:merge",  # offered with a suggested duplicate, which the demo's sample may not contain
+    "dispatch:pane",  # the desk's detail pane, fetched by its script (without it, the desk opens it with ?open=)
     "projects:evidence", "projects:photo",  # listed once a node's evidence or a report's photo is uploaded
 }
 # Problems found in pages whose owners are still at work, reported to them: warned about, not failed on,

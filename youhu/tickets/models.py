@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from youhu.db.appendonly import AppendOnly
 from youhu.directory.models import Area, Unit
 from youhu.taxonomy.models import AppealType, Category, Urgency
 
@@ -187,38 +188,6 @@ class Extension(models.Model):
 
     def __str__(self) -> str:
         return f"延期 {self.working_days} 个工作日（{self.get_state_display()}）"
-
-
-class AppendOnlyQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        self.model.refuse()
-
-    def delete(self):
-        self.model.refuse()
-
-
-class AppendOnly(models.Model):
-    """A log row written once and never changed (the database refuses too, by trigger): the base of every
-    audit trail's event model."""
-
-    APPEND_ONLY = "events"  # what the refusal calls the rows: "ticket events are append-only"
-
-    objects = AppendOnlyQuerySet.as_manager()
-
-    class Meta:
-        abstract = True
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            self.refuse()
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        self.refuse()
-
-    @classmethod
-    def refuse(cls) -> None:
-        raise PermissionError(f"{cls.APPEND_ONLY} are append-only")
 
 
 class TicketEvent(AppendOnly):

@@ -81,7 +81,7 @@ class TestQueuePage:
         first = queued(content="琶洲街道某工地每天夜间施工噪音很大，吵得居民睡不着。")
         second = queued(content="琶洲街道某工地每天夜里施工噪音很大，吵得居民都睡不着。")
         client.force_login(smart.dispatcher)
-        page = client.get(reverse("dispatch:queue")).content.decode()
+        page = client.get(reverse("dispatch:queue"), {"open": second.number}).content.decode()  # its pane
         assert f"合并到 {first.number}" in page
         client.post(reverse("dispatch:merge", args=[second.number]), {"into": first.number})
         second.refresh_from_db()
