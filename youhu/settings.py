@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "youhu.enterprise",
     "youhu.indicators",
     "youhu.dashboard",
+    "youhu.opendata",
     "youhu.workflow",
     "youhu.projects",
     "youhu.web",

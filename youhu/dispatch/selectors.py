@@ -6,9 +6,10 @@ from dataclasses import dataclass, field
 
 from django.db.models import F, Func, IntegerField, OuterRef, Prefetch, QuerySet, Subquery
 
-from youhu.directory.models import Area, Unit
+from youhu.directory.models import Area, Unit, User
 from youhu.taxonomy.models import Category
 from youhu.tickets.models import OPEN_STATUSES, Status, Ticket
+from youhu.tickets.selectors import at_level
 
 from . import routing, services
 from .models import Suggestion
@@ -60,14 +61,16 @@ class JSONArrayLength(Func):
         return self.as_sql(compiler, connection, function="jsonb_array_length", **extra)
 
 
-def waiting_tickets(sort: str = DEFAULT_SORT) -> QuerySet[Ticket]:
+def waiting_tickets(sort: str = DEFAULT_SORT, user: User | None = None) -> QuerySet[Ticket]:
     """Registered tickets nobody has dispatched yet, by `sort` (one of SORTS; oldest first by default). Ties go
-    oldest first, except in '-time', the exact reverse of 'time'."""
+    oldest first, except in '-time', the exact reverse of 'time'. With a user: those of the user's level (a
+    district centre's, or the city's — docs/levels.md)."""
     latest = Suggestion.objects.order_by("-created_at", "-id")
     newest = latest.filter(ticket=OuterRef("pk"))
     column = SORTS.get(sort.lstrip("-"), SORTS[DEFAULT_SORT])
     order = F(column).desc(nulls_last=True) if sort.startswith("-") else F(column).asc(nulls_last=True)
-    return (Ticket.objects.filter(status=Status.REGISTERED)
+    qs = Ticket.objects.all() if user is None else at_level(Ticket.objects.all(), user)
+    return (qs.filter(status=Status.REGISTERED)
             .select_related("street", "community", "category")
             .prefetch_related(Prefetch("dispatch_suggestions", queryset=latest))
             .annotate(suggested_confidence=Subquery(newest.values("confidence")[:1]),
@@ -138,10 +141,17 @@ def queue_item(ticket: Ticket) -> QueueItem:
     return queue_items([ticket])[0]
 
 
-def dispatch_choices() -> dict:
-    """What a dispatcher may choose from when not taking a suggestion."""
+def dispatch_choices(user: User | None = None) -> dict:
+    """What a dispatcher may choose from when not taking a suggestion: their own level's units, and their
+    district's streets (the city's dispatchers: every street)."""
+    units = Unit.objects.filter(active=True).exclude(kind=Unit.Kind.CENTRE)
+    streets = Area.objects.filter(kind=Area.Kind.STREET)
+    if user is not None:
+        units = units.filter(district_id=user.district_id)
+        if user.district_id is not None:
+            streets = streets.filter(district_id=user.district_id)
     return {
         "categories": Category.objects.filter(level=1, active=True).order_by("path"),
-        "units": Unit.objects.filter(active=True).exclude(kind=Unit.Kind.CENTRE).order_by("kind", "name"),
-        "streets": Area.objects.filter(kind=Area.Kind.STREET).order_by("name"),
+        "units": units.order_by("kind", "name"),
+        "streets": streets.order_by("name"),
     }

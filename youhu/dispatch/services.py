@@ -247,6 +247,10 @@ def _apply(ticket: Ticket, plan: _Plan, now: datetime) -> None:
     if ticket.status == Status.NEW:
         tickets.register(ticket, by=None, category=plan.category, now=now)
     outcome = Suggestion.Outcome.QUEUED
+    unit = plan.route.unit
+    if not hold and unit is not None and unit.district_id != ticket.district_id:
+        # A city's ticket routed to a district's unit: the city centre sends it there (派至区), not the model.
+        hold = f"建议派至{unit.district.name}，由区级派单" if unit.district_id else "建议由市级单位办理，请人工派单"
     if not hold:  # dispatch first, so the suggestion is written once, with how it ended
         try:
             tickets.dispatch(ticket, by=None, unit=plan.route.unit, category=plan.category,

@@ -21,7 +21,7 @@ from youhu.taxonomy.models import Category
 from youhu.tickets import services as tickets
 from youhu.tickets.errors import InvalidInput, TicketError
 from youhu.tickets.models import Status, Ticket
-from youhu.tickets.selectors import merge_target
+from youhu.tickets.selectors import at_level, merge_target, visible_tickets
 
 from . import selectors, services
 
@@ -32,6 +32,16 @@ _NUMBER = re.compile(r"^\d{8}-\d{6}$")
 def _require_dispatcher(request: HttpRequest) -> None:
     if not request.user.has_role(Role.DISPATCHER, Role.ADMIN):
         raise PermissionDenied("只有派单员可以使用派单队列")
+
+
+def _level(request: HttpRequest):
+    """The tickets of the dispatcher's own level (docs/levels.md): a district's dispatcher never reaches another
+    district's, the city's only those not sent to a district."""
+    return at_level(visible_tickets(request.user), request.user)
+
+
+def _ticket(request: HttpRequest, number: str, **filters) -> Ticket:
+    return get_object_or_404(_level(request), number=number, **filters)
 
 
 def _wants_json(request: HttpRequest) -> bool:
@@ -96,21 +106,22 @@ def _columns(sort: str) -> list[dict]:
 def queue(request: HttpRequest) -> HttpResponse:
     _require_dispatcher(request)
     sort = _sort(request)
-    page = Paginator(selectors.waiting_tickets(sort), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(selectors.waiting_tickets(sort, request.user), PAGE_SIZE).get_page(request.GET.get("page"))
     items = selectors.queue_items(list(page.object_list))
     wanted = request.GET.get("open", "")
-    pane = next((i for i in items if i.ticket.number == wanted), None) or _waiting_item(wanted)
+    pane = next((i for i in items if i.ticket.number == wanted), None) or _waiting_item(request, wanted)
     if pane is None and items and not wanted:
         pane = items[0]  # the desk opens on the first ticket: the dispatcher starts at once
     return render(request, "dispatch/queue.html", {
         "page": page, "items": items, "pane": pane, "sort": sort, "columns": _columns(sort),
-        "threshold": services.auto_dispatch_threshold(), **selectors.dispatch_choices(),
+        "threshold": services.auto_dispatch_threshold(), **selectors.dispatch_choices(request.user),
     })
 
 
-def _waiting_item(number: str) -> selectors.QueueItem | None:
-    """A waiting ticket asked for by number that is not on this page (e.g. after a sort)."""
-    ticket = Ticket.objects.filter(number=number, status=Status.REGISTERED).first() if _NUMBER.match(number) else None
+def _waiting_item(request: HttpRequest, number: str) -> selectors.QueueItem | None:
+    """A waiting ticket of the dispatcher's level asked for by number that is not on this page (e.g. after a sort)."""
+    ticket = (_level(request).filter(number=number, status=Status.REGISTERED).first()
+              if _NUMBER.match(number) else None)
     return selectors.queue_item(ticket) if ticket else None
 
 
@@ -118,12 +129,12 @@ def _waiting_item(number: str) -> selectors.QueueItem | None:
 def pane(request: HttpRequest, number: str) -> HttpResponse:
     """The detail pane of one waiting ticket (an HTML fragment the desk's script puts beside the list)."""
     _require_dispatcher(request)
-    item = _waiting_item(number)
+    item = _waiting_item(request, number)
     if item is None:
         raise Http404("该工单已不在派单队列中")
     return render(request, "dispatch/_pane.html", {
         "item": item, "sort": _sort(request), "page_number": request.GET.get("page", ""),
-        **selectors.dispatch_choices(),
+        **selectors.dispatch_choices(request.user),
     })
 
 
@@ -132,7 +143,7 @@ def pane(request: HttpRequest, number: str) -> HttpResponse:
 def dispatch(request: HttpRequest, number: str) -> HttpResponse:
     """派单: a suggestion by its position (`option`), or a category and unit of the dispatcher's own."""
     _require_dispatcher(request)
-    ticket = get_object_or_404(Ticket, number=number)
+    ticket = _ticket(request, number)
     try:
         if request.POST.get("option", "").isdecimal():  # not isdigit: int() refuses "²"
             item = selectors.queue_item(ticket)
@@ -143,6 +154,11 @@ def dispatch(request: HttpRequest, number: str) -> HttpResponse:
             if option.category is None or option.unit is None:
                 raise InvalidInput(f"建议“{option.label}”没有可派单位：{option.reason}", field="option")
             category, unit = option.category, option.unit
+            if ticket.district_id is None and unit.district_id is not None:
+                # The city's desk: a suggestion of a district's unit sends the ticket to that district, whose
+                # centre dispatches it on (docs/levels.md).
+                tickets.to_district(ticket, by=request.user, centre=unit.district.centre())
+                return _done(request, f"工单 {ticket.number} 已派至{unit.district}（建议承办：{unit}）")
         else:
             category = _pick(Category, request.POST.get("category"), "category", "分类", active=True)
             unit = _pick(Unit, request.POST.get("unit"), "unit", "承办单位", active=True)
@@ -158,7 +174,7 @@ def batch(request: HttpRequest) -> HttpResponse:
     """批量派单: the ticked tickets to one unit (each keeps its category unless one is chosen)."""
     _require_dispatcher(request)
     numbers = [n for n in request.POST.getlist("numbers") if _NUMBER.match(n)]
-    found = Ticket.objects.select_related("category").in_bulk(numbers, field_name="number")
+    found = _level(request).select_related("category").in_bulk(numbers, field_name="number")
     try:
         unit = _pick(Unit, request.POST.get("unit"), "unit", "承办单位", active=True)
         category = (_pick(Category, request.POST["category"], "category", "分类", active=True)
@@ -177,7 +193,7 @@ def batch(request: HttpRequest) -> HttpResponse:
 @require_POST
 def merge(request: HttpRequest, number: str) -> HttpResponse:
     _require_dispatcher(request)
-    ticket = get_object_or_404(Ticket, number=number)
+    ticket = _ticket(request, number)
     try:
         into = merge_target(request.user, request.POST.get("into"))
         services.merge_duplicate(ticket, by=request.user, into=into)
@@ -191,7 +207,7 @@ def merge(request: HttpRequest, number: str) -> HttpResponse:
 def locate(request: HttpRequest, number: str) -> HttpResponse:
     """The dispatcher sets the street the locator could not resolve (or corrects it)."""
     _require_dispatcher(request)
-    ticket = get_object_or_404(Ticket, number=number, status__in=[Status.NEW, Status.REGISTERED])
+    ticket = _ticket(request, number, status__in=[Status.NEW, Status.REGISTERED])
     try:
         street = _pick(Area, request.POST.get("street"), "street", "街道", kind=Area.Kind.STREET)
     except TicketError as exc:
@@ -206,7 +222,7 @@ def locate(request: HttpRequest, number: str) -> HttpResponse:
 def retriage(request: HttpRequest, number: str) -> HttpResponse:
     """Ask smart dispatch again, e.g. after a model was trained or the place corrected."""
     _require_dispatcher(request)
-    ticket = get_object_or_404(Ticket, number=number, status=Status.REGISTERED)
+    ticket = _ticket(request, number, status=Status.REGISTERED)
     services.triage(ticket)
     ticket.refresh_from_db()
     if ticket.status == Status.DISPATCHED:

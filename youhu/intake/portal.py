@@ -22,6 +22,7 @@ from youhu.tickets import services as tickets
 from youhu.tickets.errors import TicketError
 from youhu.tickets.models import Channel, Satisfaction, Status, Ticket, TicketEvent
 from youhu.tickets.policy import ACTION_LABELS
+from youhu.tickets.publishing import published_text
 
 from .flows import submit_appeal
 
@@ -129,7 +130,7 @@ class PublicStep:
 
 def _step(event: TicketEvent) -> PublicStep:
     detail = ""
-    if event.action in ("dispatch", "transfer") and event.payload.get("unit"):
+    if event.action in ("dispatch", "district_dispatch", "to_district", "transfer") and event.payload.get("unit"):
         detail = f"承办单位：{event.payload['unit']}"
     elif event.to_status:
         detail = Status(event.to_status).label
@@ -137,18 +138,26 @@ def _step(event: TicketEvent) -> PublicStep:
 
 
 def public_view(ticket: Ticket) -> dict:
-    """Progress and reply as the appellant sees them: public events only, never notes or other people."""
-    shown = ticket.duplicate_of or ticket  # a merged appeal is answered by its master ticket's handling
+    """Progress and reply as the appellant sees them: public events only, never notes or other people.
+
+    A merged duplicate shows its own outcome (merged into which ticket, and that ticket's state and steps); the
+    master's reply was written to another appellant, so it is shown only masked (tickets.publishing)."""
+    master = ticket.duplicate_of
+    shown = master or ticket
     steps = [_step(e) for e in ticket.events.filter(public=True)]
-    if shown != ticket:
-        steps += [_step(e) for e in shown.events.filter(public=True).exclude(action="create")]
+    if master is not None:
+        steps += [_step(e) for e in master.events.filter(public=True).exclude(action="create")]
     reply_visible = bool(shown.reply_text) and not shown.reply_withheld
+    reply = shown.reply_text if reply_visible else ""
+    if master is not None and reply:
+        reply = published_text(reply, master, ticket)
     return {
         "ticket": ticket,
-        "master": shown if shown != ticket else None,
-        "status_label": Status(shown.status).label,
+        "master": master,
+        "master_status_label": Status(master.status).label if master is not None else "",
+        "status_label": "已合并办理" if master is not None else Status(ticket.status).label,
         "steps": steps,
-        "reply": shown.reply_text if reply_visible else "",
+        "reply": reply,
         "replied_at": shown.replied_at if reply_visible else None,
         "can_review": ticket.status == Status.REPLIED and not ticket.reply_withheld,
     }

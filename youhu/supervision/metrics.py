@@ -15,7 +15,7 @@ from django.db.models import Avg, Count, Q, QuerySet
 from django.utils import timezone
 
 from youhu import clock
-from youhu.directory.models import Area, Unit
+from youhu.directory.models import Area, District, Unit
 from youhu.taxonomy.models import Category
 from youhu.tickets.errors import InvalidInput
 from youhu.tickets.models import Satisfaction, Ticket, TicketEvent
@@ -141,15 +141,19 @@ def _aggregates(as_of: datetime) -> dict[str, Any]:
     }
 
 
-GROUP_FIELDS = {"unit": "main_unit_id", "category": "category_id", "street": "street_id"}
+GROUP_FIELDS = {"unit": "main_unit_id", "category": "category_id", "street": "street_id",
+                "district": "district_id"}
 
 
 def dispatched_in(period: Period, *, unit: Unit | None = None, category: Category | None = None,
-                  street: Area | None = None) -> QuerySet[Ticket]:
+                  street: Area | None = None, district: District | None = None) -> QuerySet[Ticket]:
     """The tickets a scorecard counts: dispatched (or transferred) to a unit within the period and still
-    with a unit (a ticket returned by 退单 and not yet re-dispatched belongs to nobody)."""
+    with a unit (a ticket returned by 退单 and not yet re-dispatched belongs to nobody); with `district`,
+    only that district's (docs/levels.md)."""
     qs = Ticket.objects.filter(dispatched_at__gte=period.start, dispatched_at__lt=period.end,
                                main_unit__isnull=False)
+    if district is not None:
+        qs = qs.filter(district=district)
     if unit is not None:
         qs = qs.filter(main_unit_id__in=unit.subtree_ids())
     if category is not None:
@@ -160,9 +164,11 @@ def dispatched_in(period: Period, *, unit: Unit | None = None, category: Categor
 
 
 def _returns(period: Period, *, unit: Unit | None, category: Category | None, street: Area | None,
-             group_by: str | None) -> dict[Any, int]:
+             group_by: str | None, district: District | None = None) -> dict[Any, int]:
     """退单 counts, from the return events: a returned ticket no longer names the unit that returned it."""
     qs = TicketEvent.objects.filter(action="return", at__gte=period.start, at__lt=period.end)
+    if district is not None:
+        qs = qs.filter(ticket__district=district)
     if unit is not None:
         qs = qs.filter(unit_id__in=unit.subtree_ids())
     if category is not None:
@@ -178,13 +184,14 @@ def _returns(period: Period, *, unit: Unit | None, category: Category | None, st
 
 
 def scorecards(period: Period, *, group_by: str | None = "unit", unit: Unit | None = None,
-               category: Category | None = None, street: Area | None = None,
+               category: Category | None = None, street: Area | None = None, district: District | None = None,
                now: datetime | None = None) -> dict[Any, Scorecard]:
-    """Scorecards keyed by unit id / category id / street id (group_by), or {None: total} for group_by=None."""
+    """Scorecards keyed by unit id / category id / street id / district id (group_by), or {None: total} for
+    group_by=None."""
     if group_by is not None and group_by not in GROUP_FIELDS:
         raise InvalidInput(f"未知的分组方式：{group_by}", field="group_by")
     as_of = min(period.end, now or clock.now())
-    qs = dispatched_in(period, unit=unit, category=category, street=street)
+    qs = dispatched_in(period, unit=unit, category=category, street=street, district=district)
     aggregates = _aggregates(as_of)
     if group_by is None:
         rows = [{**qs.aggregate(**aggregates), "key": None}]
@@ -196,16 +203,19 @@ def scorecards(period: Period, *, group_by: str | None = "unit", unit: Unit | No
         avg = row["n_avg_handling_days"]
         cards[row["key"]] = Scorecard(key=row["key"], counts={k: row.get(f"n_{k}") or 0 for k in COUNT_LABELS},
                                       avg_handling_days=float(avg) if avg is not None else None)
-    for key, n in _returns(period, unit=unit, category=category, street=street, group_by=group_by).items():
+    for key, n in _returns(period, unit=unit, category=category, street=street, group_by=group_by,
+                           district=district).items():
         card = cards.setdefault(key, Scorecard(key=key, counts=dict.fromkeys(COUNT_LABELS, 0)))
         card.counts["returns"] = n
     return cards
 
 
 def scorecard(period: Period, *, unit: Unit | None = None, category: Category | None = None,
-              street: Area | None = None, now: datetime | None = None) -> Scorecard:
-    """One scorecard for a unit with its sub-units, a category with its sub-categories, a street, or all."""
-    cards = scorecards(period, group_by=None, unit=unit, category=category, street=street, now=now)
+              street: Area | None = None, district: District | None = None, now: datetime | None = None) -> Scorecard:
+    """One scorecard for a unit with its sub-units, a category with its sub-categories, a street, a district,
+    or all."""
+    cards = scorecards(period, group_by=None, unit=unit, category=category, street=street, district=district,
+                       now=now)
     return cards.get(None) or Scorecard(counts=dict.fromkeys(COUNT_LABELS, 0))
 
 

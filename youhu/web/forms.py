@@ -24,10 +24,14 @@ class TicketFilterForm(forms.Form):
                               validators=[clock.validate_in_span])
     queue = forms.CharField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, district_id: int | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["unit"].choices = [("", "全部"), *unit_choices()]
-        streets = Area.objects.filter(kind=Area.Kind.STREET).order_by("code").values_list("pk", "name")
+        # A district's staff filter by their district's units and streets only (docs/levels.md).
+        self.fields["unit"].choices = [("", "全部"), *(unit_choices(district_id) if district_id else unit_choices())]
+        streets = Area.objects.filter(kind=Area.Kind.STREET).order_by("code")
+        if district_id:
+            streets = streets.filter(district_id=district_id)
+        streets = streets.values_list("pk", "name")
         self.fields["street"].choices = [("", "全部"), *streets]
         self.fields["category"].choices = [("", "全部"), *category_choices()]
 
