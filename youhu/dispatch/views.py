@@ -145,7 +145,7 @@ def dispatch(request: HttpRequest, number: str) -> HttpResponse:
     _require_dispatcher(request)
     ticket = _ticket(request, number)
     try:
-        if request.POST.get("option", "").isdigit():
+        if request.POST.get("option", "").isdecimal():  # not isdigit: int() refuses "²"
             item = selectors.queue_item(ticket)
             index = int(request.POST["option"])
             if index >= len(item.options):

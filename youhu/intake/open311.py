@@ -238,6 +238,10 @@ def _parse_date(value: str, name: str) -> datetime:
     parsed = parse_datetime(value.strip().replace(" ", "+"))
     if parsed is None:
         raise Open311Error(400, f"{name} 须为 W3C 日期时间，如 2026-03-02T00:00:00+08:00")
+    try:  # the default window's 90 days either side must stay within Python's calendar
+        clock.in_span(parsed)
+    except clock.OutOfSpan as exc:
+        raise Open311Error(400, f"{name}：{exc}") from exc
     return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed)
 
 

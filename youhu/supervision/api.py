@@ -9,6 +9,7 @@ from ninja.errors import HttpError
 from youhu.access.auth import api_auth
 from youhu.directory.models import Area, Unit
 from youhu.taxonomy.models import Category
+from youhu.tickets.errors import InvalidInput
 
 from . import selectors
 from .metrics import month_period, overdue_tickets, scorecard
@@ -36,7 +37,7 @@ def _get(model, pk: int | None, field: str):
         return None
     obj = model.objects.filter(pk=pk).first()
     if obj is None:
-        raise HttpError(422, f"{field}: 不存在 id={pk}")
+        raise InvalidInput(f"不存在 id={pk}", field=field)
     return obj
 
 

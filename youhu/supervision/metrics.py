@@ -7,7 +7,6 @@ A rate whose denominator is zero is None ("—"), never 0 and never a division e
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -21,8 +20,6 @@ from youhu.taxonomy.models import Category
 from youhu.tickets.errors import InvalidInput
 from youhu.tickets.models import Satisfaction, Ticket, TicketEvent
 from youhu.tickets.selectors import reply_overdue_q
-
-MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
 
 # Count keys aggregated in the database, with their Chinese labels (sheet and page headers).
 COUNT_LABELS: dict[str, str] = {
@@ -63,20 +60,26 @@ class Period:
     def previous_month(self) -> Period:
         local = timezone.localtime(self.start)
         year, month = (local.year, local.month - 1) if local.month > 1 else (local.year - 1, 12)
-        return month_period(f"{year:04d}-{month:02d}", allow_future=True)
+        return _month(year, month)
 
 
 def month_period(text: str, *, now: datetime | None = None, allow_future: bool = False) -> Period:
-    """'2026-10' -> the month in the district's time zone. A month that has not begun is refused."""
-    match = MONTH_RE.match((text or "").strip())
-    if not match or not 1 <= int(match.group(2)) <= 12:
-        raise InvalidInput(f"月份格式应为 YYYY-MM（例如 2026-10），收到“{text}”", field="month")
-    year, month = int(match.group(1)), int(match.group(2))
+    """'2026-10' -> the month in the district's time zone. A month that has not begun is refused, and so is
+    one outside the clock's span of years (its neighbours must exist: the ranking reads the month before)."""
+    try:
+        year, month = clock.parse_month(text)
+    except clock.OutOfSpan as exc:
+        raise InvalidInput(str(exc), field="month") from exc
+    period = _month(year, month)
+    if not allow_future and period.start > (now or clock.now()):
+        raise InvalidInput(f"{year} 年 {month} 月尚未开始，无法统计", field="month")
+    return period
+
+
+def _month(year: int, month: int) -> Period:
     tz = timezone.get_default_timezone()
     start = datetime(year, month, 1, tzinfo=tz)
     end = datetime(year + (month == 12), month % 12 + 1, 1, tzinfo=tz)
-    if not allow_future and start > (now or clock.now()):
-        raise InvalidInput(f"{year} 年 {month} 月尚未开始，无法统计", field="month")
     return Period(start=start, end=end, label=f"{year}年{month}月")
 
 

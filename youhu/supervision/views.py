@@ -58,7 +58,8 @@ def _month(request: HttpRequest) -> tuple[Period | None, str]:
 
 def _pick(request: HttpRequest, model, name: str):
     value = request.GET.get(name, "")
-    return model.objects.filter(pk=int(value)).first() if value.isdigit() else None
+    # isdecimal, not isdigit: "²" is a digit int() refuses; 18 digits stay within a database integer.
+    return model.objects.filter(pk=int(value)).first() if value.isdecimal() and len(value) <= 18 else None
 
 
 @roles_required(*VIEWERS)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
+from youhu import clock
 from youhu.directory.models import Area
 from youhu.tickets.models import Channel, Status
 from youhu.workflow.forms import FastSelect, category_choices, unit_choices
@@ -17,8 +18,10 @@ class TicketFilterForm(forms.Form):
     unit = forms.TypedChoiceField(widget=FastSelect, label="主办单位", required=False, coerce=int, empty_value=None)
     street = forms.TypedChoiceField(widget=FastSelect, label="街道", required=False, coerce=int, empty_value=None)
     category = forms.TypedChoiceField(widget=FastSelect, label="分类", required=False, coerce=int, empty_value=None)
-    date_from = forms.DateField(label="登记日期自", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label="至", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = forms.DateField(label="登记日期自", required=False, widget=forms.DateInput(attrs={"type": "date"}),
+                              validators=[clock.validate_in_span])
+    date_to = forms.DateField(label="至", required=False, widget=forms.DateInput(attrs={"type": "date"}),
+                              validators=[clock.validate_in_span])
     queue = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, district_id: int | None = None, **kwargs):

@@ -216,7 +216,9 @@ def inbox(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def inbox_mark_read(request: HttpRequest) -> HttpResponse:
-    ids = None if request.POST.get("all") == "1" else [int(i) for i in request.POST.getlist("id") if i.isdigit()]
+    # isdecimal, not isdigit: "²" is a digit int() refuses; 18 digits stay within a database integer.
+    ids = None if request.POST.get("all") == "1" else [
+        int(i) for i in request.POST.getlist("id") if i.isdecimal() and len(i) <= 18]
     count = inbox_sel.mark_read(request.user, ids=ids)
     messages.success(request, f"已将 {count} 条消息标为已读" if count else "没有未读消息")
     target = request.POST.get("next") or ""

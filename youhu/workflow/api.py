@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import date, datetime, time
+from datetime import datetime, time
 from typing import Annotated, Any, Literal
 
 from django.db import IntegrityError
@@ -16,6 +16,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 from pydantic import AfterValidator
 
+from youhu import clock
 from youhu.access.auth import api_auth
 from youhu.directory.models import Area, District, Unit, User
 from youhu.intake.flows import submit_appeal
@@ -23,7 +24,7 @@ from youhu.intake.idempotency import idempotent
 from youhu.taxonomy.models import AppealType, Category, Urgency
 from youhu.tickets import selectors
 from youhu.tickets import services as tickets
-from youhu.tickets.errors import Conflict, InvalidInput
+from youhu.tickets.errors import Conflict, ErrorOut, InvalidInput
 from youhu.tickets.models import Channel, Status, Ticket, TicketEvent
 from youhu.tickets.policy import allowed_actions
 
@@ -49,12 +50,6 @@ Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 
 # ---------------------------------------------------------------- schemas
-
-
-class ErrorOut(Schema):
-    code: str
-    message: str
-    field: str | None = None
 
 
 class TicketIn(Schema):
@@ -151,8 +146,8 @@ class TicketFilters(Schema):
     district: Id | None = Field(None, description="所在区 id（市级人员按区筛选，docs/levels.md）")
     category: Text | None = Field(None, description="分类代码（含下级分类）")
     street: Id | None = Field(None, description="街道 id")
-    created_from: date | None = Field(None, description="登记日期起（含）")
-    created_to: date | None = Field(None, description="登记日期止（含）")
+    created_from: clock.Day | None = Field(None, description="登记日期起（含）")
+    created_to: clock.Day | None = Field(None, description="登记日期止（含）")
     page: int = Field(1, ge=1, le=100000)
     page_size: int = Field(50, ge=1, le=200)
 

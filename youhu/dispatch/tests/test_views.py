@@ -50,6 +50,14 @@ class TestQueuePage:
         assert ticket.status == Status.DISPATCHED and ticket.main_unit == smart.env
         assert LabelledExample.objects.get(ticket=ticket).source == LabelledExample.Source.CONFIRMED
 
+    def test_an_option_int_cannot_read_is_no_500(self, client, smart):
+        ticket = queued()
+        client.force_login(smart.dispatcher)
+        response = client.post(reverse("dispatch:dispatch", args=[ticket.number]), {"option": "²"})
+        assert response.status_code < 500
+        ticket.refresh_from_db()
+        assert ticket.status == Status.REGISTERED
+
     def test_choose_another_category_and_unit(self, client, smart):
         ticket = queued()
         client.force_login(smart.dispatcher)

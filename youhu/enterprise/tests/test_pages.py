@@ -172,3 +172,4 @@ def test_visit_form_offers_more_issue_rows(client, zone):
     page = client.get(url, {"issues": "5"}).content.decode()
     assert 'name="issues-TOTAL_FORMS" value="5"' in page and "?issues=7" in page
     assert 'name="issues-TOTAL_FORMS" value="2"' in client.get(url, {"issues": "abc"}).content.decode()
+    assert 'name="issues-TOTAL_FORMS" value="2"' in client.get(url, {"issues": "²"}).content.decode()  # a digit int() refuses
