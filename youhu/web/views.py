@@ -18,6 +18,7 @@ from youhu.directory.models import Role
 from youhu.taxonomy.models import Category
 from youhu.tickets.errors import TicketError
 from youhu.tickets.models import Extension, Ticket, TicketUnit
+from youhu.tickets.search import created_between, search
 from youhu.tickets.selectors import appellant_for, can_view, visible_tickets
 from youhu.workflow.actions import PAGE_ACTIONS, offered, perform
 from youhu.workflow.forms import ActionForm
@@ -76,8 +77,7 @@ def home(request: HttpRequest) -> HttpResponse:
 def filter_tickets(qs: QuerySet[Ticket], data: dict) -> QuerySet[Ticket]:
     """Apply the list page's validated filters."""
     if data.get("q"):
-        q = data["q"].strip()
-        qs = qs.filter(Q(title__icontains=q) | Q(number__icontains=q))
+        qs = search(qs, data["q"])
     for name, column in (("status", "status"), ("channel", "channel"), ("unit", "main_unit_id"),
                          ("street", "street_id")):
         if data.get(name) not in (None, ""):
@@ -85,11 +85,7 @@ def filter_tickets(qs: QuerySet[Ticket], data: dict) -> QuerySet[Ticket]:
     if data.get("category"):
         path = Category.objects.filter(pk=data["category"]).values_list("path", flat=True).first() or ""
         qs = qs.filter(Q(category__path=path) | Q(category__path__startswith=f"{path}/"))
-    if data.get("date_from"):
-        qs = qs.filter(created_at__date__gte=data["date_from"])
-    if data.get("date_to"):
-        qs = qs.filter(created_at__date__lte=data["date_to"])
-    return qs
+    return created_between(qs, data.get("date_from"), data.get("date_to"))
 
 
 @login_required

@@ -1,0 +1,48 @@
+"""Finding tickets by what a person types: a ticket number, part of one, or words of the title or text.
+
+The one door for search speed. On PostgreSQL, `title` and `content` carry pg_trgm GIN indexes on
+UPPER(column) (migration 0007), which is exactly the expression Django's `icontains` compares, so the
+plain ORM lookup below is answered from the index, Chinese substrings included; SQLite scans, which
+is fine at a district's size. A keyword shorter than three characters has no trigram and falls back
+to a scan on both (docs/scale.md).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, time, timedelta
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from .models import Ticket
+
+FULL_NUMBER_RE = re.compile(r"^\d{8}-\d{6}$")
+PART_NUMBER_RE = re.compile(r"^\d{4,8}(-\d{0,6})?$")
+
+
+def search(qs: QuerySet[Ticket], text: str) -> QuerySet[Ticket]:
+    """A full number goes straight to its unique index; the start of a number matches numbers that start
+    so; anything else is a keyword of the title or the text."""
+    text = text.strip()
+    if not text:
+        return qs
+    if FULL_NUMBER_RE.match(text):
+        return qs.filter(number=text)
+    if PART_NUMBER_RE.match(text):
+        return qs.filter(number__startswith=text)
+    return qs.filter(Q(title__icontains=text) | Q(content__icontains=text))
+
+
+def day_start(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def created_between(qs: QuerySet[Ticket], first: date | None, last: date | None) -> QuerySet[Ticket]:
+    """Registered on `first` … `last` (local days, both included), as a range on `created_at` its index
+    answers — not `created_at__date`, a function of the column no index holds."""
+    if first:
+        qs = qs.filter(created_at__gte=day_start(first))
+    if last:
+        qs = qs.filter(created_at__lt=day_start(last + timedelta(days=1)))
+    return qs
