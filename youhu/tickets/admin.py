@@ -19,6 +19,9 @@ class TicketAdmin(admin.ModelAdmin):
     """Tickets change state only through the lifecycle services, so the admin only reads them."""
 
     list_display = ("number", "title", "status", "channel", "main_unit", "street", "reply_due")
+    # Nullable foreign keys: the admin's own select_related() skips them, one query per row per column.
+    list_select_related = ("main_unit", "street")
+    show_full_result_count = False  # a second count of the whole table on every page (docs/scale.md)
     list_filter = ("status", "channel", "appeal_type", "urgency")
     search_fields = ("number", "title")
     inlines = [ReadOnlyEventInline]
@@ -36,6 +39,8 @@ class TicketAdmin(admin.ModelAdmin):
 @admin.register(TicketEvent)
 class TicketEventAdmin(admin.ModelAdmin):
     list_display = ("at", "ticket", "action", "actor_label", "from_status", "to_status")
+    list_select_related = ("ticket",)
+    show_full_result_count = False
     list_filter = ("action",)
 
     def has_change_permission(self, request, obj=None):
