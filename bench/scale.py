@@ -72,10 +72,12 @@ def main() -> None:
     from django.test.utils import setup_test_environment
 
     setup_test_environment()  # the test Client's host and response capture, on the real database
+    from django.core.management import call_command
     from django.db import connection
 
     from youhu.tickets.models import Ticket
 
+    call_command("migrate", verbosity=0)  # reused data gets this checkout's indexes
     if not (args.reuse and Ticket.objects.count() >= args.tickets):
         started = time.perf_counter()
         build(args.tickets)
@@ -344,13 +346,10 @@ def operations(n: int) -> list[tuple[str, Callable[[], None]]]:
     start, end = (now - timedelta(days=3)), (now - timedelta(days=2))
     z = "%2B08:00"
 
-    def cursor_far() -> None:  # the REST list far into its pages, by its cursor
-        url = f"/api/tickets?page_size=50&created_to={mid}"
-        response = handler.get(url, secure=True)
-        assert response.status_code == 200, response.content[:300]
-        nxt = response.json().get("next_cursor")
-        if nxt:
-            assert handler.get(f"/api/tickets?page_size=50&cursor={nxt}", secure=True).status_code == 200
+    # The REST list half a year deep: the cursor of the page that starts there (a checkout without
+    # cursors ignores the parameter and answers the first page, with its count).
+    first = handler.get(f"/api/tickets?page_size=50&created_to={mid}", secure=True).json()
+    far_cursor = first.get("next_cursor") or ""
 
     def appeal() -> None:
         response = dispatcher.post("/api/tickets", {
@@ -376,7 +375,8 @@ def operations(n: int) -> list[tuple[str, Callable[[], None]]]:
         ("monthly_workbook", _get(supervisor, f"/supervision/report.xlsx?month={last_month}")),
         ("escalation_pass", lambda: run_pass(now=clock.now())),
         ("rest_list_unit", _get(handler, "/api/tickets?page_size=50")),
-        ("rest_list_far_cursor", cursor_far),
+        ("rest_list_far_cursor", _get(handler, f"/api/tickets?page_size=50&cursor={far_cursor}")),
+        ("rest_list_page_1000", _get(handler, "/api/tickets?page_size=50&page=1000")),
         ("open311_requests_by_date", _get(dispatcher, f"/open311/v2/requests.json?start_date={start:%Y-%m-%dT%H:%M:%S}{z}"
                                                       f"&end_date={end:%Y-%m-%dT%H:%M:%S}{z}")),
         ("admin_ticket_list", _get(admin, "/admin/tickets/ticket/")),
