@@ -10,6 +10,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
+from django.utils.functional import cached_property
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
@@ -18,7 +19,7 @@ from youhu.directory.models import Role
 from youhu.taxonomy.models import Category
 from youhu.tickets.errors import TicketError
 from youhu.tickets.models import Extension, Ticket, TicketUnit
-from youhu.tickets.search import created_between, search
+from youhu.tickets.search import count_upto, created_between, search
 from youhu.tickets.selectors import appellant_for, can_view, visible_tickets
 from youhu.workflow.actions import PAGE_ACTIONS, offered, perform
 from youhu.workflow.forms import ActionForm
@@ -34,8 +35,20 @@ LIST_RELATED = ("main_unit", "street", "category")
 MORE_FILTERS = ("channel", "unit", "street", "category", "date_from", "date_to")
 
 
+class CappedPaginator(Paginator):
+    """Counts up to `tickets.search.COUNT_CAP` (then `capped`, and the pages end there): a big unit's list must
+    not count every ticket it ever had on each page view."""
+
+    capped = False
+
+    @cached_property
+    def count(self) -> int:
+        n, self.capped = count_upto(self.object_list)
+        return n
+
+
 def _paginate(request: HttpRequest, qs: QuerySet, size: int) -> Page:
-    return Paginator(qs, size).get_page(request.GET.get("page"))
+    return CappedPaginator(qs, size).get_page(request.GET.get("page"))
 
 
 def _url_or_none(name: str) -> str | None:

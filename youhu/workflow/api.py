@@ -137,7 +137,7 @@ class TicketDetailOut(TicketOut):
 
 
 class TicketPage(Schema):
-    count: int | None = Field(description="符合条件的总数；按游标翻页时不计（null）")
+    count: int | None = Field(description="符合条件的总数；超过 10000 件或按游标翻页时不计（null）")
     page: int
     page_size: int
     items: list[TicketOut]
@@ -339,7 +339,8 @@ def list_tickets(request, filters: Query[TicketFilters]):
         count, rows = None, list(search.after_cursor(qs, filters.cursor)[:size + 1])
     else:  # numbered pages, as before: a count and an offset
         start = (filters.page - 1) * size
-        count, rows = qs.count(), list(qs.order_by("-created_at", "-id")[start:start + size + 1])
+        count, capped = search.count_upto(qs)
+        count, rows = None if capped else count, list(qs.order_by("-created_at", "-id")[start:start + size + 1])
     more = len(rows) > size
     rows = rows[:size]
     return {"count": count, "page": filters.page, "page_size": size, "items": [ticket_json(t, user) for t in rows],

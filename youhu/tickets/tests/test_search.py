@@ -46,3 +46,18 @@ def test_unread_badge_counts_each_message_once(district):
         Notification.objects.create(ticket=ticket, kind="dispatch", message="新工单", created_at=now, **fields)
     assert unread_count(handler) == 3
     assert unread_count(district.env_handler) == 1
+
+
+def test_counts_stop_at_the_cap_in_the_list_and_the_api(monkeypatch, district, client, dispatcher_api):
+    from youhu.tickets import search as search_module
+
+    for _ in range(3):
+        make_ticket()
+    monkeypatch.setattr(search_module, "COUNT_CAP", 2)
+    assert search_module.count_upto(Ticket.objects.all()) == (2, True)
+    client.force_login(district.dispatcher)
+    page = client.get("/tickets/", secure=True)
+    assert page.context["page"].paginator.capped and "共 2+ 件" in page.content.decode()
+    assert dispatcher_api.get("/api/tickets?page_size=1").json()["count"] is None
+    monkeypatch.setattr(search_module, "COUNT_CAP", 3)
+    assert dispatcher_api.get("/api/tickets?page_size=1").json()["count"] == 3
