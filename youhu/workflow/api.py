@@ -137,7 +137,7 @@ class TicketDetailOut(TicketOut):
 
 
 class TicketPage(Schema):
-    count: int | None = Field(description="符合条件的总数；超过 10000 件或按游标翻页时不计（null）")
+    count: int | None = Field(description="符合条件的总数；超过 1000 件或按游标翻页时不计（null）")
     page: int
     page_size: int
     items: list[TicketOut]
