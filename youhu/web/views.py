@@ -71,7 +71,8 @@ def home(request: HttpRequest) -> HttpResponse:
         queues = []
         for key in keys:
             qs = queue_tickets(key, user, now)
-            queues.append({"queue": QUEUES[key], "count": qs.count(),
+            count, capped = count_upto(qs)  # a big unit's queue: "1000+", not a count of every ticket in it
+            queues.append({"queue": QUEUES[key], "count": count, "capped": capped,
                            "tickets": list(qs.select_related(*LIST_RELATED)[:HOME_LIST_SIZE])})
         sections.append({"title": title, "queues": queues})
     context = {
@@ -79,7 +80,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "now": now,
         "is_service_officer": user.has_role(Role.SERVICE_OFFICER),
         "enterprise_url": _url_or_none("enterprise:home"),
-        "visible_count": visible_tickets(user).count() if not sections else None,
+        "visible_count": count_upto(visible_tickets(user))[0] if not sections else None,
     }
     return render(request, "web/home.html", context)
 

@@ -61,3 +61,16 @@ def test_counts_stop_at_the_cap_in_the_list_and_the_api(monkeypatch, district, c
     assert dispatcher_api.get("/api/tickets?page_size=1").json()["count"] is None
     monkeypatch.setattr(search_module, "COUNT_CAP", 3)
     assert dispatcher_api.get("/api/tickets?page_size=1").json()["count"] == 3
+
+
+def test_home_queue_tiles_stop_at_the_cap(monkeypatch, district, client):
+    from youhu.tickets import search as search_module
+    from youhu.tickets.models import Status
+
+    for _ in range(3):
+        district.ticket_in(Status.HANDLING)
+    monkeypatch.setattr(search_module, "COUNT_CAP", 2)
+    client.force_login(district.handler)
+    handling = next(q for s in client.get("/", secure=True).context["sections"] for q in s["queues"]
+                    if q["queue"].key == "handling")
+    assert (handling["count"], handling["capped"]) == (2, True)
