@@ -29,3 +29,13 @@ def test_ticket_changelist_queries_do_not_grow_with_rows(district):
     for i in range(9):
         district.ticket_in(Status.DISPATCHED if i % 2 else Status.NEW, street=streets[i % 4])
     assert _queries(admin_client) == few
+
+
+def test_estimated_count_is_exact_for_small_or_filtered_tables(district):
+    from youhu.tickets.models import Ticket
+    from youhu.tickets.search import estimated_count
+
+    district.ticket_in(Status.NEW)
+    district.ticket_in(Status.DISPATCHED)
+    assert estimated_count(Ticket.objects.all()) == 2
+    assert estimated_count(Ticket.objects.filter(status=Status.NEW)) == 1
