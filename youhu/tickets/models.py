@@ -156,7 +156,12 @@ class TicketUnit(models.Model):
     part_submitted_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        indexes = [models.Index(fields=["unit", "active"])]
+        indexes = [
+            models.Index(fields=["unit", "active"]),
+            # A unit's co-handling requests still waiting for its part: a few rows among all its links.
+            models.Index(fields=["unit"], condition=models.Q(role="co", active=True, part_submitted_at__isnull=True),
+                         name="ticketunit_co_waiting"),
+        ]
         verbose_name = verbose_name_plural = "承办单位"
 
     def __str__(self) -> str:

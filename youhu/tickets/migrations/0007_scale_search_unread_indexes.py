@@ -1,5 +1,6 @@
 """Indexes for a city's volume (docs/scale.md): trigram search of title and text on PostgreSQL, and the
-unread inbox messages of a user and of a unit as small partial indexes."""
+unread inbox messages of a user and of a unit, and a unit's waiting co-handling requests, as small
+partial indexes."""
 
 from django.db import migrations, models
 
@@ -41,5 +42,10 @@ class Migration(migrations.Migration):
             model_name="notification",
             index=models.Index(condition=models.Q(("read_at__isnull", True)), fields=["unit"],
                                name="notification_unread_unit"),
+        ),
+        migrations.AddIndex(
+            model_name="ticketunit",
+            index=models.Index(condition=models.Q(("active", True), ("part_submitted_at__isnull", True), ("role", "co")),
+                               fields=["unit"], name="ticketunit_co_waiting"),
         ),
     ]
