@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "youhu.enterprise",
     "youhu.indicators",
     "youhu.dashboard",
+    "youhu.opendata",
     "youhu.workflow",
     "youhu.projects",
     "youhu.web",
@@ -179,6 +180,9 @@ SESSION_COOKIE_AGE = int(os.environ.get("YOUHU_SESSION_IDLE_MINUTES", "30")) * 6
 AXES_FAILURE_LIMIT = int(os.environ.get("YOUHU_LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("YOUHU_LOGIN_LOCKOUT_MINUTES", "15")))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each on its own: per account and per address
+# Failures are rows in the database, so every worker process counts the same ones (as the rate limits share
+# the "shared" cache); axes' cache handler would count per process on the embedded default.
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "youhu.accounts.backends.lockout_address"  # the address the rate limits see
 AXES_LOCKOUT_CALLABLE = "youhu.accounts.views.locked_out"
@@ -258,6 +262,11 @@ YOUHU = {
     "ENTERPRISE_PORTAL_SHOW_CODE": os.environ.get("YOUHU_ENTERPRISE_PORTAL_SHOW_CODE", "1" if DEBUG else "0") == "1",
     # A GeoJSON of real street boundaries (properties.name = street); empty = approximate Voronoi cells.
     "STREETS_GEOJSON": os.environ.get("YOUHU_STREETS_GEOJSON", ""),
+    # A tile server for the portal's map, under the street outlines: a URL template with {z}/{x}/{y} (and
+    # optionally {s}); empty = the outlines alone (works offline). The outlines are GCJ-02: use tiles on the
+    # same datum (as Chinese web maps are), or they sit a few hundred metres off.
+    "MAP_TILES": os.environ.get("YOUHU_MAP_TILES", ""),
+    "MAP_TILES_ATTRIBUTION": os.environ.get("YOUHU_MAP_TILES_ATTRIBUTION", ""),
     # Open tickets this recent, in the same street and category, are compared for duplicates.
     "DUPLICATE_WINDOW_DAYS": int(os.environ.get("YOUHU_DUPLICATE_WINDOW_DAYS", "7")),
     "DUPLICATE_SIMILARITY": float(os.environ.get("YOUHU_DUPLICATE_SIMILARITY", "0.6")),

@@ -11,6 +11,7 @@ urlpatterns = [
     path("api/", api.urls),
     path("open311/", include("youhu.intake.open311_urls")),
     path("portal/", include("youhu.intake.portal_urls")),
+    path("open/", include("youhu.opendata.urls")),
     path("dispatch/", include("youhu.dispatch.urls")),
     path("supervision/", include("youhu.supervision.urls")),
     path("enterprise/", include("youhu.enterprise.urls")),

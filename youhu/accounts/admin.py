@@ -5,11 +5,11 @@ from .models import RoleChange
 
 @admin.register(RoleChange)
 class RoleChangeAdmin(admin.ModelAdmin):
-    """Read-only: the log is written by the system, never edited."""
+    """Read-only: the log is written by the system, never edited (the model and the database refuse too)."""
 
-    list_display = ("at", "username", "action", "role", "by_username")
-    list_filter = ("action", "role")
-    search_fields = ("username", "by_username")
+    list_display = ("at", "username", "kind", "action", "old", "new", "by_username")
+    list_filter = ("kind", "action", "role")
+    search_fields = ("username", "by_username", "old", "new")
     date_hierarchy = "at"
 
     def has_add_permission(self, request) -> bool:

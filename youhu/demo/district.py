@@ -260,7 +260,8 @@ def demo_users() -> list[DemoUser]:
 ADMIN_USERNAME = "admin"
 # Accounts `youhu demo logins` lists first; the others follow one pattern (slug / slug_head).
 FEATURED_USERNAMES = [
-    "admin", "dispatcher1", "dispatcher2", "supervisor1", "supervisor2", "centre_head",
+    "admin", "city_dispatcher", "city_supervisor", "yx_dispatcher",  # the city above the districts (demo/city.py)
+    "dispatcher1", "dispatcher2", "supervisor1", "supervisor2", "centre_head",
     "zjj", "zjj_head", "cgj", "cgj_head", "sthj", "jtj", "pazhou", "pazhou_head", "chigang",
     "cso1", "cso2", "cso3",
 ]

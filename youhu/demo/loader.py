@@ -11,12 +11,14 @@ from datetime import datetime
 
 from youhu import clock
 
+from .city import load as load_city
 from .reference import load_reference
 from .simulate import SEED, load_tickets
 
 DEFAULT_TICKETS = 2000
 # Other apps' demo data, loaded after ours when the module exists: "module:function", called as f(now).
-EXTRA_LOADERS = ["youhu.enterprise.demo:load", "youhu.supervision.demo:load", "youhu.accounts.demo:load",
+SECOND_FACTORS = "youhu.accounts.demo:load"  # run again after the city: its supervisors need devices too
+EXTRA_LOADERS = ["youhu.enterprise.demo:load", "youhu.supervision.demo:load", SECOND_FACTORS,
                  "youhu.projects.demo:load",
                  "youhu.indicators.demo:load"]
 
@@ -69,4 +71,8 @@ def load_demo(tickets: int = DEFAULT_TICKETS, *, now: datetime | None = None, se
     lap("tickets")
     ran = run_extra_loaders(now, extras)
     lap("extras")
+    load_city(now)  # last: what the loaders above made becomes 海珠区's, under the city (docs/levels.md)
+    if SECOND_FACTORS in ran:
+        run_extra_loaders(now, [SECOND_FACTORS])
+    lap("city")
     return DemoSummary(reference, ticket_counts, ran, time.perf_counter() - started, phases)

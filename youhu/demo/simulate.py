@@ -29,7 +29,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from youhu.directory.models import Area, Role, Unit, User
+from youhu.directory.models import Area, District, Role, Unit, User
 from youhu.taxonomy.models import AppealType, Category, Urgency
 from youhu.tickets import services
 from youhu.tickets.models import Channel, CloseReason, Extension, Satisfaction, Status, Ticket
@@ -249,6 +249,8 @@ class Cast:
             self.leaves.setdefault(cat.path.split("/")[0], []).append(
                 (cat, _bigrams(cat.name), _bigrams(cat.parent.name)))
             self.category_at[cat.path] = cat
+        # Once the demo city is loaded (city.py), the simulated tickets are 海珠区's from the start.
+        self.district = District.objects.filter(code=str(d.DISTRICT_ADCODE)).first()
         by_code = {street.code: street for street in self.streets}
         self.street_of_slug = {s.slug: by_code[s.code] for s in d.STREETS if s.code in by_code}
 
@@ -734,6 +736,9 @@ class TicketLoader:
             lat=lat, lon=lon, category=None if triaged else category,
         )
         ticket = services.create_ticket(appeal, now=plan.created_at)
+        if self.cast.district is not None:  # the district's own history, as city.py adopts it on the first load
+            Ticket.objects.filter(pk=ticket.pk).update(district=self.cast.district)
+            ticket.district = self.cast.district
         clock = Clock(plan.created_at, self.now, rng, strict=scenario.natural)
         walk = Walk(plan, self.cast, clock, ticket, category, street, triage=self.triage)
         if original is not None:

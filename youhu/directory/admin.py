@@ -1,20 +1,26 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from .models import Area, RoleGrant, Unit, User
+from .models import Area, District, RoleGrant, Unit, User
+
+
+@admin.register(District)
+class DistrictAdmin(admin.ModelAdmin):
+    list_display = ("code", "name", "active")
+    search_fields = ("name", "code")
 
 
 @admin.register(Area)
 class AreaAdmin(admin.ModelAdmin):
-    list_display = ("code", "name", "kind", "parent")
-    list_filter = ("kind",)
+    list_display = ("code", "name", "kind", "parent", "district")
+    list_filter = ("kind", "district")
     search_fields = ("name", "code", "aliases")
 
 
 @admin.register(Unit)
 class UnitAdmin(admin.ModelAdmin):
-    list_display = ("code", "name", "kind", "parent", "area", "active")
-    list_filter = ("kind", "active")
+    list_display = ("code", "name", "kind", "parent", "area", "district", "active")
+    list_filter = ("kind", "active", "district")
     search_fields = ("name", "code")
 
 

@@ -1,9 +1,33 @@
-"""Units (departments, street and community offices), areas, users and roles."""
+"""Units (departments, street and community offices), areas, users and roles — and, on a city's deployment,
+the districts they belong to (docs/levels.md)."""
 
 from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+
+
+class District(models.Model):
+    """A district (区) under the city centre, on a deployment that runs a city with several districts.
+
+    A deployment of one district has no rows here: every unit, area and ticket then has no district, and
+    everything works as it did before there were levels. Units and areas without a district are the city's.
+    """
+
+    code = models.CharField(max_length=32, unique=True, help_text="行政区划代码，如 440105")
+    name = models.CharField(max_length=64, unique=True)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = verbose_name_plural = "区"
+
+    def __str__(self) -> str:
+        return self.name
+
+    def centre(self) -> Unit | None:
+        """The district's dispatch centre (区指挥中心): where the city dispatches the district's tickets to."""
+        return self.units.filter(kind=Unit.Kind.CENTRE, active=True).order_by("code").first()
 
 
 class Area(models.Model):
@@ -18,6 +42,8 @@ class Area(models.Model):
     kind = models.CharField(max_length=16, choices=Kind.choices)
     parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
     aliases = models.CharField(max_length=255, blank=True, help_text="其他叫法，逗号分隔")
+    district = models.ForeignKey(District, null=True, blank=True, on_delete=models.PROTECT, related_name="areas",
+                                 help_text="所属区；空 = 市级或单区部署")
     # Approximate office location, used to derive street shapes when no real boundary is loaded.
     lon = models.FloatField(null=True, blank=True)
     lat = models.FloatField(null=True, blank=True)
@@ -54,6 +80,8 @@ class Unit(models.Model):
     )
     phone = models.CharField(max_length=32, blank=True)
     active = models.BooleanField(default=True)
+    district = models.ForeignKey(District, null=True, blank=True, on_delete=models.PROTECT, related_name="units",
+                                 help_text="所属区；空 = 市级单位（或单区部署）")
 
     class Meta:
         ordering = ["kind", "code"]
@@ -125,6 +153,12 @@ class User(AbstractUser):
                 cached = cached | {Role.ADMIN}
             self._roles_cache = cached
         return cached
+
+    @property
+    def district_id(self) -> int | None:
+        """The district the user works in (their unit's); None at the city level and on a one-district
+        deployment. Each level's staff act on their own level's tickets only (docs/levels.md)."""
+        return self.unit.district_id if self.unit_id else None
 
     def has_role(self, *roles: str) -> bool:
         return bool(self.roles.intersection(roles))

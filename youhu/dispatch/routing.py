@@ -86,6 +86,15 @@ class Router:
         return self._offices[street.pk]
 
     def route(self, category: Category | None, street: Area | None) -> Route:
+        route = self._route(category, street)
+        place = street.street if street else None
+        if route.unit is not None and place is not None and place.district_id is not None \
+                and route.unit.district_id != place.district_id:
+            # A city's districts route each by their own rules (docs/levels.md): never to another district's unit.
+            return Route(None, f"{place}所在区没有“{category.name}”的派单规则（{route.unit}属其他区）")
+        return route
+
+    def _route(self, category: Category | None, street: Area | None) -> Route:
         if category is None:
             return Route(None, "未能确定分类")
         street = street.street if street else None

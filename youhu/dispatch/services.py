@@ -20,9 +20,10 @@ from django.conf import settings
 from youhu import clock, db
 from youhu.directory.models import Area, Unit, User
 from youhu.taxonomy.models import Category, remembered_deadline_rules
+from youhu.tickets import policy
 from youhu.tickets import services as tickets
-from youhu.tickets.errors import TicketError
-from youhu.tickets.models import Status, Ticket
+from youhu.tickets.errors import InvalidInput, TicketError
+from youhu.tickets.models import Status, Ticket, TicketEvent
 
 from . import routing
 from .duplicates import DuplicateCandidate, find_duplicates_many, ticket_text
@@ -130,14 +131,18 @@ def _terms(clf: ClassifierLike, text: str, prediction: Any) -> list[str]:
         return []
 
 
-def _options(prediction: Any | None, location: Location, router: routing.Router) -> list[dict[str, Any]]:
-    """The top suggestions with the category and unit each would mean, best first."""
+def _options(prediction: Any | None, location: Location, router: routing.Router,
+             refused: frozenset[int] = frozenset()) -> list[dict[str, Any]]:
+    """The top suggestions with the category and unit each would mean, best first; none to a unit in
+    `refused` (those that returned the ticket)."""
     if prediction is None:
         return []
     rows = []
     for label, confidence in list(prediction.top)[:3]:
         category = router.category_for_label(label)
         route = router.route(category, location.street)
+        if route.unit is not None and route.unit.pk in refused:
+            continue
         rows.append({"label": label, "confidence": round(float(confidence), 4),
                      "category_id": category.pk if category else None,
                      "unit_id": route.unit.pk if route.unit else None,
@@ -219,12 +224,16 @@ def _plan_many(tickets: list[Ticket], now: datetime) -> list[_Plan]:
         ticket.street, ticket.community, ticket.category = location.street, location.community, category
     duplicates = _duplicates(tickets, now)
     labels = getattr(clf, "labels", None)
+    returns = returns_of(tickets)
     plans = []
-    for location, (prediction, terms, problem), (relocated, predicted, preset, category, route), dups in zip(
-            locations, classified, decided, duplicates, strict=True):
+    for ticket, location, (prediction, terms, problem), (relocated, predicted, preset, category, route), dups in zip(
+            tickets, locations, classified, decided, duplicates, strict=True):
         hold = _hold_reason(prediction, problem, predicted, preset, route, dups, labels)
+        refused = frozenset(r.unit_id for r in returns.get(ticket.pk, []) if r.unit_id)
+        if refused and not hold:  # a unit said it is not theirs: a person re-dispatches, never the model alone
+            hold = returned_hold_reason(returns[ticket.pk])
         plans.append(_Plan(location, relocated, clf, prediction, terms, category, route, dups, hold,
-                           _options(prediction, location, router)))
+                           _options(prediction, location, router, refused)))
     return plans
 
 
@@ -238,6 +247,10 @@ def _apply(ticket: Ticket, plan: _Plan, now: datetime) -> None:
     if ticket.status == Status.NEW:
         tickets.register(ticket, by=None, category=plan.category, now=now)
     outcome = Suggestion.Outcome.QUEUED
+    unit = plan.route.unit
+    if not hold and unit is not None and unit.district_id != ticket.district_id:
+        # A city's ticket routed to a district's unit: the city centre sends it there (派至区), not the model.
+        hold = f"建议派至{unit.district.name}，由区级派单" if unit.district_id else "建议由市级单位办理，请人工派单"
     if not hold:  # dispatch first, so the suggestion is written once, with how it ended
         try:
             tickets.dispatch(ticket, by=None, unit=plan.route.unit, category=plan.category,
@@ -364,3 +377,108 @@ def labelled_examples() -> list[tuple[str, str]]:
             seen.add(ticket_id)
         rows.append((text, label))
     return rows
+
+
+# ---------------------------------------------------------------- returned tickets (退单)
+
+
+@dataclass(frozen=True)
+class ReturnRecord:
+    """One 退单: the unit that said the ticket is not theirs, and why."""
+
+    unit_id: int | None
+    unit: str
+    reason: str
+    at: datetime
+
+
+def returns_of(tickets: Iterable[Ticket]) -> dict[int, list[ReturnRecord]]:
+    """Each returned ticket's returns, oldest first (read in one query; tickets never returned are skipped)."""
+    ids = [t.pk for t in tickets if t.return_count]
+    found: dict[int, list[ReturnRecord]] = {}
+    if not ids:
+        return found
+    for event in TicketEvent.objects.filter(ticket_id__in=ids, action="return").order_by("at", "id"):
+        unit = event.payload.get("unit") or ""
+        found.setdefault(event.ticket_id, []).append(ReturnRecord(event.unit_id, unit, event.reason, event.at))
+    return found
+
+
+def returned_hold_reason(returns: list[ReturnRecord]) -> str:
+    last = returns[-1]
+    return f"{last.unit or '承办单位'}退单：{last.reason}"[:200]
+
+
+def suggest_after_return(tickets: list[Ticket], returns: dict[int, list[ReturnRecord]]) -> dict[int, list[dict]]:
+    """Suggestions for returned tickets that leave out every unit that returned them, as rows like
+    `Suggestion.top`, best first. The text is classified again (the model may have learnt since, and a
+    ticket dispatched by hand never had a suggestion); without a model the stored suggestion's categories
+    are routed again. Read only: nothing is written."""
+    todo = [t for t in tickets if returns.get(t.pk)]
+    if not todo:
+        return {}
+    clf = current_classifier()
+    classified = _classify_many(clf, [ticket_text(t) for t in todo])
+    router = routing.Router()
+    rows: dict[int, list[dict]] = {}
+    for ticket, (prediction, _terms, _problem) in zip(todo, classified, strict=True):
+        refused = frozenset(r.unit_id for r in returns[ticket.pk] if r.unit_id)
+        if prediction is None:
+            stored = latest_suggestion(ticket)
+            prediction = _StoredPrediction([(row["label"], row["confidence"]) for row in (stored.top if stored else [])])
+        location = Location(ticket.street, ticket.community, ticket.location_unresolved, "")
+        rows[ticket.pk] = _options(prediction, location, router, refused)
+    return rows
+
+
+@dataclass(frozen=True)
+class _StoredPrediction:
+    """A stored suggestion's (label, confidence) rows, routed again as a fresh prediction's would be."""
+
+    top: list[tuple[str, float]]
+
+
+# ---------------------------------------------------------------- batch dispatch (批量派单)
+
+
+@dataclass
+class BatchResult:
+    dispatched: list[Ticket]
+    failed: list[tuple[Ticket, str]]  # (ticket, why), e.g. another dispatcher was quicker
+
+
+def dispatch_batch(batch: list[Ticket], *, by: User, unit: Unit | None, category: Category | None = None,
+                   now: datetime | None = None) -> BatchResult:
+    """派单 of the selected tickets to one unit, each as `dispatch_ticket` does (the action table's 派单).
+
+    Who may and the input are checked for all of them before anything is written: a unit's handler
+    dispatches none. Each ticket then goes in its own transaction: one that someone else dispatched
+    meanwhile fails alone, and is reported. Without a category given, each takes its suggested category that
+    routes to this unit, else keeps its own (`_category_towards`)."""
+    now = now or clock.now()
+    if not batch:
+        raise InvalidInput("请选择要派单的工单", field="numbers")
+    for ticket in batch:
+        policy.require("dispatch", by, ticket)
+    if unit is None or not unit.active:
+        raise InvalidInput("请选择承办单位", field="unit")
+    result = BatchResult([], [])
+    for ticket in batch:
+        try:
+            dispatch_ticket(ticket, by=by, unit=unit, category=category or _category_towards(ticket, unit), now=now)
+        except TicketError as exc:
+            ticket.refresh_from_db()
+            result.failed.append((ticket, exc.message))
+        else:
+            result.dispatched.append(ticket)
+    return result
+
+
+def _category_towards(ticket: Ticket, unit: Unit) -> Category | None:
+    """The best-ranked suggested category that routes to `unit` (the dispatcher's choice of unit says which of
+    the model's categories it meant), else the ticket's own."""
+    suggestion = latest_suggestion(ticket)
+    wanted = next((row.get("category_id") for row in (suggestion.top if suggestion else [])
+                   if row.get("unit_id") == unit.pk and row.get("category_id")), None)
+    found = Category.objects.filter(pk=wanted, active=True).first() if wanted else None
+    return found or ticket.category

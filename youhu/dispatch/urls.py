@@ -5,6 +5,8 @@ from . import views
 app_name = "dispatch"
 urlpatterns = [
     path("", views.queue, name="queue"),
+    path("batch/", views.batch, name="batch"),
+    path("<str:number>/pane/", views.pane, name="pane"),
     path("<str:number>/dispatch/", views.dispatch, name="dispatch"),
     path("<str:number>/merge/", views.merge, name="merge"),
     path("<str:number>/locate/", views.locate, name="locate"),

@@ -3,7 +3,6 @@ suggested ticket; the unit accepts and replies; the resident reviews; the superv
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 
 import pytest
@@ -108,15 +107,16 @@ def test_appeal_from_portal_to_dashboard(page, browser, live_server, journey_dis
     assert "13800138000" not in page.content()
     page.shoot("portal-track")
 
-    # 2. The dispatcher sees the suggestions and dispatches with one click.
+    # 2. The dispatcher sees the suggestions at the desk and dispatches with one key.
     dispatcher_ctx, dispatcher = _actor(browser)
     login(dispatcher, live_server, "dispatcher")
     dispatcher.goto(f"{live_server.url}/dispatch/")
-    card = dispatcher.locator(f"#t-{number}")
-    card.wait_for()
-    assert card.locator("meter").count() == 3, "top-3 suggestions with confidences"
-    with dispatcher.expect_navigation():
-        card.get_by_role("button", name=re.compile("^派至")).first.click()
+    row = dispatcher.locator(f"#t-{number}")
+    row.wait_for()
+    assert dispatcher.locator(f"#pane-{number} meter").count() == 3, "top-3 suggestions with confidences"
+    dispatcher.keyboard.press("a")  # the top suggestion, in the background
+    row.wait_for(state="detached")
+    assert "已派至" in dispatcher.locator("#desk-status").inner_text()
     Shooter(dispatcher, "journey")("dispatch-queue-after")
     dispatcher_ctx.close()
     ticket.refresh_from_db()

@@ -69,16 +69,19 @@ ROLE_USERS = {
     "admin": demo.ADMIN_USERNAME,
 }
 OWN_LAYOUT = ("/dashboard/screen/",)  # the command-centre wall: full screen, no site navigation on purpose
-PRODUCT_NAMESPACES = ("web", "portal", "dispatch", "supervision", "enterprise", "dashboard", "intake", "projects")
+PRODUCT_NAMESPACES = ("web", "portal", "dispatch", "supervision", "enterprise", "dashboard", "intake", "projects",
+                      "opendata")
 # Addresses nobody follows from a page on purpose: reached by script or in a data row the demo may not have.
 NOT_LINKED = {
     "dashboard:plotly_js",  # loaded by <script>
+    "opendata:streets",  # the open data map's outlines, fetched by script
     "portal:done",  # where submitting an appeal leads
     "portal:review",  # the form on a replied appeal's page (the demo's first replied one may be withheld)
     "intake:import_result", "intake:import_report",  # listed once something was imported; the demo imports nothing
     "intake:revoke_key",  # one form per API key; the demo has none
     "web:inbox_mark_read",  # offered while something is unread; opening tickets on the way may read it all
     "dispatch:merge",  # offered with a suggested duplicate, which the demo's sample may not contain
+    "dispatch:pane",  # the desk's detail pane, fetched by its script (without it, the desk opens it with ?open=)
     "projects:evidence", "projects:photo",  # listed once a node's evidence or a report's photo is uploaded
 }
 # Problems found in pages whose owners are still at work, reported to them: warned about, not failed on,

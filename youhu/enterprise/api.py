@@ -7,6 +7,7 @@ from datetime import date, datetime
 from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 
+from youhu import clock
 from youhu.access.auth import api_auth
 from youhu.directory.models import Area, User
 from youhu.taxonomy.models import Category, Urgency
@@ -72,7 +73,7 @@ class IssueIn(Schema):
 
 
 class VisitIn(Schema):
-    visited_on: date
+    visited_on: clock.Day
     people_met: str
     topics: str
     notes: str = ""
@@ -107,7 +108,7 @@ class AssignIn(Schema):
 
 
 class PlanIn(Schema):
-    planned_on: date
+    planned_on: clock.Day
     purpose: str = ""
 
 
@@ -119,7 +120,7 @@ class PlanOut(Schema):
 
 class VisitOut(Schema):
     id: int
-    visited_on: date
+    visited_on: clock.Day
     tickets: list[DemandOut]
 
 
@@ -239,7 +240,7 @@ def create_visit(request, company_id: int, payload: VisitIn):
 
 
 @router.get("/figures")
-def figures(request, start: date, end: date):
+def figures(request, start: clock.Day, end: clock.Day):
     _user(request)
     if start > end:
         raise InvalidInput("结束日期不能早于开始日期", field="end")

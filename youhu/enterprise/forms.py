@@ -6,6 +6,7 @@ from datetime import date
 
 from django import forms
 
+from youhu import clock
 from youhu.directory.models import Role, User
 from youhu.taxonomy.models import Category, Urgency
 
@@ -63,7 +64,7 @@ IssueFormSet = forms.formset_factory(IssueForm, extra=2, max_num=MAX_ISSUES)
 
 
 class VisitForm(forms.Form):
-    visited_on = forms.DateField(label="走访日期", widget=_date_input())
+    visited_on = forms.DateField(label="走访日期", widget=_date_input(), validators=[clock.validate_in_span])
     people_met = forms.CharField(label="接待人员", max_length=500, help_text="姓名及职务，如：王经理（行政总监）")
     topics = forms.CharField(label="走访内容", widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
     notes = forms.CharField(label="备注", widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=5000)
@@ -71,7 +72,7 @@ class VisitForm(forms.Form):
 
 
 class PlanForm(forms.Form):
-    planned_on = forms.DateField(label="计划走访日期", widget=_date_input())
+    planned_on = forms.DateField(label="计划走访日期", widget=_date_input(), validators=[clock.validate_in_span])
     purpose = forms.CharField(label="走访目的", max_length=500, required=False)
 
 
@@ -90,8 +91,8 @@ class ImportForm(forms.Form):
 
 
 class PeriodForm(forms.Form):
-    start = forms.DateField(label="开始日期", widget=_date_input())
-    end = forms.DateField(label="结束日期", widget=_date_input())
+    start = forms.DateField(label="开始日期", widget=_date_input(), validators=[clock.validate_in_span])
+    end = forms.DateField(label="结束日期", widget=_date_input(), validators=[clock.validate_in_span])
 
     def clean(self):
         data = super().clean()

@@ -1,15 +1,14 @@
 """Import of the company registry from XLSX or CSV: one row per company, idempotent by USCC.
 
-Each row is stored whole or not at all; rejected rows are listed with their row number, the column
-at fault and why. Used by `youhu import-companies FILE` and the upload page.
+The whole file is read and checked first (`youhu.spreadsheet.reading`, shared with the other imports): a
+broken quote, a cut sheet or a wrong encoding stops the import before any company is stored, naming the
+line. Then each row is stored whole or not at all; rejected rows are listed with their row number, the
+column at fault and why, and the summary says where every line of the file went. Used by
+`youhu import-companies FILE` and the upload page.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-import zipfile
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -20,6 +19,7 @@ from django.db.models import Q
 
 from youhu import clock, spreadsheet
 from youhu.directory.models import Area, Role, User
+from youhu.spreadsheet import reading
 from youhu.tickets.errors import TicketError
 
 from . import services
@@ -54,8 +54,8 @@ FALSE = {"否", "n", "no", "false", "0", "", "×"}
 SIZES = {label: value for value, label in Company.Size.choices} | {v: v for v in Company.Size.values}
 
 
-class ImportFileError(Exception):
-    """The file as a whole cannot be read (format, encoding, missing columns)."""
+# The file as a whole cannot be read (format, encoding, broken quote, cut sheet, missing columns).
+ImportFileError = reading.StructureError
 
 
 @dataclass
@@ -71,13 +71,14 @@ class ImportReport:
     created: int = 0
     updated: int = 0
     errors: list[RowError] = field(default_factory=list)
+    lines: str = ""  # where every line of the file went (Table.account)
 
     @property
     def rows_ok(self) -> int:
         return self.created + self.updated
 
     def summary(self) -> str:
-        return f"新增 {self.created} 家，更新 {self.updated} 家，拒绝 {len(self.errors)} 行"
+        return self.lines or f"新增 {self.created} 家，更新 {self.updated} 家，拒绝 {len(self.errors)} 行"
 
 
 class RowProblem(Exception):
@@ -98,38 +99,18 @@ def _cell(value: object) -> str:
     return str(value).strip()
 
 
-def _xlsx_rows(data: bytes) -> Iterator[list[str]]:
-    from openpyxl import load_workbook
-
-    try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise ImportFileError(f"无法读取 Excel 文件：{exc}") from exc
-    for row in book.worksheets[0].iter_rows(values_only=True):
-        yield [_cell(v) for v in row]
-
-
-def _csv_rows(data: bytes) -> Iterator[list[str]]:
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise ImportFileError("无法识别 CSV 文件的编码（请使用 UTF-8 或 GBK）")
-    for row in csv.reader(io.StringIO(text)):
-        yield [c.strip() for c in row]
-
-
-def read_rows(name: str, stream: IO[bytes]) -> Iterator[list[str]]:
+def read_table(name: str, stream: IO[bytes]) -> reading.Table:
+    """The whole file, read and checked before anything is stored."""
     data = stream.read()
     suffix = Path(name).suffix.lower()
     if suffix == ".xlsx":
-        return _xlsx_rows(data)
-    if suffix == ".csv":
-        return _csv_rows(data)
-    raise ImportFileError(f"不支持的文件类型“{suffix or name}”，请上传 .xlsx 或 .csv 文件")
+        table = reading.read_xlsx(data)
+    elif suffix == ".csv":
+        table = reading.read_csv(data)
+    else:
+        raise ImportFileError(f"不支持的文件类型“{suffix or name}”，请上传 .xlsx 或 .csv 文件")
+    table.header = [_cell(h) for h in table.header]
+    return table
 
 
 def _column_map(header: list[str]) -> dict[str, int]:
@@ -224,16 +205,12 @@ def import_companies(name: str, stream: IO[bytes], *, by: User | None = None,
                      now: datetime | None = None) -> ImportReport:
     """Import every row it can; report every row it cannot. Raises ImportFileError for the file."""
     now = now or clock.now()
-    rows = read_rows(name, stream)
-    header = next(rows, None)
-    if header is None:
-        raise ImportFileError("文件是空的")
-    columns = _column_map(header)
+    table = read_table(name, stream)
+    columns = _column_map(table.header)
     report = ImportReport()
     seen: dict[str, int] = {}
-    for number, row in enumerate(rows, start=2):
-        if not any(row):
-            continue
+    for record in table.records:
+        number, row = record.first_line, [_cell(c) for c in record.cells]
         values = {key: (row[i] if i < len(row) else "") for key, i in columns.items()}
         code = normalize(values.get("uscc"))
         if code and code in seen:
@@ -254,6 +231,7 @@ def import_companies(name: str, stream: IO[bytes], *, by: User | None = None,
             report.created += 1
         else:
             report.updated += 1
+    report.lines = table.account([("新增", report.created), ("更新", report.updated), ("拒绝", len(report.errors))])
     return report
 
 

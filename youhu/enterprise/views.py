@@ -158,10 +158,10 @@ def _visit_forms(request: HttpRequest, company: Company):
     if request.method == "POST":
         return VisitForm(request.POST), IssueFormSet(request.POST, prefix="issues")
     plan = request.GET.get("plan")
-    initial = {"visited_on": timezone.localdate(clock.now()), "plan": plan if plan and plan.isdigit() else None}
+    initial = {"visited_on": timezone.localdate(clock.now()), "plan": plan if plan and plan.isdecimal() else None}
     # No JavaScript: "more issue rows" is a link that asks for more empty forms.
     wanted = request.GET.get("issues", "")
-    rows = min(int(wanted), MAX_ISSUES) if wanted.isdigit() and int(wanted) > 0 else 2
+    rows = min(int(wanted), MAX_ISSUES) if wanted.isdecimal() and int(wanted) > 0 else 2  # not "²"
     return VisitForm(initial=initial), forms.formset_factory(IssueForm, extra=rows, max_num=MAX_ISSUES)(
         prefix="issues")
 

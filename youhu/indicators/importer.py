@@ -1,20 +1,20 @@
 """`youhu indicators import FILE.xlsx`: one value per row (entity, period, indicator, number, unit).
 
-A file that cannot be read as a whole (format, missing column, no rows) writes nothing. A bad row is
-reported with its line and reason and skipped; the good rows are written together in one section.
+The file is read whole first (`youhu.spreadsheet.reading`, shared with the other imports): one that cannot
+be read as a whole (format, a cut or corrupt sheet, missing column, no rows) writes nothing and names the
+row. A bad row is reported with its line and reason and skipped; the good rows are written together in one
+section, and the summary says where every row of the sheet went.
 """
 
 from __future__ import annotations
 
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from openpyxl import load_workbook
-
 from youhu import db
 from youhu.directory.models import User
+from youhu.spreadsheet import reading
 from youhu.tickets.errors import InvalidInput
 
 from . import periods, services
@@ -31,8 +31,8 @@ HEADERS: dict[str, tuple[str, ...]] = {
 REQUIRED = ("entity", "period", "indicator", "value")
 
 
-class ImportFileError(Exception):
-    """The file as a whole cannot be read."""
+# The file as a whole cannot be read.
+ImportFileError = reading.StructureError
 
 
 @dataclass
@@ -45,10 +45,12 @@ class RowError:
 class ImportReport:
     stored: int = 0
     errors: list[RowError] = field(default_factory=list)
+    lines: str = ""  # where every row of the sheet went (Table.account)
 
     def summary(self) -> str:
-        return f"写入 {self.stored} 个数值，拒绝 {len(self.errors)} 行 / {self.stored} values stored, " \
+        text = f"写入 {self.stored} 个数值，拒绝 {len(self.errors)} 行 / {self.stored} values stored, " \
                f"{len(self.errors)} rows refused"
+        return f"{text}\n{self.lines}" if self.lines else text
 
 
 def _columns(header: tuple[Any, ...]) -> dict[str, int]:
@@ -60,21 +62,18 @@ def _columns(header: tuple[Any, ...]) -> dict[str, int]:
     return found
 
 
-def read_rows(path: Path) -> list[tuple[int, dict[str, Any]]]:
+def read_rows(path: Path) -> tuple[reading.Table, list[tuple[int, dict[str, Any]]]]:
     try:
-        book = load_workbook(path, read_only=True, data_only=True)
-    except (OSError, zipfile.BadZipFile, KeyError, ValueError) as exc:
-        raise ImportFileError(f"无法读取 Excel 文件（{exc}） / cannot read the workbook") from exc
-    rows = book.worksheets[0].iter_rows(values_only=True)
-    header = next(rows, None)
-    if header is None:
-        raise ImportFileError("工作表是空的 / the sheet is empty")
-    cols = _columns(header)
-    out = [(line, {key: row[k] if k < len(row) else None for key, k in cols.items()})
-           for line, row in enumerate(rows, start=2) if any(c not in (None, "") for c in row)]
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ImportFileError(f"无法读取文件（{exc}） / cannot read the file") from exc
+    table = reading.read_xlsx(data)
+    cols = _columns(tuple(table.header))
+    out = [(r.first_line, {key: r.cells[k] if k < len(r.cells) else None for key, k in cols.items()})
+           for r in table.records]
     if not out:
         raise ImportFileError("工作表没有数据行 / no data rows")
-    return out
+    return table, out
 
 
 class _Lookup:
@@ -116,7 +115,7 @@ def _parse(cells: dict[str, Any], look: _Lookup) -> _Row:
 def import_values(path: Path, *, by: User | None = None, dry_run: bool = False) -> ImportReport:
     if current() is None:
         raise ImportFileError("尚未建立指标体系 / no indicator tree yet")
-    rows = read_rows(Path(path))
+    table, rows = read_rows(Path(path))
     look, report, good, seen = _Lookup(), ImportReport(), [], {}
     for line, cells in rows:
         try:
@@ -130,6 +129,8 @@ def import_values(path: Path, *, by: User | None = None, dry_run: bool = False) 
             continue
         seen[key] = line
         good.append(row)
+    stored = "可写入" if dry_run else "写入"
+    report.lines = table.account([(stored, len(good)), ("拒绝", len(report.errors))])
     if dry_run or not good:
         return report
     with db.writing():  # the new periods and the values together

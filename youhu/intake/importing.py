@@ -1,19 +1,21 @@
 """Hotline import: CSV/XLSX exports of the 12345 hotline (or any board) into tickets.
 
-Each good row becomes a ticket with its number and 'create' event, written in blocks by
-`tickets.create_tickets` (bulk inserts; bench/intake.py measures the rows per second). Each bad row is reported with its reason and stored not at all. A row's external id (its `id`
-column, or a hash of its content when it has none) makes re-importing the same file create nothing new.
+The whole file is read and checked first (`youhu.spreadsheet.reading`, shared with the other imports): a
+structural error (broken quote, cut sheet, bad encoding) raises ImportFileError naming the line and stores
+nothing. Then each good row becomes a ticket with its number and 'create' event, written in blocks by
+`tickets.create_tickets` (bulk inserts; bench/intake.py measures the rows per second). Each bad row is
+reported with its reason and stored not at all, and so is each implausible one (`plausibility`). The report
+has one line per line of the file. A row's external id (its `id` column, or a hash of its content when it
+has none) makes re-importing the same file create nothing new.
 """
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import io
 import json
 import re
-import zipfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -24,11 +26,13 @@ from django.utils import timezone
 
 from youhu import clock, db, spreadsheet
 from youhu.directory.models import Area, User
+from youhu.spreadsheet import reading
 from youhu.taxonomy.models import AppealType, Category, Urgency
 from youhu.tickets import services as tickets
 from youhu.tickets.errors import InvalidInput
 from youhu.tickets.models import Channel, Ticket
 
+from . import plausibility
 from .flows import run_triage_many
 from .models import ImportBatch
 from .tasks import queue_triage
@@ -59,8 +63,12 @@ DATE_RE = re.compile(
 )
 
 
-class ImportFileError(Exception):
-    """The whole file cannot be read (format, encoding, columns): nothing was imported."""
+# The file as a whole cannot be read (format, encoding, broken quote, cut sheet, columns): nothing was
+# stored. The shared reader's error, so that its line number reaches the command and the upload page.
+ImportFileError = reading.StructureError
+
+OUTCOMES = {"created": "新建", "skipped": "已导入过，跳过", "rejected": "拒绝", "implausible": "存疑，未导入",
+            "blank": "空行"}
 
 
 @dataclass
@@ -78,93 +86,69 @@ class ImportOptions:
 
 @dataclass
 class RowIssue:
+    """What became of one record: outcome created (with a warning in `reason`, if any), skipped, rejected
+    or implausible. `row` is its first line, `lines` all of them ("12" or "12-14")."""
+
     row: int
     external_id: str
     field: str
     reason: str
-    outcome: str  # rejected | imported (a warning)
+    outcome: str
+    lines: str = ""
+    number: str = ""
 
 
 @dataclass
 class ImportResult:
-    total: int = 0
+    total: int = 0  # records (data rows), blank lines and the header aside
     created: int = 0
     skipped: int = 0
-    issues: list[RowIssue] = field(default_factory=list)
+    outcomes: list[RowIssue] = field(default_factory=list)  # one per record, in the file's order
+    blank_lines: list[int] = field(default_factory=list)
     batch: ImportBatch | None = None
     numbers: list[str] = field(default_factory=list)
+    summary: str = ""
+
+    def add(self, record: reading.Record, external_id: str, outcome: str, field_name: str, reason: str,
+            number: str = "") -> None:
+        self.outcomes.append(RowIssue(record.first_line, external_id, field_name, reason, outcome, record.lines,
+                                      number))
+        if outcome == "created":
+            self.created += 1
+        elif outcome == "skipped":
+            self.skipped += 1
+
+    @property
+    def issues(self) -> list[RowIssue]:
+        """The records to look at: rejected, implausible, and stored with a warning."""
+        return [i for i in self.outcomes if i.outcome in ("rejected", "implausible") or i.reason and
+                i.outcome == "created"]
 
     @property
     def rejected(self) -> list[RowIssue]:
-        return [i for i in self.issues if i.outcome == "rejected"]
+        return [i for i in self.outcomes if i.outcome == "rejected"]
+
+    @property
+    def implausible(self) -> list[RowIssue]:
+        return [i for i in self.outcomes if i.outcome == "implausible"]
 
     def report_csv(self) -> str:
+        """Every line of the file but the header: each record's outcome (and ticket number), each blank line."""
         out = io.StringIO()
         writer = spreadsheet.writer(out)
-        writer.writerow(["row", "external_id", "field", "outcome", "reason"])
-        for issue in self.issues:
-            writer.writerow([issue.row, issue.external_id, issue.field, issue.outcome, issue.reason])
+        writer.writerow(REPORT_HEADER)
+        rows = [(i.row, i.lines or str(i.row), i.external_id, i.number, i.outcome, i.field, i.reason)
+                for i in self.outcomes]
+        rows += [(line, str(line), "", "", "blank", "", "") for line in self.blank_lines]
+        for row in sorted(rows, key=lambda r: r[0]):
+            writer.writerow(row[1:])
         return out.getvalue()
 
 
-# ---------------------------------------------------------------- reading
+REPORT_HEADER = ["row", "external_id", "number", "outcome", "field", "reason"]
 
 
-def decode(raw: bytes, encoding: str) -> str:
-    """UTF-8 (with or without BOM) or GBK/GB18030, as told or detected."""
-    if encoding in ("gbk", "gb2312", "gb18030"):
-        candidates = ["gb18030"]
-    elif encoding in ("utf-8", "utf8"):
-        candidates = ["utf-8-sig"]
-    elif encoding == "auto":
-        candidates = ["utf-8-sig", "gb18030"]
-    else:
-        raise ImportFileError(f"不支持的编码：{encoding}（可选 auto、utf-8、gbk）")
-    for name in candidates:
-        try:
-            return raw.decode(name)
-        except UnicodeDecodeError:
-            continue
-    raise ImportFileError(f"文件不是 {'/'.join(candidates)} 编码的文本，请确认格式或用 --encoding 指定编码")
-
-
-def read_table(data: bytes, *, fmt: str, encoding: str) -> tuple[list[str], Iterator[list[Any]]]:
-    """(header, rows). `fmt` is csv or xlsx."""
-    if fmt == "xlsx":
-        return _read_xlsx(data)
-    text = decode(data, encoding)
-    if "\x00" in text:
-        raise ImportFileError("文件含有 NUL 字符，不是有效的 CSV 文本（是否选错了格式或编码？）")
-    reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        header = next(reader)
-    except StopIteration as exc:
-        raise ImportFileError("文件是空的") from exc
-    except csv.Error as exc:
-        raise ImportFileError(f"CSV 格式错误：{exc}") from exc
-    return header, _csv_rows(reader)
-
-
-def _csv_rows(reader) -> Iterator[list[Any]]:
-    try:
-        yield from reader
-    except csv.Error as exc:
-        raise ImportFileError(f"CSV 格式错误（第 {reader.line_num} 行附近）：{exc}") from exc
-
-
-def _read_xlsx(data: bytes) -> tuple[list[str], Iterator[list[Any]]]:
-    from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
-
-    try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        rows = book.worksheets[0].iter_rows(values_only=True)
-        header = next(rows, None)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError, IndexError) as exc:
-        raise ImportFileError(f"无法读取 XLSX 文件（文件损坏或不是 Excel 2007+ 格式）：{exc}") from exc
-    if header is None:
-        raise ImportFileError("工作表是空的")
-    return ["" if h is None else str(h) for h in header], (list(r) for r in rows)
+# ---------------------------------------------------------------- columns
 
 
 def column_index(header: list[str], mapping: dict[str, str]) -> dict[str, int]:
@@ -307,7 +291,7 @@ def write_block(appeals: list[tickets.NewAppeal], *, by: User | None, now: datet
                 triage: str = "queue", receipts: bool = True) -> list[tuple[int, str]]:
     """All of the block or none of it (a savepoint inside a caller's transaction): tickets with consecutive
     numbers and their 'create' events, marked as imported with the triage option (for the queue's sweeper).
-    Returns (pk, number) pairs."""
+    Returns (pk, number) pairs in the appeals' order."""
     with db.writing():
         created = tickets.create_tickets(appeals, by=by, now=now, payload={"import": True, "triage": triage},
                                          receipts=receipts)
@@ -315,14 +299,15 @@ def write_block(appeals: list[tickets.NewAppeal], *, by: User | None, now: datet
 
 
 def _write_one_by_one(appeals: list[tickets.NewAppeal], *, by: User | None, now: datetime,
-                      triage: str, receipts: bool) -> list[tuple[int, str]]:
-    """After a lost race with a concurrent import of the same rows: keep those nobody else stored."""
-    created = []
+                      triage: str, receipts: bool) -> list[tuple[int, str] | None]:
+    """After a lost race with a concurrent import of the same rows: keep those nobody else stored
+    (None for each one another import stored first)."""
+    created: list[tuple[int, str] | None] = []
     for appeal in appeals:
         try:
             created += write_block([appeal], by=by, now=now, triage=triage, receipts=receipts)
         except IntegrityError:
-            continue
+            created.append(None)
     return created
 
 
@@ -330,81 +315,94 @@ def _write_one_by_one(appeals: list[tickets.NewAppeal], *, by: User | None, now:
 
 
 def detect_format(name: str, data: bytes) -> str:
-    if name.lower().endswith((".xlsx", ".xlsm")) or data[:4] == b"PK\x03\x04":
-        return "xlsx"
-    return "csv"
+    return "xlsx" if reading.looks_like_xlsx(name, data) else "csv"
+
+
+@dataclass
+class _Row:
+    """A record that became an appeal, on its way to the database."""
+
+    record: reading.Record
+    appeal: tickets.NewAppeal
+    warnings: list[tuple[str, str]]
 
 
 def import_appeals(data: bytes, *, name: str, options: ImportOptions, by: User | None = None,
                    now: datetime | None = None, progress: Callable[[Iterable], Iterable] | None = None,
                    ) -> ImportResult:
-    """Import one export. Raises ImportFileError when the file as a whole cannot be read."""
+    """Import one export: read and check the whole file, then store the good rows. Raises ImportFileError
+    (naming the line) when the file as a whole cannot be read; nothing is stored then, not even the batch."""
     now = now or clock.now()
     options.source = (options.source or Path(name).stem or "import")[:SOURCE_MAX]
     if options.channel not in Channel.values:
         raise ImportFileError(f"未知渠道：{options.channel}")
     fmt = detect_format(name, data) if options.fmt == "auto" else options.fmt
-    header, rows = read_table(data, fmt=fmt, encoding=options.encoding)
-    index = column_index(header, options.mapping)
+    table = reading.read_table(data, name=name, fmt=fmt, encoding=options.encoding)
+    index = column_index(table.header, options.mapping)
     lookups = Lookups()
     seen = set(Ticket.objects.filter(channel=options.channel, external_id__startswith=f"{options.source}:")
                .values_list("external_id", flat=True))
-    result = ImportResult()
-    batch = ImportBatch.objects.create(file_name=name[:255], channel=options.channel, source=options.source,
-                                       created_by=by, started_at=now)
-    pending: list[tickets.NewAppeal] = []
-    for row_number, row in enumerate(progress(rows) if progress else rows, start=2):
-        if not any(str(c).strip() for c in row if c is not None):
-            continue  # blank line
-        result.total += 1
-        issues: list[RowIssue] = []
-
-        def warn(field_name: str, reason: str, issues=issues, row_number=row_number) -> None:
-            issues.append(RowIssue(row_number, "", field_name, reason, "imported"))
-
+    result = ImportResult(total=len(table.records), blank_lines=list(table.blank_lines))
+    candidates: list[_Row] = []
+    for record in progress(table.records) if progress else table.records:
+        warnings: list[tuple[str, str]] = []
         try:
-            appeal = build_appeal(row, index, lookups=lookups, options=options, now=now, warn=warn)
+            appeal = build_appeal(record.cells, index, lookups=lookups, options=options, now=now,
+                                  warn=lambda f, r, w=warnings: w.append((f, r)))
         except InvalidInput as exc:
-            raw_id = str(_cell(row, index, "external_id"))
-            result.issues.append(RowIssue(row_number, raw_id, exc.field or "", exc.message, "rejected"))
+            raw_id = str(_cell(record.cells, index, "external_id"))
+            result.add(record, raw_id, "rejected", exc.field or "", exc.message)
             continue
         if appeal.external_id in seen:
-            result.skipped += 1
+            result.add(record, appeal.external_id, "skipped", "", "已导入过")
             continue
         seen.add(appeal.external_id)
-        for issue in issues:
-            issue.external_id = appeal.external_id
-        result.issues += issues
-        pending.append(appeal)
-        if len(pending) >= BLOCK:
-            _flush(pending, result, by=by, now=now, options=options)
-    _flush(pending, result, by=by, now=now, options=options)
+        candidates.append(_Row(record, appeal, warnings))
+    suspects = plausibility.flags([plausibility.Suspect(r.appeal.content, r.appeal.created_at) for r in candidates])
+    good = []
+    for position, row in enumerate(candidates):
+        if position in suspects:
+            result.add(row.record, row.appeal.external_id, "implausible", *suspects[position])
+        else:
+            good.append(row)
+    batch = ImportBatch.objects.create(file_name=name[:255], channel=options.channel, source=options.source,
+                                       created_by=by, started_at=now)
+    for start in range(0, len(good), BLOCK):
+        _store(good[start:start + BLOCK], result, by=by, now=now, options=options)
+    result.summary = table.account([("新建", result.created), ("已导入过跳过", result.skipped),
+                                    ("拒绝", len(result.rejected)), ("存疑未导入", len(result.implausible))])
     batch.finished_at = clock.now()
     batch.total_rows, batch.created_count, batch.skipped_count = result.total, result.created, result.skipped
-    batch.rejected_count = len(result.rejected)
+    batch.rejected_count, batch.implausible_count = len(result.rejected), len(result.implausible)
+    batch.line_count, batch.blank_lines, batch.summary = table.line_count, len(table.blank_lines), result.summary
     batch.report_csv = result.report_csv()
     batch.save()
     result.batch = batch
     return result
 
 
-def _flush(pending: list[tickets.NewAppeal], result: ImportResult, *, by: User | None, now: datetime,
+def _store(rows: list[_Row], result: ImportResult, *, by: User | None, now: datetime,
            options: ImportOptions) -> None:
-    if not pending:
-        return
-    triage = options.triage
+    appeals = [r.appeal for r in rows]
+    triage, receipts = options.triage, options.receipts
     try:
-        created = write_block(pending, by=by, now=now, triage=triage, receipts=options.receipts)
+        created: list[tuple[int, str] | None] = list(write_block(appeals, by=by, now=now, triage=triage,
+                                                                 receipts=receipts))
     except IntegrityError:
-        created = _write_one_by_one(pending, by=by, now=now, triage=triage, receipts=options.receipts)
-    result.skipped += len(pending) - len(created)
-    result.created += len(created)
-    result.numbers += [number for _pk, number in created]
+        created = _write_one_by_one(appeals, by=by, now=now, triage=triage, receipts=receipts)
+    for row, stored in zip(rows, created, strict=True):
+        if stored is None:
+            result.add(row.record, row.appeal.external_id, "skipped", "", "同时进行的另一次导入已存入")
+            continue
+        reason = "；".join(r for _f, r in row.warnings)
+        result.add(row.record, row.appeal.external_id, "created", "；".join(f for f, _r in row.warnings), reason,
+                   number=stored[1])
+        result.numbers.append(stored[1])
+    pks = [stored[0] for stored in created if stored is not None]
     if triage == "queue":
-        queue_triage([pk for pk, _n in created])
+        queue_triage(pks)
     elif triage == "now":
-        run_triage_many(list(Ticket.objects.filter(pk__in=[pk for pk, _n in created]).order_by("pk")), now=now)
-    pending.clear()
+        run_triage_many(list(Ticket.objects.filter(pk__in=pks).order_by("pk")), now=now)
 
 
 def load_mapping(text: str) -> dict[str, str]:

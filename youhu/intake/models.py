@@ -25,7 +25,7 @@ class IdempotencyRecord(models.Model):
 
 
 class ImportBatch(models.Model):
-    """One run of the hotline import, with its counts and the row-level report of rejected rows."""
+    """One run of the hotline import, with its counts and the line-by-line report (every record's outcome)."""
 
     file_name = models.CharField(max_length=255)
     channel = models.CharField(max_length=16)
@@ -39,6 +39,10 @@ class ImportBatch(models.Model):
     created_count = models.PositiveIntegerField(default=0)
     skipped_count = models.PositiveIntegerField(default=0, help_text="已导入过，跳过")
     rejected_count = models.PositiveIntegerField(default=0)
+    implausible_count = models.PositiveIntegerField(default=0, help_text="存疑（不像真实诉求），未导入")
+    line_count = models.PositiveIntegerField(default=0, help_text="文件的物理行数，含表头")
+    blank_lines = models.PositiveIntegerField(default=0)
+    summary = models.CharField(max_length=300, blank=True, help_text="每一行的去向")
     report_csv = models.TextField(blank=True)
 
     class Meta:

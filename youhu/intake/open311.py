@@ -2,30 +2,37 @@
 
 Mapping: service = a category residents can choose (service_code = Category.code, group = its first-level
 category); service request = ticket (service_request_id = ticket number); status open/closed; expected_datetime
-= reply deadline; agency_responsible = main unit. Reads are public and never show the appellant.
+= reply deadline; agency_responsible = main unit. Reads are public, rate-limited per address, and show only
+what may be published (tickets.publishing): appeals of published categories, their description and status notes
+masked, the place as its street (and community) and coordinates rounded to about 100 m, never the appellant.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime, timedelta
 from typing import Any
 from xml.etree import ElementTree
 
+from django.conf import settings
 from django.db.models import Exists, OuterRef, QuerySet
 from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
+from django_ratelimit.decorators import ratelimit
 
 from youhu import clock
 from youhu.access.keys import user_for_key
 from youhu.taxonomy.models import AppealType, Category, Urgency
 from youhu.tickets import services as tickets
 from youhu.tickets.errors import TicketError
-from youhu.tickets.models import OPEN_STATUSES, Channel, Ticket, TicketEvent
+from youhu.tickets.models import OPEN_STATUSES, Channel, Status, Ticket, TicketEvent
 from youhu.tickets.policy import ACTION_LABELS
+from youhu.tickets.publishing import published_text, published_tickets
 
 from .flows import submit_appeal
 
@@ -34,6 +41,8 @@ DEFAULT_DAYS = 90
 MAX_REQUESTS = 1000
 DESCRIPTION_MAX = 4000  # the GeoReport schema's limit
 TITLE_LEN = 30
+COORDINATE_DECIMALS = 3  # published coordinates: about 100 m, the place but not the door
+READ_GROUP = "open311.read"  # one rate limit for the list and the single request
 # XML element names for the items of each list-valued field.
 XML_ITEM = {"attributes": "attribute", "values": "value", "endpoints": "endpoint", "formats": "format"}
 
@@ -67,7 +76,7 @@ def _xml_text(value: Any) -> str:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
-    return str(value)
+    return tickets.clean_text(str(value))  # stored texts have none; older rows must not break the feed either
 
 
 def render(data: Any, fmt: str, *, root: str, item: str | None = None, status: int = 200) -> HttpResponse:
@@ -166,15 +175,28 @@ def service_definition(category: Category) -> dict[str, Any]:
 # ---------------------------------------------------------------- requests
 
 
-def _reply_held(ticket: Ticket) -> bool:
-    # A merged duplicate carries its master's reply: held when the master's is.
-    return ticket.reply_withheld or (ticket.duplicate_of_id is not None and ticket.duplicate_of.reply_withheld)
+def read_rate(group, request) -> str:
+    return getattr(settings, "YOUHU_OPEN311_READ_RATE", "300/h")
 
 
 def _status_notes(ticket: Ticket, last: TicketEvent | None) -> str:
-    if ticket.reply_text and not _reply_held(ticket) and ticket.replied_at:
-        return ticket.reply_text
+    """The reply, masked, once it is given and not held; before that the last public step."""
+    if ticket.duplicate_of_id is not None:
+        # Its own outcome: the master's reply was written to another appellant.
+        master = ticket.duplicate_of
+        return f"已与工单 {master.number} 合并办理，该工单{Status(master.status).label}"
+    if ticket.reply_text and not ticket.reply_withheld and ticket.replied_at:
+        return published_text(ticket.reply_text, ticket)
     return ACTION_LABELS.get(last.action, last.action) if last else ""
+
+
+def _place(ticket: Ticket) -> str | None:
+    names = [area.name for area in (ticket.street, ticket.community) if area is not None]
+    return "".join(names) or None
+
+
+def _rounded(value: float | None) -> float | None:
+    return round(value, COORDINATE_DECIMALS) if value is not None else None
 
 
 def request_json(ticket: Ticket, last_event: TicketEvent | None, request: HttpRequest) -> dict[str, Any]:
@@ -185,25 +207,23 @@ def request_json(ticket: Ticket, last_event: TicketEvent | None, request: HttpRe
         "status_notes": _status_notes(ticket, last_event),
         "service_name": category.name if category else None,
         "service_code": category.code if category else "",
-        "description": ticket.content[:DESCRIPTION_MAX],
+        "description": published_text(ticket.content, ticket)[:DESCRIPTION_MAX],
         "agency_responsible": ticket.main_unit.name if ticket.main_unit_id else None,
         "service_notice": None,
         "requested_datetime": _iso(ticket.created_at),
         "updated_datetime": _iso(last_event.at if last_event else ticket.created_at),
         "expected_datetime": _iso(ticket.reply_due),
-        "address": ticket.address or (ticket.street.name if ticket.street_id else None),
+        "address": _place(ticket),
         "address_id": None,
         "zipcode": None,
-        "lat": ticket.lat,
-        "long": ticket.lon,
+        "lat": _rounded(ticket.lat),
+        "long": _rounded(ticket.lon),
         "media_url": request.build_absolute_uri(ticket.photo.url) if ticket.photo else None,
     }
 
 
 def _public_tickets() -> QuerySet[Ticket]:
-    # Enterprise cases carry business secrets; they stay out of the public feed.
-    return Ticket.objects.exclude(channel=Channel.ENTERPRISE).select_related("category", "main_unit", "street",
-                                                                             "duplicate_of")
+    return published_tickets().select_related("category", "main_unit", "street", "community", "duplicate_of")
 
 
 def _requests_json(qs: QuerySet[Ticket], request: HttpRequest) -> list[dict[str, Any]]:
@@ -218,6 +238,10 @@ def _parse_date(value: str, name: str) -> datetime:
     parsed = parse_datetime(value.strip().replace(" ", "+"))
     if parsed is None:
         raise Open311Error(400, f"{name} 须为 W3C 日期时间，如 2026-03-02T00:00:00+08:00")
+    try:  # the default window's 90 days either side must stay within Python's calendar
+        clock.in_span(parsed)
+    except clock.OutOfSpan as exc:
+        raise Open311Error(400, f"{name}：{exc}") from exc
     return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed)
 
 
@@ -261,14 +285,15 @@ def filter_requests(params) -> QuerySet[Ticket]:
     return qs.order_by("-created_at", "-id")[:MAX_REQUESTS]
 
 
-def _float(value: str, name: str) -> float:
-    try:
-        number = float(value)
-    except ValueError as exc:
-        raise Open311Error(400, f"{name} 须为数字") from exc
-    if number != number:  # NaN
-        raise Open311Error(400, f"{name} 须为数字")
-    return number
+# The spec's coordinates are WGS84 decimal degrees: ASCII digits only (float() would also take "٢٣", full-width
+# digits, "1e1", "1_0", "inf").
+DECIMAL_RE = re.compile(r"[+-]?[0-9]{1,3}(?:\.[0-9]{1,15})?", re.ASCII)
+
+
+def _coordinate(value: str, name: str) -> float:
+    if not DECIMAL_RE.fullmatch(value):
+        raise Open311Error(400, f"{name} 须为十进制度数（ASCII 数字，如 23.1062）")
+    return float(value)
 
 
 def appeal_from_form(form) -> tickets.NewAppeal:
@@ -278,9 +303,11 @@ def appeal_from_form(form) -> tickets.NewAppeal:
     address = form.get("address_string", "").strip()
     if not (lat_raw and lon_raw) and not address:
         raise Open311Error(400, "请提供位置：lat 和 long，或 address_string")
-    description = form.get("description", "").strip()
+    description = tickets.clean_text(form.get("description", "")).strip()  # the title is its first line
     if not description:
         raise Open311Error(400, "description 不能为空：请描述诉求")
+    if len(description) > DESCRIPTION_MAX:
+        raise Open311Error(400, f"description 不能超过 {DESCRIPTION_MAX} 字（Open311 规范）")
     name = f"{form.get('last_name', '').strip()}{form.get('first_name', '').strip()}"
     appeal_type = form.get("attribute[appeal_type]", "").strip() or AppealType.COMPLAINT
     urgency = form.get("attribute[urgency]", "").strip() or Urgency.NORMAL
@@ -288,7 +315,7 @@ def appeal_from_form(form) -> tickets.NewAppeal:
     return tickets.NewAppeal(
         title=title, content=description, channel=Channel.OPEN311, appeal_type=appeal_type, urgency=urgency,
         appellant_name=name, appellant_phone=form.get("phone", "").strip(), address=address,
-        lat=_float(lat_raw, "lat") if lat_raw else None, lon=_float(lon_raw, "long") if lon_raw else None,
+        lat=_coordinate(lat_raw, "lat") if lat_raw else None, lon=_coordinate(lon_raw, "long") if lon_raw else None,
         category=category,
     )
 
@@ -325,11 +352,18 @@ def service_detail(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
     return render(service_definition(category), fmt, root="service_definition")
 
 
+def _check_read_rate(request: HttpRequest) -> None:
+    if getattr(request, "limited", False):
+        raise Open311Error(429, "查询太频繁，请稍后再试")
+
+
 @csrf_exempt
 @require_http_methods(["GET", "POST"])
+@ratelimit(group=READ_GROUP, key="ip", rate=read_rate, method="GET", block=False)
 @open311_view
 def requests_view(request: HttpRequest, fmt: str) -> HttpResponse:
     if request.method == "GET":
+        _check_read_rate(request)
         return render(_requests_json(filter_requests(request.GET), request), fmt, root="service_requests",
                       item="request")
     if _has_nul([v for _k, vs in request.POST.lists() for v in vs]):
@@ -337,14 +371,20 @@ def requests_view(request: HttpRequest, fmt: str) -> HttpResponse:
     if user_for_key(request.POST.get("api_key")) is None:
         raise Open311Error(403, "api_key 缺失或无效")
     ticket = submit_appeal(appeal_from_form(request.POST))
+    # Extensions (docs/security.md, "Open311"): the appellant's tracking code, shown here once as the portal shows
+    # it, and the portal page that takes it, so that the resident can follow and review the appeal.
+    track_url = request.build_absolute_uri(f"{reverse('portal:track')}?number={ticket.number}")
     return render([{"service_request_id": ticket.number, "token": ticket.number, "service_notice": "",
-                    "account_id": None}], fmt, root="service_requests", item="request")
+                    "account_id": None, "tracking_code": ticket.tracking_code, "tracking_url": track_url}],
+                  fmt, root="service_requests", item="request")
 
 
 @require_GET
 @open311_view
 def token_detail(request: HttpRequest, token: str, fmt: str) -> HttpResponse:
-    ticket = _public_tickets().filter(number=token).first()
+    # Every appeal filed through the API gets its id back (it says nothing but the id, the token itself), also
+    # one whose content is not published (a 举报, a sensitive category); company cases stay out.
+    ticket = Ticket.objects.exclude(channel=Channel.ENTERPRISE).filter(number=token).only("number").first()
     if ticket is None:
         raise Open311Error(404, f"token {token[:40]} 不存在")
     return render([{"service_request_id": ticket.number, "token": token}], fmt, root="service_requests",
@@ -352,8 +392,10 @@ def token_detail(request: HttpRequest, token: str, fmt: str) -> HttpResponse:
 
 
 @require_GET
+@ratelimit(group=READ_GROUP, key="ip", rate=read_rate, method="GET", block=False)
 @open311_view
 def request_detail(request: HttpRequest, request_id: str, fmt: str) -> HttpResponse:
+    _check_read_rate(request)
     qs = _public_tickets().filter(number=request_id)
     found = _requests_json(qs, request)
     if not found:

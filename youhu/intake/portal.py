@@ -22,6 +22,7 @@ from youhu.tickets import services as tickets
 from youhu.tickets.errors import TicketError
 from youhu.tickets.models import Channel, Satisfaction, Status, Ticket, TicketEvent
 from youhu.tickets.policy import ACTION_LABELS
+from youhu.tickets.publishing import published_text
 
 from .flows import submit_appeal
 
@@ -41,6 +42,17 @@ def track_rate(group, request) -> str:
 # ---------------------------------------------------------------- forms
 
 
+class CommunitySelect(forms.Select):
+    """Each community's option names its street (`data-street`), so the page can offer only the chosen street's."""
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        instance = getattr(value, "instance", None)
+        if instance is not None:
+            option["attrs"]["data-street"] = instance.parent_id
+        return option
+
+
 class AppealForm(forms.Form):
     appeal_type = forms.ChoiceField(label="诉求类型", choices=AppealType.choices, initial=AppealType.COMPLAINT)
     title = forms.CharField(label="标题", max_length=tickets.TITLE_MAX)
@@ -48,9 +60,13 @@ class AppealForm(forms.Form):
         attrs={"rows": 6, "placeholder": "请写明时间、地点、事情经过和您的诉求"}))
     street = forms.ModelChoiceField(label="所在街道", queryset=Area.objects.filter(kind=Area.Kind.STREET),
                                     required=False, empty_label="（不清楚，填写地址即可）")
+    community = forms.ModelChoiceField(label="所在社区", required=False, empty_label="（不清楚）",
+                                       queryset=Area.objects.filter(kind=Area.Kind.COMMUNITY, parent__isnull=False),
+                                       widget=CommunitySelect)
     address = forms.CharField(label="详细地址", max_length=255, required=False)
-    lat = forms.FloatField(label="纬度", required=False, min_value=-90, max_value=90)
-    lon = forms.FloatField(label="经度", required=False, min_value=-180, max_value=180)
+    # Filled by the map (portal/placepicker.js): nobody knows their coordinates.
+    lat = forms.FloatField(label="纬度", required=False, min_value=-90, max_value=90, widget=forms.HiddenInput)
+    lon = forms.FloatField(label="经度", required=False, min_value=-180, max_value=180, widget=forms.HiddenInput)
     photo = forms.ImageField(label="照片（可选，5MB 以内）", required=False)
     contact_name = forms.CharField(label="联系人", max_length=64, required=False)
     contact_phone = forms.RegexField(label="联系电话", regex=tickets.PHONE_RE, max_length=20,
@@ -64,10 +80,18 @@ class AppealForm(forms.Form):
 
     def clean(self):
         data = super().clean()
+        community = data.get("community")
+        if community is not None:
+            if data.get("street") is None:
+                data["street"] = community.parent
+            elif community.parent_id != data["street"].pk:
+                self.add_error("community", f"{community}不属于{data['street']}，请重新选择")
         if not data.get("street") and not (data.get("address") or "").strip():
-            self.add_error("address", "请选择街道或填写地址")
-        if (data.get("lat") is None) != (data.get("lon") is None):
-            self.add_error("lat", "经纬度须同时填写")
+            self.add_error("address", "请在地图上选择地点、选择街道或填写地址")
+        # The coordinates come from the map, never typed: a half pair is the page's fault, shown beside the map.
+        if "lat" not in self.errors and "lon" not in self.errors and (
+                (data.get("lat") is None) != (data.get("lon") is None)):
+            self.add_error("lat", "地图上选择的位置不完整，请重新点选")
         return data
 
     def appeal(self) -> tickets.NewAppeal:
@@ -75,7 +99,8 @@ class AppealForm(forms.Form):
         return tickets.NewAppeal(
             title=data["title"], content=data["content"], channel=Channel.WEB, appeal_type=data["appeal_type"],
             appellant_name=data["contact_name"], appellant_phone=data["contact_phone"],
-            address=data["address"], street=data["street"], lat=data["lat"], lon=data["lon"],
+            address=data["address"], street=data["street"], community=data["community"],
+            lat=data["lat"], lon=data["lon"],
         )
 
 
@@ -105,7 +130,7 @@ class PublicStep:
 
 def _step(event: TicketEvent) -> PublicStep:
     detail = ""
-    if event.action in ("dispatch", "transfer") and event.payload.get("unit"):
+    if event.action in ("dispatch", "district_dispatch", "to_district", "transfer") and event.payload.get("unit"):
         detail = f"承办单位：{event.payload['unit']}"
     elif event.to_status:
         detail = Status(event.to_status).label
@@ -113,18 +138,26 @@ def _step(event: TicketEvent) -> PublicStep:
 
 
 def public_view(ticket: Ticket) -> dict:
-    """Progress and reply as the appellant sees them: public events only, never notes or other people."""
-    shown = ticket.duplicate_of or ticket  # a merged appeal is answered by its master ticket's handling
+    """Progress and reply as the appellant sees them: public events only, never notes or other people.
+
+    A merged duplicate shows its own outcome (merged into which ticket, and that ticket's state and steps); the
+    master's reply was written to another appellant, so it is shown only masked (tickets.publishing)."""
+    master = ticket.duplicate_of
+    shown = master or ticket
     steps = [_step(e) for e in ticket.events.filter(public=True)]
-    if shown != ticket:
-        steps += [_step(e) for e in shown.events.filter(public=True).exclude(action="create")]
+    if master is not None:
+        steps += [_step(e) for e in master.events.filter(public=True).exclude(action="create")]
     reply_visible = bool(shown.reply_text) and not shown.reply_withheld
+    reply = shown.reply_text if reply_visible else ""
+    if master is not None and reply:
+        reply = published_text(reply, master, ticket)
     return {
         "ticket": ticket,
-        "master": shown if shown != ticket else None,
-        "status_label": Status(shown.status).label,
+        "master": master,
+        "master_status_label": Status(master.status).label if master is not None else "",
+        "status_label": "已合并办理" if master is not None else Status(ticket.status).label,
         "steps": steps,
-        "reply": shown.reply_text if reply_visible else "",
+        "reply": reply,
         "replied_at": shown.replied_at if reply_visible else None,
         "can_review": ticket.status == Status.REPLIED and not ticket.reply_withheld,
     }
@@ -154,7 +187,7 @@ def _too_many(request: HttpRequest, template: str, context: dict) -> HttpRespons
 def submit(request: HttpRequest) -> HttpResponse:
     form = AppealForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and getattr(request, "limited", False):
-        return _too_many(request, "portal/submit.html", {"form": form})
+        return _too_many(request, "portal/submit.html", {"form": form, **_map_settings()})
     if request.method == "POST" and form.is_valid():
         try:
             ticket = submit_appeal(form.appeal(), photo=form.cleaned_data.get("photo"))
@@ -164,7 +197,14 @@ def submit(request: HttpRequest) -> HttpResponse:
             request.session[SESSION_CREATED] = {"number": ticket.number, "code": ticket.tracking_code}
             _remember(request, ticket.number)
             return redirect("portal:done")
-    return render(request, "portal/submit.html", {"form": form}, status=400 if form.errors else 200)
+    return render(request, "portal/submit.html", {"form": form, **_map_settings()},
+                  status=400 if form.errors else 200)
+
+
+def _map_settings() -> dict:
+    """The deployment's tile server for the map (YOUHU_MAP_TILES); none: the street outlines alone."""
+    return {"map_tiles": settings.YOUHU.get("MAP_TILES", ""),
+            "map_tiles_attribution": settings.YOUHU.get("MAP_TILES_ATTRIBUTION", "")}
 
 
 def done(request: HttpRequest) -> HttpResponse:

@@ -18,11 +18,12 @@ from youhu.access.models import ApiKey
 from youhu.directory.models import Role
 from youhu.tickets.models import Channel
 
-from .importing import ImportFileError, ImportOptions, import_appeals
+from .importing import OUTCOMES, ImportFileError, ImportOptions, import_appeals
 from .models import ImportBatch
 
 UPLOAD_MAX_BYTES = 50 * 1024 * 1024
 REPORT_ROWS_SHOWN = 200
+SHOWN = {"rejected", "implausible"}  # and rows stored with a warning
 IMPORT_ROLES = (Role.DISPATCHER, Role.ADMIN)
 
 
@@ -69,9 +70,9 @@ def import_page(request: HttpRequest) -> HttpResponse:
 def import_result(request: HttpRequest, pk: int) -> HttpResponse:
     _require_importer(request)
     batch = get_object_or_404(ImportBatch, pk=pk)
-    rows = list(csv.reader(io.StringIO(batch.report_csv)))[1:]
+    rows = [r for r in csv.DictReader(io.StringIO(batch.report_csv)) if r.get("outcome") in SHOWN or r.get("reason")]
     return render(request, "intake/import_result.html",
-                  {"batch": batch, "rows": rows[:REPORT_ROWS_SHOWN], "more": max(0, len(rows) - REPORT_ROWS_SHOWN)})
+                  {"batch": batch, "outcomes": OUTCOMES, "rows": rows[:REPORT_ROWS_SHOWN], "more": max(0, len(rows) - REPORT_ROWS_SHOWN)})
 
 
 @login_required

@@ -4,7 +4,6 @@ writes a unit makes (monthly report, problem). Thin: services decide; their erro
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 
 from django.http import HttpRequest
@@ -14,9 +13,11 @@ from ninja.security import django_auth
 
 from youhu import clock
 from youhu.directory.models import Unit
+from youhu.tickets.errors import InvalidInput
 
 from . import policy, selectors, services
 from .models import ProblemKind, Project
+from .report import parse_month
 
 router = Router(auth=django_auth, tags=["projects"])
 
@@ -93,9 +94,9 @@ class ReportIn(Schema):
 def submit_report(request: HttpRequest, code: str, body: ReportIn):
     project = _project(request, code)
     try:
-        month = date.fromisoformat(f"{body.month}-01")
-    except ValueError:
-        raise HttpError(422, "month 须为 YYYY-MM / month must be YYYY-MM") from None
+        month = parse_month(body.month)
+    except ValueError as exc:
+        raise InvalidInput(str(exc), field="month") from exc
     report = services.submit_report(project, by=request.user, month=month, text=body.text,
                                     investment_completed=body.investment_completed)
     return Status(201, {"month": f"{report.month:%Y-%m}", "investment_completed": float(report.investment_completed)})

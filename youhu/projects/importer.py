@@ -1,7 +1,9 @@
 """`youhu projects import FILE.xlsx`: the office's project list (sheet 项目) and nodes (sheet 节点).
 
 Idempotent: projects by code, nodes by (project code, node name); a row that changes nothing writes
-nothing (no event either). Every row is checked before anything is written; a rejected row is
+nothing (no event either). Both sheets are read whole first (`youhu.spreadsheet.reading`, shared with the
+other imports: a cut or corrupt sheet stops the import before anything is written, naming the row), and
+every row is checked before anything is written; a rejected row is
 reported with its sheet, row number, column and reason. A project is stored with its accepted nodes in
 one transaction; the nodes of a rejected project are rejected with it.
 """
@@ -9,8 +11,7 @@ one transaction; the nodes of a rejected project are rejected with it.
 from __future__ import annotations
 
 import re
-import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -23,6 +24,7 @@ from youhu import clock, db
 from youhu.directory.models import Area, Unit, User
 from youhu.enterprise.models import Company
 from youhu.enterprise.uscc import normalize as normalize_uscc
+from youhu.spreadsheet import reading
 from youhu.tickets.errors import TicketError
 
 from . import services
@@ -69,8 +71,8 @@ LIST_SPLIT = re.compile(r"[、,，;；/]+")
 DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日", "%Y%m%d")
 
 
-class ImportFileError(Exception):
-    """The file as a whole cannot be read (not an xlsx, a sheet or a required column missing)."""
+# The file as a whole cannot be read (not an xlsx, cut or corrupt, a sheet or a required column missing).
+ImportFileError = reading.StructureError
 
 
 class CellProblem(Exception):
@@ -92,11 +94,13 @@ class ImportResult:
     projects: dict[str, int] = field(default_factory=lambda: {"created": 0, "updated": 0, "same": 0})
     nodes: dict[str, int] = field(default_factory=lambda: {"created": 0, "updated": 0, "same": 0})
     errors: list[RowError] = field(default_factory=list)
+    lines: list[str] = field(default_factory=list)  # per sheet, where every row went (Table.account)
 
     def summary(self) -> str:
         p, n = self.projects, self.nodes
-        return (f"项目：新增 {p['created']}，更新 {p['updated']}，未变 {p['same']}；"
+        text = (f"项目：新增 {p['created']}，更新 {p['updated']}，未变 {p['same']}；"
                 f"节点：新增 {n['created']}，更新 {n['updated']}，未变 {n['same']}；拒绝 {len(self.errors)} 行")
+        return "\n".join([text, *self.lines])
 
 
 # ---------------------------------------------------------------- cells
@@ -205,12 +209,10 @@ class Lookups:
 
 
 def _sheet_rows(book: Any, sheet: str, headers: dict[str, tuple[str, ...]],
-                required: tuple[str, ...]) -> Iterator[tuple[int, dict[str, Any]]]:
-    if sheet not in book.sheetnames:
-        raise ImportFileError(f"缺少工作表“{sheet}” / missing sheet {sheet!r}（现有：{'、'.join(book.sheetnames)}）")
-    rows = book[sheet].iter_rows(values_only=True)
-    header_row = next(rows, None) or ()
-    names = [_norm_header(h) for h in header_row]
+                required: tuple[str, ...]) -> tuple[reading.Table, list[tuple[int, dict[str, Any]]]]:
+    """The sheet read whole (blank rows between blocks are the Table's blank lines), each row by field."""
+    table = reading.sheet_table(book, sheet)
+    names = [_norm_header(h) for h in table.header]
     columns: dict[str, int] = {}
     for key, spellings in headers.items():
         for spelling in spellings:
@@ -220,11 +222,16 @@ def _sheet_rows(book: Any, sheet: str, headers: dict[str, tuple[str, ...]],
     missing = [headers[k][0] for k in required if k not in columns]
     if missing:
         raise ImportFileError(f"工作表“{sheet}”缺少列：{'、'.join(missing)} / missing columns")
-    for number, row in enumerate(rows, start=2):
-        values = {k: (row[i] if i < len(row) else None) for k, i in columns.items()}
+    rows, kept = [], []
+    for record in table.records:
+        values = {k: (record.cells[i] if i < len(record.cells) else None) for k, i in columns.items()}
         if all(_text(v) == "" for v in values.values()):
-            continue  # blank rows between blocks
-        yield number, values
+            table.blank_lines.append(record.first_line)  # text only in columns the import does not read
+            continue
+        rows.append((record.first_line, values))
+        kept.append(record)
+    table.records = kept
+    return table, rows
 
 
 def _label(headers: dict[str, tuple[str, ...]], key: str) -> str:
@@ -298,27 +305,21 @@ def _checked(parse: Callable, validate: Callable, values: dict, lookups: Lookups
 # ---------------------------------------------------------------- the import
 
 
-def _open(stream: IO[bytes]) -> Any:
-    from openpyxl import load_workbook
-
-    try:
-        return load_workbook(stream, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise ImportFileError(f"无法读取 Excel 文件 / not an xlsx workbook：{exc}") from exc
-
-
 def import_projects(stream: IO[bytes] | Path, *, by: User | None = None, now: datetime | None = None) -> ImportResult:
     now = now or clock.now()
     if isinstance(stream, Path):
         with stream.open("rb") as handle:
             return import_projects(handle, by=by, now=now)
-    book = _open(stream)
+    book = reading.open_workbook(stream)
+    # Both sheets whole before any row is parsed or stored: a cut sheet fails here.
+    project_table, project_rows = _sheet_rows(book, PROJECT_SHEET, PROJECT_HEADERS, REQUIRED_PROJECT)
+    node_table, node_rows = _sheet_rows(book, NODE_SHEET, NODE_HEADERS, REQUIRED_NODE)
     lookups, result = Lookups(), ImportResult()
     reject = lambda sheet, row, column, message: result.errors.append(RowError(sheet, row, column, message))  # noqa: E731
 
     projects: dict[str, tuple[int, services.ProjectData]] = {}
     rejected: dict[str, int] = {}
-    for row, values in _sheet_rows(book, PROJECT_SHEET, PROJECT_HEADERS, REQUIRED_PROJECT):
+    for row, values in project_rows:
         code = _text(values.get("code"))
         if code in projects:
             reject(PROJECT_SHEET, row, "项目编号", f"项目编号 {code} 与第 {projects[code][0]} 行重复")
@@ -332,7 +333,7 @@ def import_projects(stream: IO[bytes] | Path, *, by: User | None = None, now: da
     nodes: dict[str, list[tuple[int, services.NodeData]]] = {}
     seen: dict[tuple[str, str], int] = {}
     known = set(Project.objects.values_list("code", flat=True))
-    for row, values in _sheet_rows(book, NODE_SHEET, NODE_HEADERS, REQUIRED_NODE):
+    for row, values in node_rows:
         code, name = _text(values.get("code")), _text(values.get("name"))
         if code in rejected:
             reject(NODE_SHEET, row, "项目编号", f"所属项目（项目表第 {rejected[code]} 行）被拒绝，节点未导入")
@@ -354,6 +355,10 @@ def import_projects(stream: IO[bytes] | Path, *, by: User | None = None, now: da
     for code in dict.fromkeys([*projects, *nodes]):
         _store(code, projects.get(code), nodes.get(code, []), result, by=by, now=now)
     result.errors.sort(key=lambda e: (e.sheet != PROJECT_SHEET, e.row))
+    for table, counts in ((project_table, result.projects), (node_table, result.nodes)):
+        refused = sum(1 for e in result.errors if e.sheet == table.sheet)
+        result.lines.append(table.account([("新增", counts["created"]), ("更新", counts["updated"]),
+                                           ("未变", counts["same"]), ("拒绝", refused)]))
     return result
 
 
@@ -373,9 +378,10 @@ def _store(code: str, project_row: tuple[int, services.ProjectData] | None,
                 _node, outcome = services.save_node(project, data, by=by, now=now)
                 outcomes.append((result.nodes, outcome))
     except TicketError as exc:  # validated above; a concurrent change of the registry lands here
-        row = project_row[0] if project_row else node_rows[0][0]
-        sheet = PROJECT_SHEET if project_row else NODE_SHEET
-        result.errors.append(RowError(sheet, row, exc.field or "", f"{exc.message}（该项目及其节点均未导入）"))
+        message = f"{exc.message}（该项目及其节点均未导入）"
+        if project_row is not None:
+            result.errors.append(RowError(PROJECT_SHEET, project_row[0], exc.field or "", message))
+        result.errors += [RowError(NODE_SHEET, row, exc.field or "", message) for row, _data in node_rows]
         return
     for counts, outcome in outcomes:
         counts[outcome] += 1

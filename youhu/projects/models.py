@@ -9,9 +9,10 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from youhu.db.appendonly import AppendOnly
 from youhu.directory.models import Area, Unit
 from youhu.enterprise.models import Company
-from youhu.tickets.models import AppendOnly, Ticket
+from youhu.tickets.models import Ticket
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 

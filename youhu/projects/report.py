@@ -15,6 +15,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from youhu import clock
 from youhu.spreadsheet import safe_cell
 from youhu.tickets.models import OPEN_STATUSES
 from youhu.workdays import calendar
@@ -24,10 +25,9 @@ from .models import Investment, Problem, ProgressReport, Project
 
 
 def parse_month(text: str) -> date:
-    try:
-        return datetime.strptime(text.strip(), "%Y-%m").date()
-    except ValueError:
-        raise ValueError(f"月份格式应为 YYYY-MM / month must be YYYY-MM: {text!r}") from None
+    """'2026-10' -> its first day; a malformed month or one outside the clock's span is a ValueError."""
+    year, month = clock.parse_month(text)  # clock.OutOfSpan is a ValueError
+    return date(year, month, 1)
 
 
 def _month_end(month: date) -> date:

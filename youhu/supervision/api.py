@@ -9,10 +9,11 @@ from ninja.errors import HttpError
 from youhu.access.auth import api_auth
 from youhu.directory.models import Area, Unit
 from youhu.taxonomy.models import Category
+from youhu.tickets.errors import InvalidInput
 
 from . import selectors
 from .metrics import month_period, overdue_tickets, scorecard
-from .ranking import monthly_ranking
+from .ranking import district_ranking, monthly_ranking
 from .reply_quality import latest_checks
 
 router = Router(auth=api_auth, tags=["supervision"])
@@ -26,12 +27,17 @@ def _viewer(request: HttpRequest):
     return user
 
 
+def _own_district(user):
+    """A district's staff see their district's figures; the city's (district None) every district's."""
+    return user.unit.district if user.district_id else None
+
+
 def _get(model, pk: int | None, field: str):
     if pk is None:
         return None
     obj = model.objects.filter(pk=pk).first()
     if obj is None:
-        raise HttpError(422, f"{field}: 不存在 id={pk}")
+        raise InvalidInput(f"不存在 id={pk}", field=field)
     return obj
 
 
@@ -85,25 +91,38 @@ def metrics(request: HttpRequest, month: str, unit: int | None = None, category:
         if unit_obj is None or unit_obj.pk not in own:
             raise HttpError(403, "单位负责人只能查看本单位及下级单位的指标")
     card = scorecard(month_period(month), unit=unit_obj, category=_get(Category, category, "category"),
-                     street=_get(Area, street, "street"))
+                     street=_get(Area, street, "street"), district=_own_district(user))
     return ScorecardOut(month=month, unit=unit, category=category, street=street, figures=card.as_dict())
 
 
-@router.get("/ranking", response=RankingOut, summary="某月考核排名")
-def ranking(request: HttpRequest, month: str):
-    _viewer(request)
-    table = monthly_ranking(month_period(month))
+def _ranking_out(month: str, table) -> RankingOut:
     return RankingOut(month=month, min_volume=table.min_volume, weights=table.weights,
                       ranked=[_rank_row(r) for r in table.ranked],
                       insufficient=[_rank_row(r) for r in table.insufficient])
 
 
+@router.get("/ranking", response=RankingOut, summary="某月考核排名（区级人员：本区单位）")
+def ranking(request: HttpRequest, month: str):
+    user = _viewer(request)
+    # Each district ranks its own units.
+    return _ranking_out(month, monthly_ranking(month_period(month), district=_own_district(user)))
+
+
+@router.get("/districts", response=RankingOut,
+            summary="某月各区考核排名（市级，docs/levels.md；unit 字段为区的 id 与名称）")
+def districts(request: HttpRequest, month: str):
+    user = _viewer(request)
+    if user.district_id is not None:
+        raise HttpError(403, "只有市级人员可以查看各区排名")
+    return _ranking_out(month, district_ranking(month_period(month)))
+
+
 @router.get("/overdue", summary="超期未办结工单数（按单位）")
 def overdue(request: HttpRequest):
-    _viewer(request)
-    return {"total": overdue_tickets().count(),
+    district_id = _viewer(request).district_id  # a district's staff: their district's only
+    return {"total": selectors.in_district(overdue_tickets(), district_id).count(),
             "by_unit": [{"unit": r["main_unit_id"], "unit_name": r["main_unit__name"], "count": r["n"]}
-                        for r in selectors.overdue_by_unit()]}
+                        for r in selectors.overdue_by_unit(district_id=district_id)]}
 
 
 @router.get("/replies/held", response=list[HeldReply], summary="因答复质量暂缓公开的答复")
@@ -111,7 +130,7 @@ def held_replies(request: HttpRequest):
     user = _viewer(request)
     if not user.has_role("supervisor", "admin"):
         raise HttpError(403, "只有督办员可以查看暂缓公开的答复")
-    tickets = list(selectors.withheld_replies()[:200])
+    tickets = list(selectors.in_district(selectors.withheld_replies(), user.district_id)[:200])
     checks = latest_checks([t.pk for t in tickets])
     return [HeldReply(number=t.number, title=t.title, unit=str(t.main_unit) if t.main_unit else None,
                       reply=t.reply_text, score=checks[t.pk].score if t.pk in checks else None,

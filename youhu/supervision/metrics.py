@@ -7,7 +7,6 @@ A rate whose denominator is zero is None ("—"), never 0 and never a division e
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -16,13 +15,11 @@ from django.db.models import Avg, Count, Q, QuerySet
 from django.utils import timezone
 
 from youhu import clock
-from youhu.directory.models import Area, Unit
+from youhu.directory.models import Area, District, Unit
 from youhu.taxonomy.models import Category
 from youhu.tickets.errors import InvalidInput
 from youhu.tickets.models import Satisfaction, Ticket, TicketEvent
 from youhu.tickets.selectors import reply_overdue_q
-
-MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
 
 # Count keys aggregated in the database, with their Chinese labels (sheet and page headers).
 COUNT_LABELS: dict[str, str] = {
@@ -63,20 +60,26 @@ class Period:
     def previous_month(self) -> Period:
         local = timezone.localtime(self.start)
         year, month = (local.year, local.month - 1) if local.month > 1 else (local.year - 1, 12)
-        return month_period(f"{year:04d}-{month:02d}", allow_future=True)
+        return _month(year, month)
 
 
 def month_period(text: str, *, now: datetime | None = None, allow_future: bool = False) -> Period:
-    """'2026-10' -> the month in the district's time zone. A month that has not begun is refused."""
-    match = MONTH_RE.match((text or "").strip())
-    if not match or not 1 <= int(match.group(2)) <= 12:
-        raise InvalidInput(f"月份格式应为 YYYY-MM（例如 2026-10），收到“{text}”", field="month")
-    year, month = int(match.group(1)), int(match.group(2))
+    """'2026-10' -> the month in the district's time zone. A month that has not begun is refused, and so is
+    one outside the clock's span of years (its neighbours must exist: the ranking reads the month before)."""
+    try:
+        year, month = clock.parse_month(text)
+    except clock.OutOfSpan as exc:
+        raise InvalidInput(str(exc), field="month") from exc
+    period = _month(year, month)
+    if not allow_future and period.start > (now or clock.now()):
+        raise InvalidInput(f"{year} 年 {month} 月尚未开始，无法统计", field="month")
+    return period
+
+
+def _month(year: int, month: int) -> Period:
     tz = timezone.get_default_timezone()
     start = datetime(year, month, 1, tzinfo=tz)
     end = datetime(year + (month == 12), month % 12 + 1, 1, tzinfo=tz)
-    if not allow_future and start > (now or clock.now()):
-        raise InvalidInput(f"{year} 年 {month} 月尚未开始，无法统计", field="month")
     return Period(start=start, end=end, label=f"{year}年{month}月")
 
 
@@ -138,15 +141,19 @@ def _aggregates(as_of: datetime) -> dict[str, Any]:
     }
 
 
-GROUP_FIELDS = {"unit": "main_unit_id", "category": "category_id", "street": "street_id"}
+GROUP_FIELDS = {"unit": "main_unit_id", "category": "category_id", "street": "street_id",
+                "district": "district_id"}
 
 
 def dispatched_in(period: Period, *, unit: Unit | None = None, category: Category | None = None,
-                  street: Area | None = None) -> QuerySet[Ticket]:
+                  street: Area | None = None, district: District | None = None) -> QuerySet[Ticket]:
     """The tickets a scorecard counts: dispatched (or transferred) to a unit within the period and still
-    with a unit (a ticket returned by 退单 and not yet re-dispatched belongs to nobody)."""
+    with a unit (a ticket returned by 退单 and not yet re-dispatched belongs to nobody); with `district`,
+    only that district's (docs/levels.md)."""
     qs = Ticket.objects.filter(dispatched_at__gte=period.start, dispatched_at__lt=period.end,
                                main_unit__isnull=False)
+    if district is not None:
+        qs = qs.filter(district=district)
     if unit is not None:
         qs = qs.filter(main_unit_id__in=unit.subtree_ids())
     if category is not None:
@@ -157,9 +164,11 @@ def dispatched_in(period: Period, *, unit: Unit | None = None, category: Categor
 
 
 def _returns(period: Period, *, unit: Unit | None, category: Category | None, street: Area | None,
-             group_by: str | None) -> dict[Any, int]:
+             group_by: str | None, district: District | None = None) -> dict[Any, int]:
     """退单 counts, from the return events: a returned ticket no longer names the unit that returned it."""
     qs = TicketEvent.objects.filter(action="return", at__gte=period.start, at__lt=period.end)
+    if district is not None:
+        qs = qs.filter(ticket__district=district)
     if unit is not None:
         qs = qs.filter(unit_id__in=unit.subtree_ids())
     if category is not None:
@@ -175,13 +184,14 @@ def _returns(period: Period, *, unit: Unit | None, category: Category | None, st
 
 
 def scorecards(period: Period, *, group_by: str | None = "unit", unit: Unit | None = None,
-               category: Category | None = None, street: Area | None = None,
+               category: Category | None = None, street: Area | None = None, district: District | None = None,
                now: datetime | None = None) -> dict[Any, Scorecard]:
-    """Scorecards keyed by unit id / category id / street id (group_by), or {None: total} for group_by=None."""
+    """Scorecards keyed by unit id / category id / street id / district id (group_by), or {None: total} for
+    group_by=None."""
     if group_by is not None and group_by not in GROUP_FIELDS:
         raise InvalidInput(f"未知的分组方式：{group_by}", field="group_by")
     as_of = min(period.end, now or clock.now())
-    qs = dispatched_in(period, unit=unit, category=category, street=street)
+    qs = dispatched_in(period, unit=unit, category=category, street=street, district=district)
     aggregates = _aggregates(as_of)
     if group_by is None:
         rows = [{**qs.aggregate(**aggregates), "key": None}]
@@ -193,16 +203,19 @@ def scorecards(period: Period, *, group_by: str | None = "unit", unit: Unit | No
         avg = row["n_avg_handling_days"]
         cards[row["key"]] = Scorecard(key=row["key"], counts={k: row.get(f"n_{k}") or 0 for k in COUNT_LABELS},
                                       avg_handling_days=float(avg) if avg is not None else None)
-    for key, n in _returns(period, unit=unit, category=category, street=street, group_by=group_by).items():
+    for key, n in _returns(period, unit=unit, category=category, street=street, group_by=group_by,
+                           district=district).items():
         card = cards.setdefault(key, Scorecard(key=key, counts=dict.fromkeys(COUNT_LABELS, 0)))
         card.counts["returns"] = n
     return cards
 
 
 def scorecard(period: Period, *, unit: Unit | None = None, category: Category | None = None,
-              street: Area | None = None, now: datetime | None = None) -> Scorecard:
-    """One scorecard for a unit with its sub-units, a category with its sub-categories, a street, or all."""
-    cards = scorecards(period, group_by=None, unit=unit, category=category, street=street, now=now)
+              street: Area | None = None, district: District | None = None, now: datetime | None = None) -> Scorecard:
+    """One scorecard for a unit with its sub-units, a category with its sub-categories, a street, a district,
+    or all."""
+    cards = scorecards(period, group_by=None, unit=unit, category=category, street=street, district=district,
+                       now=now)
     return cards.get(None) or Scorecard(counts=dict.fromkeys(COUNT_LABELS, 0))
 
 

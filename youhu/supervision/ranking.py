@@ -15,7 +15,7 @@ from datetime import datetime
 
 from django.core.exceptions import ValidationError
 
-from youhu.directory.models import Unit
+from youhu.directory.models import District, Unit
 from youhu.tickets.errors import InvalidInput
 
 from .metrics import COUNT_LABELS, Period, Scorecard, scorecards
@@ -24,7 +24,7 @@ from .models import SCORED_METRICS, RankingWeights, validate_weight_values
 
 @dataclass
 class RankedUnit:
-    unit: Unit
+    unit: Unit | District  # a district in the city's league table of its districts (docs/levels.md)
     card: Scorecard
     score: float | None
     rank: int | None = None
@@ -87,13 +87,17 @@ def assign_ranks(rows: list[RankedUnit]) -> list[RankedUnit]:
     return rows
 
 
-def rankable_units() -> list[Unit]:
-    return list(Unit.objects.filter(active=True).exclude(kind=Unit.Kind.CENTRE).order_by("code"))
+def rankable_units(district: District | None = None) -> list[Unit]:
+    """The units in the league table: all of them, or one district's (each district ranks its own units)."""
+    units = Unit.objects.filter(active=True).exclude(kind=Unit.Kind.CENTRE)
+    if district is not None:
+        units = units.filter(district=district)
+    return list(units.order_by("code"))
 
 
-def _table(period: Period, weights: dict[str, float], min_volume: int, units: list[Unit],
-           now: datetime | None) -> Ranking:
-    cards = scorecards(period, group_by="unit", now=now)
+def _table(period: Period, weights: dict[str, float], min_volume: int, units: list[Unit] | list[District],
+           now: datetime | None, group_by: str = "unit") -> Ranking:
+    cards = scorecards(period, group_by=group_by, now=now)
     ranking = Ranking(period=period, weights=weights, min_volume=min_volume)
     rows = []
     for unit in units:
@@ -109,14 +113,27 @@ def _table(period: Period, weights: dict[str, float], min_volume: int, units: li
 
 
 def monthly_ranking(period: Period, *, weights: RankingWeights | None = None, now: datetime | None = None,
-                    with_previous: bool = True) -> Ranking:
-    """The league table for `period`, with each unit's score and rank of the month before."""
+                    with_previous: bool = True, district: District | None = None) -> Ranking:
+    """The league table for `period`, with each unit's score and rank of the month before; with `district`,
+    that district's units only."""
+    return _ranking(period, rankable_units(district), "unit", weights, now, with_previous)
+
+
+def district_ranking(period: Period, *, weights: RankingWeights | None = None, now: datetime | None = None,
+                     with_previous: bool = True) -> Ranking:
+    """The city's league table of its districts: each district's figures over all its units, scored as a
+    district scores its units (same weights, same minimum volume)."""
+    districts = list(District.objects.filter(active=True).order_by("code"))
+    return _ranking(period, districts, "district", weights, now, with_previous)
+
+
+def _ranking(period: Period, members: list[Unit] | list[District], group_by: str, weights: RankingWeights | None,
+             now: datetime | None, with_previous: bool) -> Ranking:
     scheme = weights or RankingWeights.current()
     values = checked_weights(scheme.weights())
-    units = rankable_units()
-    ranking = _table(period, values, scheme.min_volume, units, now)
+    ranking = _table(period, values, scheme.min_volume, members, now, group_by)
     if with_previous:
-        before = _table(period.previous_month(), values, scheme.min_volume, units, now)
+        before = _table(period.previous_month(), values, scheme.min_volume, members, now, group_by)
         earlier = {row.unit.pk: row for row in before.ranked}
         for row in ranking.ranked + ranking.insufficient:
             prev = earlier.get(row.unit.pk)

@@ -10,10 +10,16 @@ from youhu.tickets.models import Extension, Status, Ticket
 from .metrics import overdue_tickets
 
 
-def overdue_by_unit(now=None) -> list[dict]:
+def in_district(qs: QuerySet, district_id: int | None, field: str = "district") -> QuerySet:
+    """A district's supervisors see their district's tickets (units, streets); the city's (None) every district's
+    (docs/levels.md)."""
+    return qs.filter(**{f"{field}_id": district_id}) if district_id is not None else qs
+
+
+def overdue_by_unit(now=None, district_id: int | None = None) -> list[dict]:
     """[{unit name, count}] of open tickets past their deadline, most first (one GROUP BY)."""
-    return list(overdue_tickets(now=now or clock.now()).values("main_unit_id", "main_unit__name")
-                .annotate(n=Count("id")).order_by("-n", "main_unit__name"))
+    return list(in_district(overdue_tickets(now=now or clock.now()), district_id)
+                .values("main_unit_id", "main_unit__name").annotate(n=Count("id")).order_by("-n", "main_unit__name"))
 
 
 def pending_extensions() -> QuerySet[Extension]:

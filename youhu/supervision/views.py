@@ -19,12 +19,13 @@ from youhu import clock, spreadsheet
 from youhu.directory.models import Area, Unit
 from youhu.taxonomy.models import Category
 from youhu.tickets.errors import TicketError
-from youhu.tickets.models import Extension, Status, Ticket
-from youhu.tickets.selectors import visible_tickets
+from youhu.tickets.models import Extension, Status
+from youhu.tickets.policy import has_districts
+from youhu.tickets.selectors import level_tickets, visible_tickets
 
 from . import selectors, services
 from .metrics import COUNT_LABELS, RATE_DEFS, Period, format_rate, month_period, overdue_tickets, scorecard
-from .ranking import monthly_ranking
+from .ranking import district_ranking, monthly_ranking
 from .reply_quality import latest_checks
 from .reports import monthly_workbook, ticket_rows
 
@@ -57,7 +58,8 @@ def _month(request: HttpRequest) -> tuple[Period | None, str]:
 
 def _pick(request: HttpRequest, model, name: str):
     value = request.GET.get(name, "")
-    return model.objects.filter(pk=int(value)).first() if value.isdigit() else None
+    # isdecimal, not isdigit: "²" is a digit int() refuses; 18 digits stay within a database integer.
+    return model.objects.filter(pk=int(value)).first() if value.isdecimal() and len(value) <= 18 else None
 
 
 @roles_required(*VIEWERS)
@@ -70,7 +72,8 @@ def home(request: HttpRequest) -> HttpResponse:
         if own is None:
             raise PermissionDenied("单位负责人未关联单位")
         unit = unit if unit is not None and unit.pk in own.subtree_ids() else own
-    card = scorecard(period, unit=unit, category=category, street=street) if period else None
+    district = request.user.unit.district if request.user.district_id else None  # a district sees its own
+    card = scorecard(period, unit=unit, category=category, street=street, district=district) if period else None
     rows = []
     if card is not None:
         rows = [(label, card.counts.get(key, 0)) for key, label in COUNT_LABELS.items()]
@@ -79,26 +82,33 @@ def home(request: HttpRequest) -> HttpResponse:
         rows.append(("平均办理时长（工作日）", "—" if days is None else f"{days:.2f}"))
     return render(request, "supervision/home.html", {
         "month": month, "period": period, "rows": rows, "unit": unit, "category": category, "street": street,
-        "units": Unit.objects.exclude(kind=Unit.Kind.CENTRE).filter(active=True).order_by("name"),
+        "units": selectors.in_district(Unit.objects.exclude(kind=Unit.Kind.CENTRE).filter(active=True),
+                                       request.user.district_id).order_by("name"),
         "categories": Category.objects.filter(level=1).order_by("path"),
-        "streets": Area.objects.filter(kind=Area.Kind.STREET).order_by("name"),
+        "streets": selectors.in_district(Area.objects.filter(kind=Area.Kind.STREET),
+                                         request.user.district_id).order_by("name"),
         "is_supervisor": request.user.has_role(*SUPERVISORS),
-        "overdue_count": overdue_tickets().count(),
-        "pending_count": selectors.pending_extensions().count(),
-        "withheld_count": selectors.withheld_replies().count(),
+        "overdue_count": selectors.in_district(overdue_tickets(), request.user.district_id).count(),
+        "pending_count": selectors.in_district(selectors.pending_extensions(), request.user.district_id,
+                                               "ticket__district").count(),
+        "withheld_count": selectors.in_district(selectors.withheld_replies(), request.user.district_id).count(),
     })
 
 
 @roles_required(*VIEWERS)
 def ranking(request: HttpRequest) -> HttpResponse:
     period, month = _month(request)
-    table = None
+    table = districts = None
+    district = request.user.unit.district if request.user.district_id else None
     if period is not None:
         try:
-            table = monthly_ranking(period)
+            table = monthly_ranking(period, district=district)  # a district ranks its own units
+            if district is None and has_districts():  # the city ranks its districts too
+                districts = district_ranking(period)
         except TicketError as exc:
             messages.error(request, str(exc))
-    return render(request, "supervision/ranking.html", {"month": month, "period": period, "ranking": table})
+    return render(request, "supervision/ranking.html", {"month": month, "period": period, "ranking": table,
+                                                        "districts": districts, "district": district})
 
 
 @roles_required(*VIEWERS)
@@ -120,20 +130,23 @@ def report(request: HttpRequest) -> HttpResponse:
 @roles_required(*SUPERVISORS)
 def overdue(request: HttpRequest) -> HttpResponse:
     unit = _pick(request, Unit, "unit")
-    tickets = overdue_tickets(unit=unit)[:300]
+    district_id = request.user.district_id
+    tickets = selectors.in_district(overdue_tickets(unit=unit), district_id)[:300]
     return render(request, "supervision/overdue.html", {
-        "by_unit": selectors.overdue_by_unit(), "unit": unit, "tickets": tickets, "now": clock.now()})
+        "by_unit": selectors.overdue_by_unit(district_id=district_id), "unit": unit, "tickets": tickets,
+        "now": clock.now()})
 
 
 @roles_required(*SUPERVISORS)
 def extensions(request: HttpRequest) -> HttpResponse:
-    return render(request, "supervision/extensions.html", {"extensions": selectors.pending_extensions()[:200]})
+    pending = selectors.in_district(selectors.pending_extensions(), request.user.district_id, "ticket__district")
+    return render(request, "supervision/extensions.html", {"extensions": pending[:200]})
 
 
 @roles_required(*SUPERVISORS)
 def replies(request: HttpRequest) -> HttpResponse:
-    held = list(selectors.withheld_replies()[:200])
-    recent = list(selectors.awaiting_review()[:50])
+    held = list(selectors.in_district(selectors.withheld_replies(), request.user.district_id)[:200])
+    recent = list(selectors.in_district(selectors.awaiting_review(), request.user.district_id)[:50])
     checks = latest_checks([t.pk for t in held + recent])
     return render(request, "supervision/replies.html", {
         "held": [(t, checks.get(t.pk)) for t in held], "recent": [(t, checks.get(t.pk)) for t in recent]})
@@ -151,7 +164,7 @@ def _act(request: HttpRequest, action: Callable[[], object], done: str, back: st
 @require_POST
 @roles_required(*SUPERVISORS)
 def escalate(request: HttpRequest, pk: int) -> HttpResponse:
-    ticket = get_object_or_404(Ticket, pk=pk)
+    ticket = get_object_or_404(level_tickets(request.user), pk=pk)
     kind = request.POST.get("kind", "")
     label = services.ESCALATION_LABELS.get(kind, "督办")
     return _act(request, lambda: services.escalate(ticket, kind=kind, by=request.user,
@@ -162,7 +175,7 @@ def escalate(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @roles_required(*SUPERVISORS)
 def decide_extension(request: HttpRequest, pk: int) -> HttpResponse:
-    extension = get_object_or_404(Extension, pk=pk)
+    extension = get_object_or_404(Extension, pk=pk, ticket__in=level_tickets(request.user))
     approve = request.POST.get("decision") == "approve"
     return _act(request, lambda: services.decide(extension, by=request.user, approve=approve,
                                                  reason=request.POST.get("reason", "")),
@@ -172,7 +185,7 @@ def decide_extension(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @roles_required(*SUPERVISORS)
 def send_back(request: HttpRequest, pk: int) -> HttpResponse:
-    ticket = get_object_or_404(Ticket, pk=pk, status=Status.REPLIED)
+    ticket = get_object_or_404(level_tickets(request.user), pk=pk, status=Status.REPLIED)
     return _act(request, lambda: services.send_back(ticket, by=request.user, reason=request.POST.get("reason", "")),
                 f"工单 {ticket.number} 已退回重办", "supervision:replies")
 
@@ -180,7 +193,7 @@ def send_back(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @roles_required(*SUPERVISORS)
 def release(request: HttpRequest, pk: int) -> HttpResponse:
-    ticket = get_object_or_404(Ticket, pk=pk)
+    ticket = get_object_or_404(level_tickets(request.user), pk=pk)
     return _act(request, lambda: services.release(ticket, by=request.user, reason=request.POST.get("reason", "")),
                 f"工单 {ticket.number} 的答复已放行", "supervision:replies")
 

@@ -5,8 +5,9 @@ from .models import Category, DeadlineRule
 
 @admin.register(Category)
 class CategoryAdmin(admin.ModelAdmin):
-    list_display = ("path", "level", "default_unit", "is_local", "is_enterprise", "public", "active")
-    list_filter = ("level", "is_local", "is_enterprise", "active")
+    list_display = ("path", "level", "default_unit", "is_local", "is_enterprise", "public", "published",
+                    "active")
+    list_filter = ("level", "is_local", "is_enterprise", "published", "active")
     search_fields = ("path",)
     autocomplete_fields = ("parent",)
 

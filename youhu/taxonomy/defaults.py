@@ -3,6 +3,16 @@ must restore reference data (tests that empty the database). Admins edit the rul
 
 from __future__ import annotations
 
+# Categories (by path; each switches off its subtree) whose appeals are not published on Open311 or /open/ by
+# default: complaints about officials (纪检监察), criminal, police-conduct and court matters, disputes in arbitration,
+# medical disputes, family planning and social assistance, where even a masked text can point at a person.
+UNPUBLISHED_CATEGORY_PATHS: frozenset[str] = frozenset({
+    "纪检监察",
+    "政法/刑案侦破", "政法/刑罚执行", "政法/警务督察", "政法/诉讼", "政法/仲裁与调解", "政法/行政复议",
+    "卫生计生/医患纠纷", "卫生计生/人口计生",
+    "民政/社会救助", "民政/优抚",
+})
+
 # appeal_type ("" = any), urgency, accept within office minutes, reply within working days
 DEFAULT_DEADLINE_RULES: list[tuple[str, str, int, int]] = [
     ("consult", "normal", 120, 3),

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from django.db import transaction
 
+from .defaults import UNPUBLISHED_CATEGORY_PATHS
 from .models import Category
 
 # The 12345 hotline's three-level taxonomy (517 rows, 15 first-level classes) that the public 2020 Teddy Cup
@@ -90,7 +91,8 @@ def load_taxonomy(csv_path: str | Path) -> TaxonomyCounts:
                 path = "/".join(names[:depth])
                 node = by_path.get(path)
                 if node is None:
-                    node = Category.objects.create(name=names[depth - 1], level=depth, parent=parent, path=path)
+                    node = Category.objects.create(name=names[depth - 1], level=depth, parent=parent, path=path,
+                                                   published=path not in UNPUBLISHED_CATEGORY_PATHS)
                     by_path[path] = node
                     counts.created += 1
                     counts.created_by_level[depth] += 1

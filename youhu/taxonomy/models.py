@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 
 from django.db import models
+from django.db.models import Q, QuerySet
 
 from youhu.directory.models import Unit
 
@@ -37,6 +38,10 @@ class Category(models.Model):
     is_local = models.BooleanField(default=False, help_text="属地事项：派给所在街道办")
     is_enterprise = models.BooleanField(default=False, help_text="企业诉求分类")
     public = models.BooleanField(default=True, help_text="市民可选择（Open311 服务）")
+    # Whether this category's appeals may be shown to the public (Open311 reads, /open/): masked text, never the
+    # appellant. Off for a category switches off its whole subtree (docs/security.md, "What is published").
+    published = models.BooleanField(default=True, verbose_name="公开发布",
+                                    help_text="该分类（含下级分类）的诉求可（经脱敏后）在 Open311 和开放数据页公开")
     active = models.BooleanField(default=True)
 
     class Meta:
@@ -67,6 +72,20 @@ class Category(models.Model):
 
     def effective_is_local(self) -> bool:
         return any(c.is_local for c in self.ancestors())
+
+
+CATEGORY_DEPTH = 3  # 三级分类: a category has at most two ancestors
+
+
+def published_categories() -> QuerySet[Category]:
+    """Categories whose appeals may be published: itself and every ancestor `published`, none an enterprise one
+    (a company's case carries business secrets)."""
+    allowed = Q(published=True, is_enterprise=False)
+    prefix = ""
+    for _ in range(CATEGORY_DEPTH - 1):
+        prefix += "parent__"
+        allowed &= Q(**{f"{prefix}isnull": True}) | Q(**{f"{prefix}published": True, f"{prefix}is_enterprise": False})
+    return Category.objects.filter(allowed)
 
 
 class DeadlineRule(models.Model):

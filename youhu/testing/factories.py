@@ -7,6 +7,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from youhu.directory.models import Area, Unit, User
+from youhu.directory.models import District as DistrictRow
 from youhu.taxonomy.models import Category
 from youhu.tickets import services
 from youhu.tickets.models import Channel, Status, Ticket
@@ -96,3 +97,56 @@ class District:
             return ticket
         services.review(ticket, by=None, resolved=True, satisfaction="satisfied", now=now)
         return ticket
+
+
+class Level:
+    """One district of a `City`: its centre with a dispatcher and a supervisor, a department with its handler,
+    a street with its office. Every username starts with the district's `prefix`."""
+
+    def __init__(self, name: str, code: str, prefix: str) -> None:
+        self.district = DistrictRow.objects.create(code=code, name=name)
+        self.street = Area.objects.create(code=f"A{next(_seq):05d}", name=f"{prefix}街道", kind=Area.Kind.STREET,
+                                          district=self.district)
+        self.centre = self._unit(f"{name}指挥中心", Unit.Kind.CENTRE)
+        self.dept = self._unit(f"{name}住房建设局", Unit.Kind.DEPARTMENT)
+        self.street_office = self._unit(f"{prefix}街道办事处", Unit.Kind.STREET_OFFICE, area=self.street)
+        self.dispatcher = make_user(f"{prefix}_dispatcher", "dispatcher", unit=self.centre)
+        self.supervisor = make_user(f"{prefix}_supervisor", "supervisor", unit=self.centre)
+        self.handler = make_user(f"{prefix}_handler", "handler", unit=self.dept)
+
+    def _unit(self, name: str, kind: str, area: Area | None = None) -> Unit:
+        return Unit.objects.create(code=f"U{next(_seq):05d}", name=name, kind=kind, area=area,
+                                   district=self.district)
+
+
+class City:
+    """A city centre above two districts (docs/levels.md): a city dispatcher and supervisor, a city-level
+    department, and districts `a` and `b`."""
+
+    def __init__(self) -> None:
+        self.centre = make_unit("市12345指挥中心", kind=Unit.Kind.CENTRE)
+        self.city_dept = make_unit("市住房和城乡建设局")
+        self.dispatcher = make_user("city_dispatcher", "dispatcher", unit=self.centre)
+        self.supervisor = make_user("city_supervisor", "supervisor", unit=self.centre)
+        self.a = Level("海珠区", "440105", "hz")
+        self.b = Level("越秀区", "440104", "yx")
+        self.category = make_category("城乡建设/市政设施/路灯", unit=self.a.dept)
+
+    def registered(self, *, now: datetime | None = None, **fields) -> Ticket:
+        """A new appeal the city centre registered: it waits at the city level."""
+        now = now or at("2026-03-02 09:30")
+        ticket = make_ticket(now=now, **fields)
+        return services.register(ticket, by=self.dispatcher, category=self.category, now=now)
+
+    def in_district(self, level: Level, *, status: str = Status.REGISTERED, now: datetime | None = None,
+                    **fields) -> Ticket:
+        """A ticket the city sent to `level` (派至区), and there dispatched on to its department when `status` asks."""
+        now = now or at("2026-03-02 09:30")
+        ticket = services.to_district(self.registered(now=now, **fields), by=self.dispatcher, centre=level.centre,
+                                      now=now)
+        if status == Status.REGISTERED:
+            return ticket
+        services.dispatch(ticket, by=level.dispatcher, unit=level.dept, now=now)
+        if status == Status.DISPATCHED:
+            return ticket
+        return services.accept(ticket, by=level.handler, now=now)

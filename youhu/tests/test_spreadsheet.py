@@ -37,7 +37,7 @@ def test_import_reports_written_back_to_users_are_neutralised(tmp_path):
     from youhu.enterprise.importer import RowError, write_error_report
     from youhu.intake.importing import ImportResult, RowIssue
 
-    appeals = ImportResult(issues=[RowIssue(2, "=cmd|' /C calc'!A0", "title", "缺少标题", "rejected")])
+    appeals = ImportResult(outcomes=[RowIssue(2, "=cmd|' /C calc'!A0", "title", "缺少标题", "rejected")])
     assert list(csv.reader(io.StringIO(appeals.report_csv())))[1][1] == "'=cmd|' /C calc'!A0"
 
     target = tmp_path / "errors.csv"

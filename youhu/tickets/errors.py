@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from ninja import Schema
+
 
 class TicketError(Exception):
     """Base class. `field` names the input at fault, when one is."""
@@ -35,3 +39,12 @@ class NotAllowed(TicketError):
 class Conflict(TicketError):
     http_status = 409
     code = "conflict"
+
+
+class ErrorOut(Schema):
+    """The JSON API's one error body (as_dict above, and the API's handlers for schema and HTTP errors)."""
+
+    code: str
+    message: str
+    field: str | None = None
+    detail: list[dict[str, Any]] | None = None  # a schema error's every problem, as pydantic reports them

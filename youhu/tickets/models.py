@@ -5,7 +5,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from youhu.directory.models import Area, Unit
+from youhu.db.appendonly import AppendOnly
+from youhu.directory.models import Area, District, Unit
 from youhu.taxonomy.models import AppealType, Category, Urgency
 
 
@@ -82,6 +83,10 @@ class Ticket(models.Model):
     duplicate_of = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="duplicates"
     )
+    # The level that holds the ticket (docs/levels.md): None = the city centre (and every ticket of a deployment
+    # of one district); a district once the city has sent it there (派至区), until the district sends it back.
+    district = models.ForeignKey(District, null=True, blank=True, on_delete=models.PROTECT, related_name="tickets",
+                                 db_index=False)  # (district, status) below serves it
 
     created_at = models.DateTimeField(db_index=True)
     registered_at = models.DateTimeField(null=True, blank=True)
@@ -125,6 +130,7 @@ class Ticket(models.Model):
             models.Index(fields=["status", "reply_due"]),
             models.Index(fields=["status", "accept_due"]),
             models.Index(fields=["main_unit", "status"]),
+            models.Index(fields=["district", "status"]),  # a district centre's queues and figures
             # Monthly scorecards and rankings select by dispatch time (bench/metrics.py: 19 s -> 1.8 s).
             models.Index(fields=["dispatched_at", "main_unit"]),
             # The duplicate search's pool (open tickets of a category subtree, newest first, maybe one street)
@@ -192,38 +198,6 @@ class Extension(models.Model):
 
     def __str__(self) -> str:
         return f"延期 {self.working_days} 个工作日（{self.get_state_display()}）"
-
-
-class AppendOnlyQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        self.model.refuse()
-
-    def delete(self):
-        self.model.refuse()
-
-
-class AppendOnly(models.Model):
-    """A log row written once and never changed (the database refuses too, by trigger): the base of every
-    audit trail's event model."""
-
-    APPEND_ONLY = "events"  # what the refusal calls the rows: "ticket events are append-only"
-
-    objects = AppendOnlyQuerySet.as_manager()
-
-    class Meta:
-        abstract = True
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            self.refuse()
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        self.refuse()
-
-    @classmethod
-    def refuse(cls) -> None:
-        raise PermissionError(f"{cls.APPEND_ONLY} are append-only")
 
 
 class TicketEvent(AppendOnly):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from youhu.directory.models import Role, User
+from youhu.directory.models import District, Role, User
 
 from .errors import NotAllowed
 from .models import Status, Ticket, TicketUnit
@@ -27,16 +27,36 @@ def co_link(user: User, ticket: Ticket) -> TicketUnit | None:
     return ticket.unit_links.filter(unit_id=user.unit_id, role=TicketUnit.Role.CO, active=True).first()
 
 
+def same_level(user: User, ticket: Ticket) -> bool:
+    """The user works at the level that holds the ticket: a district centre on its district's tickets, the city
+    centre on those not sent to a district (on a deployment of one district both are always None)."""
+    return user.district_id == ticket.district_id
+
+
+def has_districts() -> bool:
+    """A city's deployment: there are districts to dispatch to (docs/levels.md)."""
+    return District.objects.filter(active=True).exists()
+
+
 def _dispatcher(user: User, ticket: Ticket) -> bool:
-    return user.has_role(Role.DISPATCHER, Role.ADMIN)
+    return user.has_role(Role.DISPATCHER, Role.ADMIN) and same_level(user, ticket)
+
+
+def _city_dispatcher(user: User, ticket: Ticket) -> bool:
+    return _dispatcher(user, ticket) and user.district_id is None and has_districts()
+
+
+def _district_dispatcher(user: User, ticket: Ticket) -> bool:
+    return _dispatcher(user, ticket) and ticket.district_id is not None
 
 
 def _supervisor(user: User, ticket: Ticket) -> bool:
-    return user.has_role(Role.SUPERVISOR, Role.ADMIN)
+    """The city supervises every district; a district's supervisors their own district."""
+    return user.has_role(Role.SUPERVISOR, Role.ADMIN) and (user.district_id is None or same_level(user, ticket))
 
 
 def _centre(user: User, ticket: Ticket) -> bool:
-    return user.has_role(Role.DISPATCHER, Role.SUPERVISOR, Role.ADMIN)
+    return user.has_role(Role.DISPATCHER, Role.SUPERVISOR, Role.ADMIN) and same_level(user, ticket)
 
 
 def _co_unit(user: User, ticket: Ticket) -> bool:
@@ -51,6 +71,8 @@ RULES: dict[str, tuple[tuple[str, ...], Callable[[User, Ticket], bool]]] = {
     "reject": ((Status.NEW, Status.REGISTERED), _dispatcher),
     "merge": ((Status.NEW, Status.REGISTERED), _dispatcher),
     "dispatch": ((Status.REGISTERED,), _dispatcher),
+    "to_district": ((Status.REGISTERED,), _city_dispatcher),
+    "return_to_city": ((Status.REGISTERED,), _district_dispatcher),
     "transfer": ((Status.DISPATCHED, Status.HANDLING), _dispatcher),
     "accept": ((Status.DISPATCHED,), is_main_unit_user),
     "return": ((Status.DISPATCHED, Status.HANDLING), is_main_unit_user),
@@ -74,6 +96,9 @@ ACTION_LABELS = {
     "reject": "无效",
     "merge": "合并重复件",
     "dispatch": "派单",
+    "to_district": "派至区",
+    "return_to_city": "退回市级",
+    "district_dispatch": "区级派单",
     "transfer": "转派",
     "accept": "签收",
     "return": "退单",

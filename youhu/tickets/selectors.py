@@ -20,10 +20,24 @@ def reply_overdue_q(as_of: datetime) -> Q:
     return Q(status__in=(Status.DISPATCHED, Status.HANDLING), reply_due__lt=as_of)
 
 
+def level_tickets(user: User) -> QuerySet[Ticket]:
+    """Where every view of the tickets starts (docs/levels.md): a district's staff see their district's tickets
+    only; the city's staff, and everyone on a deployment of one district, every ticket."""
+    district_id = user.district_id
+    return Ticket.objects.all() if district_id is None else Ticket.objects.filter(district_id=district_id)
+
+
+def at_level(qs: QuerySet[Ticket], user: User) -> QuerySet[Ticket]:
+    """The tickets of `qs` the user's own level holds now: a dispatcher's queues (the city's are the tickets
+    not sent to any district)."""
+    return qs.filter(district_id=user.district_id)
+
+
 def visible_tickets(user: User) -> QuerySet[Ticket]:
     """The centre sees every ticket; a unit sees the tickets its unit (or a unit below it) leads or
-    co-handles — never another unit's, unless it was shared with it as co-handler."""
-    qs = Ticket.objects.all()
+    co-handles — never another unit's, unless it was shared with it as co-handler. Both within the user's
+    level (`level_tickets`)."""
+    qs = level_tickets(user)
     if user.has_role(*CENTRE_ROLES):
         return qs
     if not user.unit_id or not user.has_role(*UNIT_ROLES, Role.SERVICE_OFFICER):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
+from youhu import clock
 from youhu.directory.models import Area
 from youhu.tickets.models import Channel, Status
 from youhu.workflow.forms import FastSelect, category_choices, unit_choices
@@ -17,14 +18,20 @@ class TicketFilterForm(forms.Form):
     unit = forms.TypedChoiceField(widget=FastSelect, label="主办单位", required=False, coerce=int, empty_value=None)
     street = forms.TypedChoiceField(widget=FastSelect, label="街道", required=False, coerce=int, empty_value=None)
     category = forms.TypedChoiceField(widget=FastSelect, label="分类", required=False, coerce=int, empty_value=None)
-    date_from = forms.DateField(label="登记日期自", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label="至", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = forms.DateField(label="登记日期自", required=False, widget=forms.DateInput(attrs={"type": "date"}),
+                              validators=[clock.validate_in_span])
+    date_to = forms.DateField(label="至", required=False, widget=forms.DateInput(attrs={"type": "date"}),
+                              validators=[clock.validate_in_span])
     queue = forms.CharField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, district_id: int | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["unit"].choices = [("", "全部"), *unit_choices()]
-        streets = Area.objects.filter(kind=Area.Kind.STREET).order_by("code").values_list("pk", "name")
+        # A district's staff filter by their district's units and streets only (docs/levels.md).
+        self.fields["unit"].choices = [("", "全部"), *(unit_choices(district_id) if district_id else unit_choices())]
+        streets = Area.objects.filter(kind=Area.Kind.STREET).order_by("code")
+        if district_id:
+            streets = streets.filter(district_id=district_id)
+        streets = streets.values_list("pk", "name")
         self.fields["street"].choices = [("", "全部"), *streets]
         self.fields["category"].choices = [("", "全部"), *category_choices()]
 

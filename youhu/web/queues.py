@@ -16,7 +16,7 @@ from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from youhu.directory.models import Role, User
 from youhu.tickets.models import Extension, Status, Ticket, TicketEvent, TicketUnit
 from youhu.tickets.policy import UNIT_ROLES
-from youhu.tickets.selectors import reply_overdue_q, visible_tickets
+from youhu.tickets.selectors import at_level, reply_overdue_q, visible_tickets
 from youhu.workdays import calendar
 
 # "即将到期": the reply deadline falls within this many working days.
@@ -54,8 +54,9 @@ def _co_requests(qs: QuerySet[Ticket], user: User, now: datetime) -> QuerySet[Ti
     return qs.filter(pk__in=waiting, status__in=UNIT_OPEN)
 
 
-# Why a returned ticket came back: the dispatcher re-routes on it.
-_last_return = TicketEvent.objects.filter(ticket=OuterRef("pk"), action="return").order_by("-at", "-id")
+# Why a returned ticket came back (a unit's 退单, or a district's 退回市级): the dispatcher re-routes on it.
+_last_return = TicketEvent.objects.filter(ticket=OuterRef("pk"), action__in=("return", "return_to_city")).order_by(
+    "-at", "-id")
 
 
 def due_soon_cutoff(now: datetime) -> datetime:
@@ -70,16 +71,18 @@ def _pending_extension(qs: QuerySet[Ticket], user: User, now: datetime) -> Query
 QUEUES: dict[str, Queue] = {
     q.key: q
     for q in [
+        # A dispatcher's queues hold their own level's tickets: the city's are those not sent to a district.
         Queue("new", "待受理", (Role.DISPATCHER, Role.ADMIN),
-              lambda qs, u, now: qs.filter(status=Status.NEW), empty="没有待受理的诉求"),
+              lambda qs, u, now: at_level(qs, u).filter(status=Status.NEW), empty="没有待受理的诉求"),
         Queue("to_dispatch", "待派单", (Role.DISPATCHER, Role.ADMIN),
-              lambda qs, u, now: qs.filter(status=Status.REGISTERED, return_count=0), empty="没有待派单的工单"),
+              lambda qs, u, now: at_level(qs, u).filter(status=Status.REGISTERED, return_count=0),
+              empty="没有待派单的工单"),
         Queue("returned", "被退回", (Role.DISPATCHER, Role.ADMIN),
-              lambda qs, u, now: qs.filter(status=Status.REGISTERED, return_count__gt=0).annotate(
+              lambda qs, u, now: at_level(qs, u).filter(status=Status.REGISTERED, return_count__gt=0).annotate(
                   last_return_reason=Subquery(_last_return.values("reason")[:1])),
               tone="warn", empty="没有被退回的工单"),
         Queue("to_review", "待回访", (Role.DISPATCHER, Role.ADMIN),
-              lambda qs, u, now: qs.filter(status=Status.REPLIED), empty="没有待回访的工单",
+              lambda qs, u, now: at_level(qs, u).filter(status=Status.REPLIED), empty="没有待回访的工单",
               order=("replied_at", "id")),
         Queue("to_accept", "待签收", UNIT_ROLES,
               lambda qs, u, now: _own_unit(qs, u).filter(status=Status.DISPATCHED),

@@ -105,7 +105,7 @@ def filter_tickets(qs: QuerySet[Ticket], data: dict) -> QuerySet[Ticket]:
 @login_required
 def ticket_list(request: HttpRequest) -> HttpResponse:
     user, now = request.user, clock.now()
-    form = TicketFilterForm(request.GET or None)
+    form = TicketFilterForm(request.GET or None, district_id=user.district_id)
     data = form.cleaned_data if form.is_valid() else {}
     queue = QUEUES.get(data.get("queue") or "")
     if queue is not None and user.has_role(*queue.roles):
@@ -129,7 +129,7 @@ def ticket_list(request: HttpRequest) -> HttpResponse:
 def _visible_ticket(request: HttpRequest, number: str) -> Ticket:
     """The ticket if this user may see it; 404 otherwise, so numbers of others' tickets leak nothing."""
     ticket = (visible_tickets(request.user)
-              .select_related("category", "main_unit", "street", "community", "duplicate_of")
+              .select_related("category", "main_unit", "street", "community", "duplicate_of", "district")
               .filter(number=number).first())
     if ticket is None:
         raise Http404("工单不存在或无权查看")
@@ -226,7 +226,9 @@ def inbox(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def inbox_mark_read(request: HttpRequest) -> HttpResponse:
-    ids = None if request.POST.get("all") == "1" else [int(i) for i in request.POST.getlist("id") if i.isdigit()]
+    # isdecimal, not isdigit: "²" is a digit int() refuses; 18 digits stay within a database integer.
+    ids = None if request.POST.get("all") == "1" else [
+        int(i) for i in request.POST.getlist("id") if i.isdecimal() and len(i) <= 18]
     count = inbox_sel.mark_read(request.user, ids=ids)
     messages.success(request, f"已将 {count} 条消息标为已读" if count else "没有未读消息")
     target = request.POST.get("next") or ""

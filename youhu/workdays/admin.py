@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from . import calendar
-from .models import CalendarDay, CalendarYear
+from .models import CalendarDay, CalendarYear, DistrictDay
 
 
 @admin.register(CalendarDay)
@@ -27,3 +27,10 @@ class CalendarYearAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         calendar.invalidate()
+
+
+@admin.register(DistrictDay)
+class DistrictDayAdmin(admin.ModelAdmin):
+    list_display = ("district", "date", "kind", "name")
+    list_filter = ("district", "kind")
+    date_hierarchy = "date"

@@ -10,8 +10,8 @@ class WorkdaysConfig(AppConfig):
         from django.db.models.signals import post_delete, post_save
 
         from . import calendar
-        from .models import CalendarDay, CalendarYear
+        from .models import CalendarDay, CalendarYear, DistrictDay
 
         for signal in (post_save, post_delete):
-            for model in (CalendarDay, CalendarYear):
+            for model in (CalendarDay, CalendarYear, DistrictDay):
                 signal.connect(calendar.calendar_changed, sender=model, dispatch_uid=f"workdays-{model.__name__}")

@@ -1,7 +1,8 @@
 """Deadline arithmetic on the Chinese working calendar.
 
-Days listed in CalendarDay override the weekday rule. A year with no confirmed schedule is
-computed on plain weekdays, and every result that relied on such a year says so (`estimated`).
+Days listed in CalendarDay override the weekday rule; on a city's deployment a district's own DistrictDay
+rows override both for that district's tickets (`district_id`, docs/levels.md). A year with no confirmed
+schedule is computed on plain weekdays, and every result that relied on such a year says so (`estimated`).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ class Deadline:
 @dataclass(frozen=True)
 class _Snapshot:
     overrides: dict[date, bool]  # date -> is working day
+    district_overrides: dict[int, dict[date, bool]]  # district id -> its own exceptions
     confirmed_years: frozenset[int]
     loaded_at: float
 
@@ -53,13 +55,16 @@ def _load() -> _Snapshot:
     snap = _snapshot
     if snap is not None and _time.monotonic() - snap.loaded_at < _CACHE_SECONDS:
         return snap
-    from .models import CalendarDay, CalendarYear
+    from .models import CalendarDay, CalendarYear, DistrictDay
 
     overrides = {
         d: kind == CalendarDay.Kind.MAKEUP_WORKDAY for d, kind in CalendarDay.objects.values_list("date", "kind")
     }
+    by_district: dict[int, dict[date, bool]] = {}
+    for district_id, d, kind in DistrictDay.objects.values_list("district_id", "date", "kind"):
+        by_district.setdefault(district_id, {})[d] = kind == CalendarDay.Kind.MAKEUP_WORKDAY
     years = frozenset(CalendarYear.objects.filter(confirmed=True).values_list("year", flat=True))
-    snap = _Snapshot(overrides, years, _time.monotonic())
+    snap = _Snapshot(overrides, by_district, years, _time.monotonic())
     with _lock:
         _snapshot = snap
     return snap
@@ -73,8 +78,13 @@ def is_confirmed_year(year: int) -> bool:
     return year in _load().confirmed_years
 
 
-def is_working_day(day: date) -> bool:
-    override = _load().overrides.get(day)
+def is_working_day(day: date, district_id: int | None = None) -> bool:
+    snap = _load()
+    if district_id is not None:
+        own = snap.district_overrides.get(district_id, {}).get(day)
+        if own is not None:
+            return own
+    override = snap.overrides.get(day)
     if override is not None:
         return override
     return day.weekday() < 5
@@ -88,8 +98,8 @@ def _closing_time() -> time:
     return _office_periods()[-1][1]
 
 
-def add_working_days(start: datetime, days: int) -> Deadline:
-    """End of office hours on the `days`-th working day after the day of `start`."""
+def add_working_days(start: datetime, days: int, district_id: int | None = None) -> Deadline:
+    """End of office hours on the `days`-th working day after the day of `start` (in the district's calendar)."""
     if days < 0:
         raise ValueError("days must not be negative")
     tz = local_tz()
@@ -99,13 +109,13 @@ def add_working_days(start: datetime, days: int) -> Deadline:
     while remaining > 0:
         day += timedelta(days=1)
         estimated = estimated or not is_confirmed_year(day.year)
-        if is_working_day(day):
+        if is_working_day(day, district_id):
             remaining -= 1
     return Deadline(datetime.combine(day, _closing_time(), tzinfo=tz), estimated)
 
 
-def add_office_minutes(start: datetime, minutes: int) -> Deadline:
-    """The moment `minutes` of office time have passed since `start`."""
+def add_office_minutes(start: datetime, minutes: int, district_id: int | None = None) -> Deadline:
+    """The moment `minutes` of office time have passed since `start` (in the district's calendar)."""
     if minutes < 0:
         raise ValueError("minutes must not be negative")
     tz = local_tz()
@@ -115,7 +125,7 @@ def add_office_minutes(start: datetime, minutes: int) -> Deadline:
     for _ in range(3660):  # ten years of days: a calendar with no working day at all is a data error
         day = cursor.date()
         estimated = estimated or not is_confirmed_year(day.year)
-        if is_working_day(day):
+        if is_working_day(day, district_id):
             for begin, end in _office_periods():
                 period_start = max(cursor, datetime.combine(day, begin, tzinfo=tz))
                 period_end = datetime.combine(day, end, tzinfo=tz)
@@ -129,7 +139,7 @@ def add_office_minutes(start: datetime, minutes: int) -> Deadline:
     raise RuntimeError("the calendar has no working day in ten years; check the holiday table")
 
 
-def working_days_between(start: datetime, end: datetime) -> int:
+def working_days_between(start: datetime, end: datetime, district_id: int | None = None) -> int:
     """Working days from the day after `start` up to and including the day of `end` (0 if same day)."""
     tz = local_tz()
     a, b = timezone.localtime(start, tz).date(), timezone.localtime(end, tz).date()
@@ -138,7 +148,7 @@ def working_days_between(start: datetime, end: datetime) -> int:
     count, day = 0, a
     while day < b:
         day += timedelta(days=1)
-        if is_working_day(day):
+        if is_working_day(day, district_id):
             count += 1
     return count
 

@@ -119,6 +119,11 @@ _ACTIONS = [
     # Through smart dispatch, which keeps the dispatcher's category choice as a labelled example.
     Action("dispatch", ("unit", "co_units", "category"), f.DispatchForm, lambda t, u, d: dispatch.dispatch_ticket(
         t, by=u, unit=d.unit, co_units=d.co_units or [], category=d.category), primary=True),
+    # Two levels (docs/levels.md): the city sends a ticket to a district centre, which dispatches it on or returns it.
+    Action("to_district", ("unit",), f.ToDistrictForm,
+           lambda t, u, d: services.to_district(t, by=u, centre=d.unit), hint="交由区指挥中心二级派单"),
+    Action("return_to_city", ("reason",), f.ReasonForm,
+           lambda t, u, d: services.return_to_city(t, by=u, reason=d.reason), hint="不属本区，退回市级重新派单"),
     Action("transfer", ("unit", "co_units", "reason"), f.TransferForm, lambda t, u, d: services.transfer(
         t, by=u, unit=d.unit, reason=d.reason, co_units=d.co_units)),
     Action("accept", (), f.AcceptForm, lambda t, u, d: services.accept(t, by=u), hint="确认由本单位办理", primary=True),

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from django.db import IntegrityError
@@ -16,14 +16,15 @@ from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 from pydantic import AfterValidator
 
+from youhu import clock
 from youhu.access.auth import api_auth
-from youhu.directory.models import Area, Unit, User
+from youhu.directory.models import Area, District, Unit, User
 from youhu.intake.flows import submit_appeal
 from youhu.intake.idempotency import idempotent
 from youhu.taxonomy.models import AppealType, Category, Urgency
 from youhu.tickets import search, selectors
 from youhu.tickets import services as tickets
-from youhu.tickets.errors import Conflict, InvalidInput
+from youhu.tickets.errors import Conflict, ErrorOut, InvalidInput
 from youhu.tickets.models import Channel, Status, Ticket, TicketEvent
 from youhu.tickets.policy import allowed_actions
 
@@ -49,12 +50,6 @@ Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 
 # ---------------------------------------------------------------- schemas
-
-
-class ErrorOut(Schema):
-    code: str
-    message: str
-    field: str | None = None
 
 
 class TicketIn(Schema):
@@ -100,6 +95,7 @@ class TicketOut(Schema):
     urgency: str
     category: CategoryRef | None
     main_unit: Ref | None
+    district: Ref | None = Field(None, description="所在区（市级派至区后）；空 = 市级或单区部署")
     street: Ref | None
     community: Ref | None
     address: str
@@ -148,10 +144,11 @@ class TicketFilters(Schema):
     status: list[Status] | None = Field(None, description="可多选")
     channel: list[Channel] | None = None
     unit: Id | None = Field(None, description="主办单位 id")
+    district: Id | None = Field(None, description="所在区 id（市级人员按区筛选，docs/levels.md）")
     category: Text | None = Field(None, description="分类代码（含下级分类）")
     street: Id | None = Field(None, description="街道 id")
-    created_from: date | None = Field(None, description="登记日期起（含）")
-    created_to: date | None = Field(None, description="登记日期止（含）")
+    created_from: clock.Day | None = Field(None, description="登记日期起（含）")
+    created_to: clock.Day | None = Field(None, description="登记日期止（含）")
     page: int = Field(1, ge=1, le=100000)
     page_size: int = Field(50, ge=1, le=200)
     cursor: Text | None = Field(None, max_length=64,
@@ -168,7 +165,7 @@ class ActionIn(Schema):
     reason: Text = Field("", description="退单/转派/重办/无效/归档/延期/督办的理由")
     text: Text = Field("", description="办结答复、直办答复或协办意见")
     note: Text = Field("", description="办理记录")
-    unit: Id | None = Field(None, description="派单/转派的主办单位 id")
+    unit: Id | None = Field(None, description="派单/转派的主办单位 id；派至区时为区指挥中心的 id")
     co_units: list[Id] | None = Field(None, max_length=50, description="协办单位 id")
     category: Text | None = Field(None, description="分类代码")
     into: Text | None = Field(None, description="合并到的主件编号")
@@ -187,7 +184,7 @@ def _local(value: datetime | None) -> datetime | None:
     return timezone.localtime(value) if value is not None else None
 
 
-def _ref(obj: Unit | Area | None) -> dict | None:
+def _ref(obj: Unit | Area | District | None) -> dict | None:
     return {"id": obj.pk, "name": obj.name} if obj is not None else None
 
 
@@ -205,6 +202,7 @@ def ticket_json(ticket: Ticket, user: User) -> dict[str, Any]:
         "urgency": ticket.urgency,
         "category": {"code": category.code, "path": category.path} if category else None,
         "main_unit": _ref(ticket.main_unit),
+        "district": _ref(ticket.district) if ticket.district_id else None,
         "street": _ref(ticket.street),
         "community": _ref(ticket.community),
         "address": ticket.address,
@@ -241,7 +239,7 @@ def _user(request: HttpRequest) -> User:
 
 def _visible(user: User):
     return selectors.visible_tickets(user).select_related("category", "main_unit", "street", "community",
-                                                          "duplicate_of")
+                                                          "duplicate_of", "district")
 
 
 def get_visible_ticket(user: User, number: str) -> Ticket:
@@ -328,6 +326,8 @@ def list_tickets(request, filters: Query[TicketFilters]):
         qs = qs.filter(channel__in=filters.channel)
     if filters.unit:
         qs = qs.filter(main_unit_id=filters.unit)
+    if filters.district:
+        qs = qs.filter(district_id=filters.district)
     if filters.street:
         qs = qs.filter(street_id=filters.street)
     if filters.category:

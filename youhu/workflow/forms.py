@@ -31,12 +31,18 @@ def _text(label: str, *, rows: int = 3, required_hint: bool = True, help_text: s
                            widget=forms.Textarea(attrs=attrs))
 
 
-def unit_choices() -> list[tuple[str, list[tuple[int, str]]]]:
-    """Units that may handle tickets, grouped by kind (职能部门, 街道办, ...)."""
+_ANY_LEVEL = object()
+
+
+def unit_choices(district_id: int | None | object = _ANY_LEVEL) -> list[tuple[str, list[tuple[int, str]]]]:
+    """Units that may handle tickets, grouped by kind (职能部门, 街道办, ...); given a district id (None: the
+    city's), only that level's units — the ones a ticket held there may be dispatched to."""
     groups: dict[str, list[tuple[int, str]]] = {label: [] for kind, label in Unit.Kind.choices
                                                  if kind != Unit.Kind.CENTRE}  # departments first
     labels = dict(Unit.Kind.choices)
     units = Unit.objects.filter(active=True).exclude(kind=Unit.Kind.CENTRE).order_by("code")
+    if district_id is not _ANY_LEVEL:
+        units = units.filter(district_id=district_id)
     for pk, name, kind in units.values_list("pk", "name", "kind"):
         groups.setdefault(labels.get(kind, kind), []).append((pk, name))
     return [(label, members) for label, members in groups.items() if members]
@@ -170,7 +176,7 @@ class DispatchForm(ActionForm):
     category = CategoryField(label="诉求分类", required=False)
 
     def setup(self) -> None:
-        units = unit_choices()
+        units = unit_choices(self.ticket.district_id) if self.ticket is not None else unit_choices()
         self.fields["unit"].choices = [("", "请选择"), *units]
         self.fields["unit"].widget.attrs["required"] = "required"
         self.fields["co_units"].choices = units
@@ -178,7 +184,7 @@ class DispatchForm(ActionForm):
         if not self.is_bound and self.ticket is not None and self.ticket.category_id:
             self.initial["category"] = self.ticket.category_id
             default = self.ticket.category.effective_unit()
-            if default is not None:
+            if default is not None and default.district_id == self.ticket.district_id:
                 self.initial["unit"] = default.pk
 
     def clean_co_units(self) -> list[Unit]:
@@ -191,7 +197,20 @@ class TransferForm(ActionForm):
     reason = _text("转派原因")
 
     def setup(self) -> None:
-        self.fields["unit"].choices = [("", "请选择"), *unit_choices()]
+        units = unit_choices(self.ticket.district_id) if self.ticket is not None else unit_choices()
+        self.fields["unit"].choices = [("", "请选择"), *units]
+        self.fields["unit"].widget.attrs["required"] = "required"
+
+
+class ToDistrictForm(ActionForm):
+    """派至区: the district centres the city may send a ticket to."""
+
+    unit = UnitField(label="派往", required=False)
+
+    def setup(self) -> None:
+        centres = (Unit.objects.filter(kind=Unit.Kind.CENTRE, active=True, district__isnull=False,
+                                       district__active=True).select_related("district").order_by("district__code"))
+        self.fields["unit"].choices = [("", "请选择区"), *((u.pk, f"{u.district.name}（{u.name}）") for u in centres)]
         self.fields["unit"].widget.attrs["required"] = "required"
 
 

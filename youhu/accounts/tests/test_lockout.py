@@ -22,6 +22,15 @@ def test_after_five_wrong_passwords_the_right_one_no_longer_signs_in(client, dis
     assert client.get("/").status_code == 302  # still signed out
 
 
+def test_sixty_wrong_passwords_then_the_right_one_is_refused(client, district):
+    """Issue 19's probe: 60 wrong passwords in a few seconds, then the right one signed in."""
+    statuses = [password_step(client, "roads", f"guess-{n:02}").status_code for n in range(60)]
+    assert statuses[:4] == [200] * 4 and set(statuses[4:]) == {429}  # locked from the fifth on
+    refused = password_step(client, "roads")
+    assert refused.status_code == 429 and LOCKED in refused.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
 def test_the_lock_is_per_account_whatever_the_address(district):
     for n in range(5):
         password_step(Client(REMOTE_ADDR=f"198.51.100.{n + 1}"), "roads", "wrong-password")

@@ -4,13 +4,16 @@ from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
+from shapely.geometry import Point
 
+from youhu.demo import city
 from youhu.demo import district as d
 from youhu.demo.geo import DistrictOutline, nearest_street
 from youhu.demo.loader import load_demo
 from youhu.demo.models import DemoTicket
 from youhu.demo.simulate import SCENARIO_BY_NAME, SCENARIOS, allocate
 from youhu.directory.models import Area, Role, Unit, User
+from youhu.dispatch.geo import district_shape
 from youhu.taxonomy.models import Category
 from youhu.testing.factories import at
 from youhu.tickets.models import (
@@ -75,7 +78,7 @@ def test_reference_data_every_role_streets_and_points_inside_the_district():
         assert User.objects.filter(role_grants__role=role).exists() or (
             role == Role.ADMIN and User.objects.filter(is_superuser=True).exists()
         ), role
-    streets = Area.objects.filter(kind=Area.Kind.STREET)
+    streets = Area.objects.filter(kind=Area.Kind.STREET, district__code=str(d.DISTRICT_ADCODE))  # the full demo
     assert sorted(s.name for s in streets) == sorted(f"{s.short}街道" for s in d.STREETS)
     assert streets.count() == 18
     for street in streets:
@@ -84,10 +87,13 @@ def test_reference_data_every_role_streets_and_points_inside_the_district():
     assert Unit.objects.filter(kind__in=[Unit.Kind.DEPARTMENT, Unit.Kind.OTHER]).count() >= 30
 
     outline = DistrictOutline.load()
-    for area in Area.objects.all():
+    for area in Area.objects.filter(district__code=str(d.DISTRICT_ADCODE)):
         assert outline.contains(area.lon, area.lat), area.name
     for lon, lat in Ticket.objects.exclude(lon=None).values_list("lon", "lat"):
         assert outline.contains(lon, lat), (lon, lat)
+    second = district_shape(city.SECOND_ADCODE)  # the city's second district (docs/levels.md)
+    for area in Area.objects.filter(district__code=str(city.SECOND_ADCODE)):
+        assert second.contains(Point(area.lon, area.lat)), area.name
 
     # routing data: a local matter goes to the street office, others to a department
     env = Category.objects.get(path="城乡建设/城市建设和市政管理/环境卫生")

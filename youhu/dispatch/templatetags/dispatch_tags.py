@@ -27,5 +27,5 @@ def dispatch_panel(context, ticket) -> dict:
         "suggestion": suggestion,
         "options": selectors.options_for(ticket, suggestion),
         "duplicates": selectors.duplicates_for(suggestion) if ticket.is_open else [],
-        "queue_url": f"{reverse('dispatch:queue')}#t-{ticket.number}" if waiting else "",
+        "queue_url": f"{reverse('dispatch:queue')}?open={ticket.number}" if waiting else "",
     }

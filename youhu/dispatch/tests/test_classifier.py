@@ -474,6 +474,7 @@ def test_classify_csv_passes_columns_through_and_adds_label_confidence_unit(mode
     make_category("环境保护", unit=env)
     rows = [{"no": str(i), "text": r["text"], "note": "备注,含逗号"} for i, r in enumerate(sample[1])]
     rows.append({"no": "junk", "text": "", "note": ""})
+    rows.append({"no": "@formula", "text": '=HYPERLINK("http://x","y")', "note": "-1"})  # -1: a number, kept
     src = _write_csv(tmp_path / "in.csv", rows, ["no", "text", "note"])  # no title column
     dst = tmp_path / "out.csv"
     call_command("classify", "--input", str(src), "--output", str(dst), "--model", str(model_file),
@@ -482,12 +483,13 @@ def test_classify_csv_passes_columns_through_and_adds_label_confidence_unit(mode
         reader = csv.DictReader(fh)
         assert reader.fieldnames == ["no", "text", "note", "label", "confidence", "unit"]
         got = list(reader)
-    assert [g["no"] for g in got] == [r["no"] for r in rows]
+    assert [g["no"] for g in got] == [r["no"] for r in rows[:-1]] + ["'@formula"]
     assert all(g["note"] == r["note"] for g, r in zip(got, rows, strict=True))
+    assert got[-1]["text"] == """'=HYPERLINK("http://x","y")"""
     assert all(0 <= float(g["confidence"]) <= 1 for g in got)
     assert {g["unit"] for g in got if g["label"] == "环境保护"} <= {"区生态环境局"}
     assert {g["unit"] for g in got if g["label"] != "环境保护"} <= {""}  # no such category in the DB
-    assert float(got[-1]["confidence"]) < 0.2
+    assert float(got[-2]["confidence"]) < 0.2
 
 
 def test_classify_reports_missing_model_and_bad_input(tmp_path, model_file):

@@ -50,6 +50,14 @@ class TestQueuePage:
         assert ticket.status == Status.DISPATCHED and ticket.main_unit == smart.env
         assert LabelledExample.objects.get(ticket=ticket).source == LabelledExample.Source.CONFIRMED
 
+    def test_an_option_int_cannot_read_is_no_500(self, client, smart):
+        ticket = queued()
+        client.force_login(smart.dispatcher)
+        response = client.post(reverse("dispatch:dispatch", args=[ticket.number]), {"option": "²"})
+        assert response.status_code < 500
+        ticket.refresh_from_db()
+        assert ticket.status == Status.REGISTERED
+
     def test_choose_another_category_and_unit(self, client, smart):
         ticket = queued()
         client.force_login(smart.dispatcher)
@@ -73,7 +81,7 @@ class TestQueuePage:
         first = queued(content="琶洲街道某工地每天夜间施工噪音很大，吵得居民睡不着。")
         second = queued(content="琶洲街道某工地每天夜里施工噪音很大，吵得居民都睡不着。")
         client.force_login(smart.dispatcher)
-        page = client.get(reverse("dispatch:queue")).content.decode()
+        page = client.get(reverse("dispatch:queue"), {"open": second.number}).content.decode()  # its pane
         assert f"合并到 {first.number}" in page
         client.post(reverse("dispatch:merge", args=[second.number]), {"into": first.number})
         second.refresh_from_db()

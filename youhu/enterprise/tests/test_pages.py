@@ -84,7 +84,7 @@ def test_import_page_reports_rows(client, zone):
     upload.name = "companies.csv"
     response = client.post(reverse("enterprise:import"), {"file": upload})
     page = response.content.decode()
-    assert response.status_code == 200 and "新增 1 家" in page and "校验位" in page
+    assert response.status_code == 200 and "数据 2 条（新增 1，更新 0，拒绝 1）" in page and "校验位" in page
     _login(client, zone.cso_a)
     assert client.get(reverse("enterprise:import")).status_code == 403
 
@@ -172,3 +172,4 @@ def test_visit_form_offers_more_issue_rows(client, zone):
     page = client.get(url, {"issues": "5"}).content.decode()
     assert 'name="issues-TOTAL_FORMS" value="5"' in page and "?issues=7" in page
     assert 'name="issues-TOTAL_FORMS" value="2"' in client.get(url, {"issues": "abc"}).content.decode()
+    assert 'name="issues-TOTAL_FORMS" value="2"' in client.get(url, {"issues": "²"}).content.decode()  # a digit int() refuses

@@ -2,12 +2,14 @@ import csv
 import io
 
 import pytest
+from django.core.management import CommandError, call_command
 from openpyxl import Workbook
 
 from youhu.enterprise import selectors, services
 from youhu.enterprise.importer import ImportFileError, import_companies
 from youhu.enterprise.models import Building, Company, Contact, CsoAssignment
 from youhu.enterprise.uscc import with_check_character
+from youhu.testing.files import with_sheet_bytes_flipped, with_sheet_cut
 from youhu.tickets.errors import Conflict, NotAllowed
 
 from .conftest import fictitious_uscc
@@ -91,7 +93,7 @@ def test_import_reports_each_bad_row_and_keeps_the_good_ones(zone):
 def test_unreadable_files_are_refused_as_a_whole(zone):
     with pytest.raises(ImportFileError, match="缺少必需的列：统一社会信用代码"):
         import_companies("c.csv", io.BytesIO("企业名称\n某公司\n".encode()))
-    with pytest.raises(ImportFileError, match="Excel"):
+    with pytest.raises(ImportFileError, match="XLSX"):
         import_companies("c.xlsx", io.BytesIO(b"not a zip"))
     with pytest.raises(ImportFileError, match=".xlsx 或 .csv"):
         import_companies("c.pdf", io.BytesIO(b"%PDF"))
@@ -142,3 +144,47 @@ def test_reimport_with_fewer_columns_keeps_the_other_fields(zone):
     company = Company.objects.get(uscc=rows[0][1])
     assert (company.name, company.industry) == ("新名称云计算有限公司", "云服务")
     assert company.building == zone.tower and company.above_scale and company.street == zone.district.street
+
+
+# ---------------------------------------------------------------- issue 19: broken files store nothing
+
+
+def _many(n: int) -> list[list[str]]:
+    return [[f"琶洲示例第{i}号有限公司", fictitious_uscc(), "", "", "", "", "", "", "", "", "", ""] for i in range(n)]
+
+
+def test_a_company_sheet_cut_mid_file_stores_nothing(zone):
+    data = with_sheet_cut(_xlsx(_many(600)).getvalue(), keep=0.85)
+    with pytest.raises(ImportFileError, match=r"第 \d+ 行：工作表在这一行处损坏或被截断") as error:
+        import_companies("c.xlsx", io.BytesIO(data), now=zone.now)
+    assert 400 < error.value.line < 601  # 480 of 600 companies were stored before the fix
+    with pytest.raises(ImportFileError, match="损坏"):
+        import_companies("c.xlsx", io.BytesIO(with_sheet_bytes_flipped(_xlsx(_many(600)).getvalue())))
+    assert Company.objects.count() == 0
+
+
+def test_a_company_csv_with_an_unclosed_quote_stores_nothing(zone, tmp_path):
+    text = _csv(_many(600)).getvalue().decode("utf-8-sig").splitlines()
+    text[481] = text[481].replace("琶洲示例", '"琶洲示例', 1)
+    path = tmp_path / "c.csv"
+    path.write_text("\n".join(text) + "\n", encoding="utf-8")
+    with pytest.raises(CommandError, match="第 482 行：引号未闭合"):
+        call_command("import-companies", str(path), stdout=io.StringIO())
+    assert Company.objects.count() == 0
+
+
+def test_the_summary_accounts_for_every_line_and_the_page_shows_it(zone, client):
+    rows = _many(3)
+    rows[1][1] = "不是代码"
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows([HEADER, rows[0], [""] * 12, rows[1], rows[2]])
+    upload = io.BytesIO(out.getvalue().encode())
+    upload.name = "c.csv"
+    client.force_login(zone.district.admin)
+    page = client.post("/enterprise/import/", {"file": upload}).content.decode()
+    assert "文件共 5 行：表头 1 行，空行 1 行，数据 3 条（新增 2，更新 0，拒绝 1）" in page
+    broken = io.BytesIO(out.getvalue().replace("琶洲示例第2号", '"琶洲示例第2号').encode())
+    broken.name = "c.csv"
+    resp = client.post("/enterprise/import/", {"file": broken})
+    assert resp.status_code == 400 and "第 5 行：引号未闭合" in resp.content.decode()
+    assert Company.objects.count() == 2

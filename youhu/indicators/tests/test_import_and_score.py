@@ -16,6 +16,7 @@ from youhu.indicators.importer import ImportFileError, import_values
 from youhu.indicators.models import Entity, Period, Value
 from youhu.indicators.scoring import SINGLE_ENTITY
 from youhu.testing.factories import at, make_area
+from youhu.testing.files import with_sheet_cut
 
 pytestmark = pytest.mark.django_db
 
@@ -63,6 +64,17 @@ def test_a_structural_error_writes_nothing(tmp_path, small_tree, parks):
     with pytest.raises(ImportFileError, match="无法读取"):
         import_values(tmp_path / "bad.xlsx")
     assert not Value.objects.exists() and not Period.objects.exists()
+
+
+def test_a_cut_sheet_writes_nothing_and_names_the_row(tmp_path, small_tree, parks):
+    """Issue 19: openpyxl streams the sheet, so a cut one failed with a raw ParseError part-way."""
+    path = xlsx(tmp_path / "v.xlsx", [("P1", 2025, "revenue", i, "") for i in range(400)])
+    path.write_bytes(with_sheet_cut(path.read_bytes(), keep=0.8))
+    with pytest.raises(ImportFileError, match=r"第 \d+ 行：工作表在这一行处损坏或被截断"):
+        import_values(path)
+    assert not Value.objects.exists() and not Period.objects.exists()
+    good = import_values(xlsx(tmp_path / "g.xlsx", [("P1", 2025, "revenue", 1, ""), (None,), ("P9", 2025, "x", 1)]))
+    assert good.summary().splitlines()[1] == "文件共 4 行：表头 1 行，空行 1 行，数据 2 条（写入 1，拒绝 1）"
 
 
 def test_dry_run_checks_only(tmp_path, small_tree, parks):

@@ -63,6 +63,21 @@ def test_export_is_a_workbook_with_ranking_and_detail(leader, scored):
     assert [c.value for c in book["排名"][3]][:3] == ["南岸人工智能园", 100.0, 1]
 
 
+def test_the_exports_neutralise_a_formula_name_and_keep_numbers(leader, scored, tmp_path):
+    from django.core.management import call_command
+
+    scored[2].name = '=HYPERLINK("http://x","y")'
+    scored[2].save()
+    book = load_workbook(io.BytesIO(leader.get("/indicators/export.xlsx?period=2025").content))
+    top = [c for c in book["排名"][3]]
+    assert top[0].value == "'" + scored[2].name and (top[1].value, top[1].data_type) == (100.0, "n")
+    assert {r[0].value for r in book["明细"].iter_rows(min_row=2)} >= {"'" + scored[2].name}
+    out = tmp_path / "score.csv"
+    call_command("indicators", "score", "--period", "2025", "--output", str(out), stdout=io.StringIO())
+    text = out.read_text(encoding="utf-8-sig")
+    assert "'=HYPERLINK" in text and "\n=HYPERLINK" not in text and ",=HYPERLINK" not in text
+
+
 def test_handlers_and_units_do_not_see_rankings(client, scored):
     client.force_login(make_user("h", Role.HANDLER))
     assert client.get("/indicators/").status_code == 403

@@ -111,7 +111,7 @@ def test_bad_rows_are_reported_and_not_stored(district):
     assert good.street == district.street and good.urgency == "urgent"
     long = Ticket.objects.get(external_id="export:8")
     assert len(long.content) <= 5000 and long.content.endswith("已截断）")
-    assert [i.outcome for i in result.issues if i.external_id == "export:8"] == ["imported"]
+    assert [(i.outcome, i.field) for i in result.issues if i.external_id == "export:8"] == [("created", "content")]
     assert result.batch.rejected_count == 6 and "昨天下午" in result.batch.report_csv
 
 
@@ -140,7 +140,10 @@ def test_command_writes_report_next_to_file(tmp_path, capsys):
                  stderr=io.StringIO())
     assert "新建 1" in out.getvalue() and "拒绝 1" in out.getvalue()
     report = list(csv.DictReader((tmp_path / "calls.csv.report.csv").read_text(encoding="utf-8-sig").splitlines()))
-    assert report == [{"row": "3", "external_id": "B", "field": "content", "outcome": "rejected",
+    number = Ticket.objects.get().number
+    assert report == [{"row": "2", "external_id": "calls:A", "number": number, "outcome": "created", "field": "",
+                       "reason": ""},
+                      {"row": "3", "external_id": "B", "number": "", "outcome": "rejected", "field": "content",
                        "reason": "诉求内容为空"}]
     assert Ticket.objects.get().status == Status.REGISTERED  # triaged now
     broken = tmp_path / "broken.xlsx"

@@ -13,9 +13,10 @@ PROBE = """
 import json, django
 django.setup()
 from django.conf import settings as s
-print(json.dumps({name: getattr(s, name) for name in (
+print(json.dumps({**{name: getattr(s, name) for name in (
     "DEBUG", "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE", "SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS",
-    "SECURE_HSTS_INCLUDE_SUBDOMAINS", "SECURE_HSTS_PRELOAD", "SECURE_PROXY_SSL_HEADER", "SECRET_KEY")}))
+    "SECURE_HSTS_INCLUDE_SUBDOMAINS", "SECURE_HSTS_PRELOAD", "SECURE_PROXY_SSL_HEADER", "SECRET_KEY",
+    "AXES_FAILURE_LIMIT", "SESSION_COOKIE_AGE")}, "cooloff_minutes": s.AXES_COOLOFF_TIME.total_seconds() / 60}))
 """
 
 
@@ -68,3 +69,11 @@ def test_debug_off_refuses_to_start_without_a_real_secret_key(tmp_path, key):
     assert done.returncode == 1
     assert done.stderr.strip().splitlines() == [done.stderr.strip()]  # one line, no traceback
     assert "YOUHU_SECRET_KEY" in done.stderr and "必须设置" in done.stderr and "not the development key" in done.stderr
+
+
+def test_the_staff_accounts_limits_come_from_the_environment(tmp_path):
+    s = probe(tmp_path)
+    assert (s["AXES_FAILURE_LIMIT"], s["cooloff_minutes"], s["SESSION_COOKIE_AGE"]) == (5, 15, 30 * 60)
+    s = probe(tmp_path, YOUHU_LOGIN_FAILURE_LIMIT="3", YOUHU_LOGIN_LOCKOUT_MINUTES="60",
+              YOUHU_SESSION_IDLE_MINUTES="10")
+    assert (s["AXES_FAILURE_LIMIT"], s["cooloff_minutes"], s["SESSION_COOKIE_AGE"]) == (3, 60, 10 * 60)

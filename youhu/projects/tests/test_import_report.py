@@ -14,6 +14,7 @@ from youhu.projects.importer import NODE_HEADERS, PROJECT_HEADERS, ImportFileErr
 from youhu.projects.models import Node, Project, ProjectEvent
 from youhu.projects.report import build
 from youhu.testing.factories import at
+from youhu.testing.files import with_sheet_cut
 
 pytestmark = pytest.mark.django_db
 
@@ -115,6 +116,19 @@ def test_a_file_that_is_not_a_project_workbook_is_refused_whole(zone, tmp_path):
     with pytest.raises(CommandError):
         call_command("projects", "import", str(tmp_path / "missing.xlsx"))
     assert Project.objects.count() == 0
+
+
+def test_a_cut_project_sheet_stores_nothing_and_the_summary_accounts_for_every_row(zone):
+    """Issue 19: openpyxl streams a sheet, so a cut one failed with a raw ParseError part-way."""
+    rows = [project_row(zone, f"HZ-{i}", 项目名称=f"琶洲项目{i}") for i in range(300)]
+    data = with_sheet_cut(workbook(rows, [node_row(zone, "HZ-0")]).getvalue(), keep=0.8)
+    with pytest.raises(ImportFileError, match=r"第 \d+ 行：工作表“项目”在这一行处损坏或被截断"):
+        import_projects(BytesIO(data), now=zone.now)
+    assert Project.objects.count() == 0
+    good = import_projects(workbook(rows[:2] + [{"项目编号": "HZ-9"}], [node_row(zone, "HZ-0")]), now=zone.now)
+    assert good.summary().splitlines()[1:] == [
+        "工作表“项目”共 4 行：表头 1 行，空行 0 行，数据 3 条（新增 2，更新 0，未变 0，拒绝 1）",
+        "工作表“节点”共 2 行：表头 1 行，空行 0 行，数据 1 条（新增 1，更新 0，未变 0，拒绝 0）"]
 
 
 def test_the_monthly_workbook_opens_with_every_sheet(zone, tmp_path):

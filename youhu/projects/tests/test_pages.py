@@ -82,6 +82,10 @@ def test_api_lists_by_role_and_reports_field_errors(client, zone, two):
     bad = client.post("/api/projects/P-MINE/reports", {"month": "2026-02", "text": "", "investment_completed": "5"},
                       content_type="application/json")
     assert bad.status_code == 400 and bad.json()["field"] == "text"
+    for month in ("2026-13", "0001-01", "9999-12"):  # the API's error format, the month's field, as the others
+        bad = client.post("/api/projects/P-MINE/reports", {"month": month, "text": "进展", "investment_completed": "5"},
+                          content_type="application/json")
+        assert bad.status_code == 400 and bad.json()["field"] == "month" and bad.json()["code"] == "invalid_input"
     ok = client.post("/api/projects/P-MINE/problems", {"kind": "land", "title": "用地指标", "content": "缺指标",
                                                        "unit": zone.land.pk}, content_type="application/json")
     assert ok.status_code == 201

@@ -36,3 +36,26 @@ def test_the_monthly_workbook_neutralises_a_formula_title(client, october, formu
     titles = [row[1] for row in overdue.iter_rows(min_row=2) if row[0].value == formula_ticket.number]
     assert len(titles) == 1
     assert titles[0].data_type == "s" and titles[0].value == "'" + FORMULA
+
+
+def test_the_workbook_enterprise_sheet_neutralises_names_and_keeps_negative_numbers(client, october, monkeypatch):
+    """The 企业服务 sheet's groups are named by what companies registered (industry, building)."""
+    figures = {"visits": -2, "by_industry": [{"industry": FORMULA, "visits": 1, "demands_raised": -3}],
+               "by_building": [{"building": "@SUM(A1)", "visits": 0}]}
+    monkeypatch.setattr("youhu.supervision.reports.zone_figures", lambda start, end: figures)
+    client.force_login(october.district.supervisor)
+    sheet = load_workbook(io.BytesIO(client.get("/supervision/report.xlsx?month=2026-10").content))["企业服务"]
+    cells = {c.value: c for row in sheet.iter_rows() for c in row if c.value is not None}
+    assert "'" + FORMULA in cells and "'@SUM(A1)" in cells and FORMULA not in cells
+    assert cells[-3].data_type == "n" and cells[-2].data_type == "n"  # numbers stay numbers
+
+
+def test_the_scored_replies_file_neutralises_a_formula_title():
+    from youhu.supervision.replies_file import score_file
+
+    source = io.StringIO()
+    csv.writer(source).writerows([["title", "text", "reply"], [FORMULA, "路灯不亮", "+已修复"]])
+    out = io.StringIO()
+    score_file(io.StringIO(source.getvalue()), out)
+    row = next(csv.DictReader(io.StringIO(out.getvalue())))
+    assert row["title"] == "'" + FORMULA and row["reply"] == "'+已修复"

@@ -69,7 +69,7 @@ def test_report_command_writes_file_and_refuses_future_month(october, tmp_path):
     call_command("report", "monthly", "--month", "2026-10", "--output", str(target))
     assert load_workbook(target)["汇总"]["A1"].value.endswith("考核月报")
     with pytest.raises(CommandError, match="尚未开始"):
-        call_command("report", "monthly", "--month", "2999-01", "--output", str(tmp_path / "f.xlsx"))
+        call_command("report", "monthly", "--month", "2099-01", "--output", str(tmp_path / "f.xlsx"))
 
 
 def test_csv_export_columns_follow_the_role(october):

@@ -3,8 +3,8 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from youhu.taxonomy.loaders import TaxonomyFileError, load_taxonomy
-from youhu.taxonomy.models import Category
+from youhu.taxonomy.loaders import TAXONOMY_CSV, TaxonomyFileError, load_taxonomy
+from youhu.taxonomy.models import Category, published_categories
 from youhu.testing.factories import make_unit
 
 GOOD = """level1,level2,level3
@@ -91,3 +91,12 @@ def test_command_loads_and_reports(tmp_path, capsys):
     assert "新建 0 个" in capsys.readouterr().out
     with pytest.raises(CommandError, match="level2 为空"):
         call_command("taxonomy", "load", str(write(tmp_path, "level1,level2,level3\n甲,,丙\n", "bad.csv")))
+
+
+@pytest.mark.django_db
+def test_seeded_sensitive_classes_are_not_published():
+    load_taxonomy(TAXONOMY_CSV)
+    published = set(published_categories().values_list("path", flat=True))
+    assert Category.objects.get(path="纪检监察").published is False
+    assert not any(path.startswith(("纪检监察", "政法/警务督察", "卫生计生/医患纠纷")) for path in published)
+    assert "城乡建设/城市建设和市政管理/园林绿化环卫" in published

@@ -11,12 +11,14 @@ from .events import (
     REPLY_MAX,
     SYSTEM_LABEL,
     TITLE_MAX,
+    clean_text,
     notify,
 )
 from .intake import Created, NewAppeal, create_ticket, create_tickets, validate_appeal
 from .lifecycle import (
     accept,
     answer_directly,
+    city_centre,
     close,
     decide_extension,
     dispatch,
@@ -30,9 +32,11 @@ from .lifecycle import (
     reply,
     request_extension,
     return_ticket,
+    return_to_city,
     review,
     review_window_days,
     submit_co_part,
+    to_district,
     transfer,
     update_location,
     waive_co_parts,
@@ -42,10 +46,11 @@ from .numbering import hash_tracking_code, new_tracking_code, next_number, next_
 
 __all__ = [
     "APPELLANT_LABEL", "CONTENT_MAX", "ESCALATION_KINDS", "PHONE_RE", "REASON_MAX", "REPLY_MAX", "SYSTEM_LABEL",
-    "TITLE_MAX", "Created", "EscalationNote", "NewAppeal", "accept", "answer_directly", "close", "create_ticket",
-    "create_tickets", "decide_extension", "dispatch", "handle", "hash_tracking_code", "merge", "missing_co_parts",
+    "TITLE_MAX", "Created", "EscalationNote", "NewAppeal", "accept", "answer_directly", "city_centre", "clean_text",
+    "close", "create_ticket", "create_tickets", "decide_extension", "dispatch", "handle", "hash_tracking_code", "merge",
+    "missing_co_parts",
     "new_tracking_code", "next_number", "next_numbers", "notify", "record_escalation", "record_escalations",
-    "register", "reject", "release_reply", "reopen", "reply", "request_extension", "return_ticket", "review",
-    "review_window_days", "submit_co_part", "transfer", "update_location", "validate_appeal", "waive_co_parts",
+    "register", "reject", "release_reply", "reopen", "reply", "request_extension", "return_ticket",
+    "return_to_city", "review", "review_window_days", "submit_co_part", "to_district", "transfer", "update_location", "validate_appeal", "waive_co_parts",
     "withhold_reply",
 ]

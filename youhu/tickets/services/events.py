@@ -28,8 +28,22 @@ def label_of(by: User | None, default: str = SYSTEM_LABEL) -> str:
     return str(by) if by is not None else default
 
 
+# What no stored text keeps (docs/security.md): C0 controls but tab and newline, DEL, C1 controls, lone surrogates
+# and the non-characters U+FFFE/U+FFFF. None of them is text a person means, several break the XML of the Open311
+# feed (XML 1.0 forbids them) and a lone surrogate cannot even be encoded as UTF-8.
+CONTROL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+_LINE_ENDS = re.compile("\r\n?")
+
+
+def clean_text(value: str) -> str:
+    """`value` without control characters; CR LF and a lone CR become LF, tab and LF stay."""
+    if not CONTROL_RE.search(value) and "\r" not in value:
+        return value  # the common case, no copy
+    return CONTROL_RE.sub("", _LINE_ENDS.sub("\n", value))
+
+
 def require_text(value: str | None, field: str, label: str, max_len: int = REASON_MAX) -> str:
-    text = (value or "").strip()
+    text = clean_text(value or "").strip()
     if not text:
         raise InvalidInput(f"请填写{label}", field=field)
     if len(text) > max_len:

@@ -4,7 +4,7 @@ are validated and stored by `create_tickets`, in batches of one or of thousands.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -15,7 +15,7 @@ from youhu.taxonomy.models import AppealType, Category, Urgency
 
 from ..errors import InvalidInput
 from ..models import Channel, Status, Ticket, TicketEvent
-from .events import APPELLANT_LABEL, CONTENT_MAX, PHONE_RE, TITLE_MAX, label_of, require_text
+from .events import APPELLANT_LABEL, CONTENT_MAX, PHONE_RE, TITLE_MAX, clean_text, label_of, require_text
 from .numbering import hash_tracking_code, new_tracking_code, next_numbers
 
 # A choices enum builds its `values` list anew on each access; every new ticket is checked against these.
@@ -114,6 +114,18 @@ def _ticket_row(appeal: NewAppeal, number: str, code_hash: str, now: datetime) -
     }
 
 
+_TEXT_FIELDS = ("title", "content", "appellant_name", "appellant_phone", "address", "external_id")
+
+
+def without_control_characters(appeal: NewAppeal) -> NewAppeal:
+    """The appeal with its texts through `clean_text`: every channel's (portal, REST, Open311, imports) appeal is
+    stored without control characters, so that the feeds that publish it stay well-formed."""
+    cleaned = {name: clean_text(getattr(appeal, name)) for name in _TEXT_FIELDS}
+    if all(cleaned[name] is getattr(appeal, name) for name in _TEXT_FIELDS):
+        return appeal  # nothing to strip (clean_text returns its argument): no copy
+    return replace(appeal, **cleaned)
+
+
 def _validate_all(appeals: Sequence[NewAppeal]) -> None:
     for position, appeal in enumerate(appeals, start=1):
         try:
@@ -138,6 +150,7 @@ def create_tickets(appeals: Sequence[NewAppeal], *, by: User | None = None, now:
     if not appeals:
         return []
     now = now or clock.now()
+    appeals = [without_control_characters(a) for a in appeals]
     _validate_all(appeals)
     codes = [new_tracking_code() for _ in appeals]
     label = label_of(by, APPELLANT_LABEL)

@@ -11,14 +11,14 @@ from typing import Any
 from django.conf import settings
 
 from youhu import clock, db
-from youhu.directory.models import Area, Unit, User
+from youhu.directory.models import Area, District, Unit, User
 from youhu.notify import outbox
 from youhu.taxonomy.models import Category, DeadlineRuleMissing, deadline_rule_for
 from youhu.workdays import calendar
 
 from ..errors import Conflict, InvalidInput, InvalidTransition, NotAllowed
 from ..models import CloseReason, Extension, Satisfaction, Status, Ticket, TicketEvent, TicketUnit
-from ..policy import ACTION_LABELS, RULES, co_link, require
+from ..policy import ACTION_LABELS, RULES, co_link, require, same_level
 from .events import (
     APPELLANT_LABEL,
     REASON_MAX,
@@ -81,8 +81,9 @@ def _deadlines(ticket: Ticket, category: Category | None, start: datetime) -> di
         rule = deadline_rule_for(category, ticket.appeal_type, ticket.urgency)
     except DeadlineRuleMissing as exc:
         raise InvalidInput(str(exc), field="category") from exc
-    accept = calendar.add_office_minutes(start, rule.accept_office_minutes)
-    reply = calendar.add_working_days(start, rule.reply_working_days)
+    # The district's own calendar exceptions count for its tickets (docs/levels.md).
+    accept = calendar.add_office_minutes(start, rule.accept_office_minutes, ticket.district_id)
+    reply = calendar.add_working_days(start, rule.reply_working_days, ticket.district_id)
     return {"accept_due": accept.at, "reply_due": reply.at, "due_estimated": accept.estimated or reply.estimated}
 
 
@@ -92,6 +93,33 @@ def _check_unit(unit: Unit | None, field: str) -> Unit:
     if not unit.active or unit.kind == Unit.Kind.CENTRE:
         raise InvalidInput(f"“{unit}”不能承办工单", field=field)
     return unit
+
+
+def _level_name(district: District | None) -> str:
+    return district.name if district is not None else "市级"
+
+
+def _check_level(ticket: Ticket, units: Iterable[Unit], field: str) -> None:
+    """Each level dispatches to its own units only: a district centre to its district's, the city centre to the
+    city's (on a deployment of one district every unit and ticket has none, and this never refuses)."""
+    for unit in units:
+        if unit.district_id != ticket.district_id:
+            raise InvalidInput(f"“{unit}”不是{_level_name(ticket.district)}的单位，不能派给它", field=field)
+
+
+def _district_centre(unit: Unit | None) -> Unit:
+    if unit is None:
+        raise InvalidInput("请选择要派往的区", field="unit")
+    district = unit.district
+    if unit.kind != Unit.Kind.CENTRE or district is None or not unit.active or not district.active:
+        raise InvalidInput(f"“{unit}”不是区指挥中心", field="unit")
+    return unit
+
+
+def city_centre() -> Unit | None:
+    """The city's dispatch centre: the centre of no district."""
+    return (Unit.objects.filter(kind=Unit.Kind.CENTRE, district__isnull=True, active=True)
+            .order_by("code").first())
 
 
 def _set_units(ticket: Ticket, main: Unit, co_units: Iterable[Unit]) -> None:
@@ -184,11 +212,17 @@ def dispatch(ticket: Ticket, *, by: User | None, unit: Unit | None, co_units: It
     now = now or clock.now()
     main = _check_unit(unit, "unit")
     co = [_check_unit(u, "co_units") for u in co_units]
+    _check_allowed(ticket, "dispatch", by)  # before the level's check, which would tell where the ticket is
+    _check_level(ticket, [main], "unit")
+    _check_level(ticket, co, "co_units")
     category = category or ticket.category
     with db.writing():
         changes = {"main_unit": main, "category": category, "dispatched_at": now, **_deadlines(ticket, category, now)}
+        # A district centre's dispatch is the second level's (区级派单): its own event in the one trail.
         _apply(ticket, "dispatch", by=by, now=now, to_status=Status.DISPATCHED, changes=changes, public=True,
+               event_action="district_dispatch" if ticket.district_id else None,
                payload={"unit": main.name, "co_units": [u.name for u in co],
+                        **({"district": ticket.district.name} if ticket.district_id else {}),
                         "category": category.path if category else None,
                         "auto": by is None, "confidence": confidence,
                         "accept_due": changes["accept_due"].isoformat(),
@@ -196,6 +230,36 @@ def dispatch(ticket: Ticket, *, by: User | None, unit: Unit | None, co_units: It
         _set_units(ticket, main, co)
         notify(ticket=ticket, kind="dispatch", now=now, units=[main, *co],
                message=f"新工单 {ticket.number}：{ticket.title}")
+    return ticket
+
+
+def to_district(ticket: Ticket, *, by: User | None, centre: Unit | None, now: datetime | None = None) -> Ticket:
+    """派至区: the city centre sends a registered ticket to a district's centre, which dispatches it on to its
+    own units (二级派单). The ticket keeps its number and its one trail of events."""
+    now = now or clock.now()
+    centre = _district_centre(centre)
+    district = centre.district
+    with db.writing():
+        _apply(ticket, "to_district", by=by, now=now, public=True, changes={"district": district},
+               payload={"district": district.name, "unit": centre.name})
+        notify(ticket=ticket, kind="dispatch", now=now, units=[centre],
+               message=f"市级派至{district.name}的工单 {ticket.number}：{ticket.title}")
+    return ticket
+
+
+def return_to_city(ticket: Ticket, *, by: User | None, reason: str, now: datetime | None = None) -> Ticket:
+    """退回市级: a district says a ticket it was sent is not its own; it waits in the city centre's queue again."""
+    now = now or clock.now()
+    why = require_text(reason, "reason", "退回理由")
+    with db.writing():
+        district = ticket.district
+        _apply(ticket, "return_to_city", by=by, now=now, reason=why,
+               changes={"district": None, "return_count": ticket.return_count + 1},
+               payload={"district": _level_name(district)})
+        city = city_centre()
+        if city is not None:
+            notify(ticket=ticket, kind="dispatch", now=now, units=[city],
+                   message=f"{_level_name(district)}退回工单 {ticket.number}：{why}")
     return ticket
 
 
@@ -210,6 +274,9 @@ def transfer(ticket: Ticket, *, by: User, unit: Unit | None, reason: str, co_uni
     if co_units is None:
         co_units = [link.unit for link in ticket.unit_links.filter(active=True, role=TicketUnit.Role.CO)]
     co = [_check_unit(u, "co_units") for u in co_units]
+    _check_allowed(ticket, "transfer", by)
+    _check_level(ticket, [main], "unit")
+    _check_level(ticket, co, "co_units")
     deadlines = _deadlines(ticket, ticket.category, now)
     with db.writing():
         old = ticket.main_unit
@@ -298,7 +365,7 @@ def decide_extension(extension: Extension, *, by: User, approve: bool, reason: s
         payload: dict[str, Any] = {"working_days": extension.working_days}
         if approve:
             base = max(ticket.reply_due or now, now)
-            new_due = calendar.add_working_days(base, extension.working_days)
+            new_due = calendar.add_working_days(base, extension.working_days, ticket.district_id)
             changes = {"reply_due": new_due.at, "due_estimated": ticket.due_estimated or new_due.estimated,
                        "extension_count": ticket.extension_count + 1}
             payload["reply_due"] = new_due.at.isoformat()
@@ -342,7 +409,7 @@ def reply(ticket: Ticket, *, by: User, text: str, now: datetime | None = None) -
     missing = missing_co_parts(ticket)
     if missing and not ticket.co_parts_waived:
         raise InvalidInput(f"协办单位尚未提交意见：{'、'.join(missing)}", field="text")
-    days = calendar.working_days_between(ticket.dispatched_at or ticket.created_at, now)
+    days = calendar.working_days_between(ticket.dispatched_at or ticket.created_at, now, ticket.district_id)
     with db.writing():
         _apply(ticket, "reply", by=by, now=now, to_status=Status.REPLIED, public=True, payload={"reply": body},
                changes={"reply_text": body, "replied_at": now, "handling_working_days": days,
@@ -435,6 +502,8 @@ def release_reply(ticket: Ticket, *, by: User, reason: str = "", now: datetime |
     now = now or clock.now()
     if not by.has_role("supervisor", "admin"):
         raise NotAllowed("只有督办员可以放行答复")
+    if by.district_id is not None and not same_level(by, ticket):  # the city's supervisors: every district's
+        raise NotAllowed(f"您无权对工单 {ticket.number} 执行“放行答复”")
     with db.writing():
         log_event(ticket, "release_reply", by=by, now=now, reason=reason.strip())
         Ticket.objects.filter(pk=ticket.pk).update(reply_withheld=False)

@@ -131,6 +131,8 @@ def event_details(event) -> list[str]:
     lines: list[str] = []
     if p.get("from_unit") and p.get("unit"):
         lines.append(f"由 {p['from_unit']} 转至 {p['unit']}")
+    elif event.action in ("to_district", "return_to_city") and p.get("district"):  # the levels (docs/levels.md)
+        lines.append(f"{'派往' if event.action == 'to_district' else '退回自'}：{p['district']}")
     elif p.get("unit"):
         role = {"return": "退单单位", "co_part": "协办单位"}.get(event.action, "主办单位")
         lines.append(f"{role}：{p['unit']}")

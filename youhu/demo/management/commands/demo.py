@@ -11,7 +11,7 @@ from youhu.demo.loader import DEFAULT_TICKETS, load_demo
 from youhu.demo.simulate import SCENARIOS
 from youhu.directory.models import Role, User
 
-PHASES = {"reference": "基础数据", "tickets": "工单", "extras": "其他模块"}
+PHASES = {"reference": "基础数据", "tickets": "工单", "extras": "其他模块", "city": "市级与越秀区"}
 
 
 class Command(BaseCommand):

@@ -1,7 +1,10 @@
 """`youhu import-appeals FILE [--format csv|xlsx] [--encoding auto|utf-8|gbk] [--mapping m.json]
 [--column field=列名 ...] [--channel hotline] [--source NAME] [--triage queue|now|skip] [--no-receipts]`
 
-Writes FILE.report.csv next to the input: every rejected row with its reason (and rows imported with a warning).
+Reads and checks the whole file first: a structural error (a broken quote, a cut sheet, a wrong encoding)
+stops it before anything is stored, names the line and exits non-zero. Otherwise it writes FILE.report.csv
+next to the input, one line per line of the file (created with the ticket number, skipped as imported
+before, rejected or implausible with the reason, blank), and prints where every line went.
 """
 
 from __future__ import annotations
@@ -13,8 +16,17 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from youhu.directory.models import User
-from youhu.intake.importing import FIELDS, ImportFileError, ImportOptions, import_appeals, load_mapping
+from youhu.intake.importing import (
+    FIELDS,
+    OUTCOMES,
+    ImportFileError,
+    ImportOptions,
+    import_appeals,
+    load_mapping,
+)
 from youhu.tickets.models import Channel
+
+ISSUES_SHOWN = 20
 
 
 class Command(BaseCommand):
@@ -60,6 +72,8 @@ class Command(BaseCommand):
         report = path.with_name(path.name + ".report.csv")
         report.write_text(result.report_csv(), encoding="utf-8-sig")
         rate = result.total / elapsed if elapsed else 0
-        self.stdout.write(
-            f"共 {result.total} 行：新建 {result.created}，已导入过跳过 {result.skipped}，拒绝 {len(result.rejected)}"
-            f"（{elapsed:.1f} 秒，{rate:.0f} 行/秒）。报告：{report}")
+        self.stdout.write(f"{result.summary}（{elapsed:.1f} 秒，{rate:.0f} 行/秒）。报告：{report}")
+        for issue in result.issues[:ISSUES_SHOWN]:
+            self.stdout.write(f"  第 {issue.lines} 行 [{OUTCOMES[issue.outcome]}] {issue.field} {issue.reason}")
+        if len(result.issues) > ISSUES_SHOWN:
+            self.stdout.write(f"  另有 {len(result.issues) - ISSUES_SHOWN} 行，见报告")

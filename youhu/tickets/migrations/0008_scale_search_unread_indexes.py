@@ -28,7 +28,7 @@ def _drop_trigram_indexes(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("tickets", "0006_duplicate_pool_index"),
+        ("tickets", "0007_levels_ticket_district"),
     ]
 
     operations = [
