@@ -287,10 +287,18 @@ def appeals_from_csv(path: str | Path) -> list[Appeal]:
         return appeals_from_rows(csv.DictReader(fh))
 
 
+# The bound on what one pass compares (docs/scale.md): the grouping compares appeals pairwise, and a
+# hotspot is one place's, so each street's appeals are grouped on their own, its newest ones at most.
+STREET_POOL = 2000
+
+
 def current_hotspots(now: datetime | None = None, *, days: int = 30, limit: int = 10) -> list[Hotspot]:
     """Hotspots among the tickets received in the last `days` days (merged duplicates included:
-    each is one more resident speaking of the problem). Cached until those tickets change."""
+    each is one more resident speaking of the problem), street by street — the newest `STREET_POOL` of
+    each street (appeals with no street are one more pool). Cached until those tickets change."""
     from django.core.cache import cache
+    from django.db.models import Count, Max, Sum
+    from django.db.models.functions import Left
 
     from youhu import clock
     from youhu.tickets.models import CloseReason, Ticket
@@ -298,16 +306,22 @@ def current_hotspots(now: datetime | None = None, *, days: int = 30, limit: int 
     now = now or clock.now()
     tickets = (Ticket.objects.filter(created_at__gt=now - timedelta(days=days), created_at__lte=now)
                .exclude(close_reason=CloseReason.REJECTED))
-    # A fingerprint of what the grouping reads: new or rejected tickets and corrected streets change it.
-    fingerprint = hashlib.sha1(repr(list(tickets.order_by("pk").values_list(
-        "pk", "version", "street_id", "title", "created_at"))).encode()).hexdigest()
+    # A fingerprint of what the grouping reads: new or rejected tickets and corrected streets change it
+    # (a change bumps the version); one aggregate, not the window's rows.
+    seen = tickets.aggregate(n=Count("pk"), last=Max("pk"), versions=Sum("version"), streets=Sum("street_id"))
+    fingerprint = hashlib.sha1(repr(sorted(seen.items())).encode()).hexdigest()
     key = f"dispatch:hotspots:{days}:{limit}:{now:%Y%m%d%H%M}:{fingerprint}"
     cached = cache.get(key)
     if cached is not None:
         return cached
-    rows = tickets.select_related("street").only("pk", "number", "title", "content", "created_at", "street__name")
-    appeals = [Appeal(id=t.number, title=t.title, text=t.content, received_at=t.created_at,
-                      place=t.street.name if t.street else "") for t in rows]
-    found = find_hotspots(appeals, now=now)[:limit]
+    rows = (tickets.order_by("-created_at", "-pk")
+            .values_list("number", "title", "created_at", "street__name", Left("content", TEXT_CHARS)))
+    pools: dict[str, list[Appeal]] = {}
+    for number, title, created_at, street, text in rows.iterator(chunk_size=5000):
+        pool = pools.setdefault(street or "", [])
+        if len(pool) < STREET_POOL:
+            pool.append(Appeal(id=number, title=title, text=text, received_at=created_at, place=street or ""))
+    found = [h for pool in pools.values() for h in find_hotspots(pool, now=now)]
+    found = sorted(found, key=lambda h: (-h.heat, -h.size, h.title))[:limit]
     cache.set(key, found, timeout=600)
     return found

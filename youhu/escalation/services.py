@@ -34,6 +34,7 @@ from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.db import IntegrityError, connection
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from youhu import clock, db
@@ -249,6 +250,16 @@ class _Pass:
         return (row.main_unit_id,), users
 
 
+def _waiting(run: _Pass, track: _Track):
+    """The tickets a pass must decide on for this deadline: open, the deadline near enough (its index
+    range), and not yet at the end of the ladder — a 书面通报 sent for this value of the deadline leaves
+    nothing more to send, and overdue tickets pile up in that state (docs/scale.md)."""
+    finished = Escalation.objects.filter(ticket=OuterRef("pk"), deadline=track.deadline, due=OuterRef(track.field),
+                                         kind=Kind.NOTICE)
+    return (Ticket.objects.filter(status__in=track.statuses, **{f"{track.field}__lt": run.horizon})
+            .exclude(Exists(finished)).order_by())
+
+
 def _sent_for(track: _Track, first: int, last: int) -> dict[tuple[int, datetime], _Sent]:
     sent: dict[tuple[int, datetime], _Sent] = defaultdict(dict)
     rows = Escalation.objects.filter(ticket_id__gte=first, ticket_id__lte=last, deadline=track.deadline).order_by()
@@ -278,7 +289,7 @@ def _escalate_chunk(run: _Pass, track: _Track, chunk: Sequence[int], summary: Pa
     SQLite has no row locks but runs one writing transaction at a time, from its BEGIN.
     """
     first, last = chunk[0], chunk[-1]
-    waiting = Ticket.objects.filter(status__in=track.statuses, **{f"{track.field}__lt": run.horizon}).order_by()
+    waiting = _waiting(run, track)
     with db.writing():
         todo = _decide_rows(run, track, waiting.filter(pk__range=(first, last)), first, last)
         summary.scanned += len(chunk)
@@ -353,8 +364,7 @@ def run_pass(now: datetime | None = None, batch: int = DEFAULT_BATCH,
     run = _Pass(now)
     summary = PassSummary()
     for track in TRACKS:
-        candidates = Ticket.objects.filter(status__in=track.statuses, **{f"{track.field}__lt": run.horizon})
-        ids = list(candidates.order_by("pk").values_list("pk", flat=True))
+        ids = list(_waiting(run, track).order_by("pk").values_list("pk", flat=True))
         for chunk in _chunks(ids, batch):
             if stop():
                 break

@@ -13,9 +13,9 @@ from typing import IO, Any
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
 
 from youhu import clock, spreadsheet
 from youhu.directory.models import Role, User
@@ -48,13 +48,77 @@ def _local(value: datetime | None) -> datetime | None:
     return timezone.localtime(value).replace(tzinfo=None) if value else None
 
 
-def _put(ws: Worksheet, row: int, col: int, value: Any, kind: str = "text") -> None:
-    cell = ws.cell(row=row, column=col)
+# Column widths are fitted to the first rows of a sheet only: a write-only sheet fixes them before its
+# first row, and measuring every cell again after writing doubled the workbook's time (docs/scale.md).
+WIDTH_SAMPLE_ROWS = 500
+
+
+class _Sheet:
+    """A write-only sheet, written cell by cell (row, column) as before, rows in ascending order.
+
+    Rows wait until the column widths are fixed — from the rows seen by then, once `WIDTH_SAMPLE_ROWS`
+    are waiting or the sheet is closed — and then stream to the file, so memory stays flat however long
+    the sheet."""
+
+    def __init__(self, wb: Workbook, title: str, *, widths: dict[int, float] | None = None,
+                 freeze: str | None = None, default_width: float = 12, skip_first_row: bool = False):
+        self.ws = wb.create_sheet(title)
+        if freeze:
+            self.ws.freeze_panes = freeze
+        self.widths, self.default_width, self.skip_first_row = widths or {}, default_width, skip_first_row
+        self.pending: dict[int, dict[int, WriteOnlyCell]] = {}
+        self.written = 0  # rows already in the file
+        self.fitted = False
+
+    @property
+    def title(self) -> str:
+        return self.ws.title
+
+    def cell(self, row: int, column: int, value: Any = None) -> WriteOnlyCell:
+        if row <= self.written:
+            raise ValueError(f"row {row} of {self.title} is already written")
+        if self.fitted:
+            self._flush(before=row)
+        elif len(self.pending) >= WIDTH_SAMPLE_ROWS and row not in self.pending:
+            self._fit()
+            self._flush(before=row)
+        cell = WriteOnlyCell(self.ws, value=value)
+        self.pending.setdefault(row, {})[column] = cell
+        return cell
+
+    def _fit(self) -> None:
+        """Fit each column to its longest text in the sample (CJK characters count double), within bounds."""
+        longest: dict[int, int] = {}
+        for row, cells in self.pending.items():
+            if row == 1 and self.skip_first_row:
+                continue
+            for col, cell in cells.items():
+                if cell.value is not None:
+                    size = sum(2 if ord(ch) > 0x2E80 else 1 for ch in str(cell.value))
+                    longest[col] = max(longest.get(col, 0), size)
+        for col, size in longest.items():
+            self.ws.column_dimensions[get_column_letter(col)].width = min(max(self.default_width, size + 2), 60)
+        for col, width in self.widths.items():
+            self.ws.column_dimensions[get_column_letter(col)].width = width
+        self.fitted = True
+
+    def _flush(self, before: int) -> None:
+        for row in range(self.written + 1, before):
+            cells = self.pending.pop(row, {})
+            self.ws.append([cells.get(col) for col in range(1, max(cells, default=0) + 1)])
+            self.written = row
+
+    def close(self) -> None:
+        if not self.fitted:
+            self._fit()
+        self._flush(before=max(self.pending, default=self.written) + 1)
+
+
+def _put(ws: _Sheet, row: int, col: int, value: Any, kind: str = "text") -> None:
     if value is None and kind in ("rate", "decimal"):
-        cell.value = DASH
-        cell.alignment = Alignment(horizontal="right")
+        ws.cell(row, col, DASH).alignment = Alignment(horizontal="right")
         return
-    cell.value = spreadsheet.safe_cell(value)
+    cell = ws.cell(row, col, spreadsheet.safe_cell(value))
     if kind == "rate":
         cell.number_format = PERCENT
     elif kind == "decimal":
@@ -63,26 +127,11 @@ def _put(ws: Worksheet, row: int, col: int, value: Any, kind: str = "text") -> N
         cell.number_format = DATETIME
 
 
-def _header(ws: Worksheet, row: int, headers: Iterable[str]) -> None:
+def _header(ws: _Sheet, row: int, headers: Iterable[str]) -> None:
     for col, text in enumerate(headers, start=1):
-        cell = ws.cell(row=row, column=col, value=text)
+        cell = ws.cell(row, col, text)
         cell.font, cell.fill = HEADER_FONT, HEADER_FILL
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-
-
-def _widths(ws: Worksheet, widths: dict[int, float] | None = None, default: float = 12) -> None:
-    """Fit each column to its longest text (CJK characters count double), within sane bounds."""
-    for col_cells in ws.iter_cols():
-        letter = get_column_letter(col_cells[0].column)
-        longest = 0
-        for cell in col_cells:
-            if cell.value is None or cell.row == 1 and ws.title == "汇总":
-                continue
-            text = str(cell.value)
-            longest = max(longest, sum(2 if ord(ch) > 0x2E80 else 1 for ch in text))
-        ws.column_dimensions[letter].width = min(max(default, longest + 2), 60)
-    for col, width in (widths or {}).items():
-        ws.column_dimensions[get_column_letter(col)].width = width
 
 
 def _card_values(card: Scorecard) -> list[tuple[Any, str]]:
@@ -90,22 +139,21 @@ def _card_values(card: Scorecard) -> list[tuple[Any, str]]:
     return [(data[key], kind) for _label, key, kind in CARD_COLUMNS]
 
 
-def _summary_sheet(ws: Worksheet, period: Period, total: Scorecard, previous: Scorecard, now: datetime) -> None:
-    ws.title = "汇总"
-    ws.cell(row=1, column=1, value=f"有呼必应 {period.label} 考核月报").font = TITLE_FONT
-    ws.cell(row=2, column=1, value=f"统计口径：{period.label}内派单的工单；生成时间 "
-                                   f"{timezone.localtime(now):%Y-%m-%d %H:%M}")
+def _summary_sheet(wb: Workbook, period: Period, total: Scorecard, previous: Scorecard, now: datetime) -> None:
+    ws = _Sheet(wb, "汇总", widths={1: 26, 2: 14, 3: 14}, skip_first_row=True)
+    ws.cell(1, 1, f"有呼必应 {period.label} 考核月报").font = TITLE_FONT
+    ws.cell(2, 1, f"统计口径：{period.label}内派单的工单；生成时间 {timezone.localtime(now):%Y-%m-%d %H:%M}")
     _header(ws, 4, ["指标", "本月", "上月"])
     now_values, before_values = _card_values(total), _card_values(previous)
     for offset, (label, _key, kind) in enumerate(CARD_COLUMNS):
         row = 5 + offset
-        ws.cell(row=row, column=1, value=label)
+        ws.cell(row, 1, label)
         _put(ws, row, 2, now_values[offset][0], kind)
         _put(ws, row, 3, before_values[offset][0], kind)
-    _widths(ws, {1: 26, 2: 14, 3: 14})
+    ws.close()
 
 
-def _ranking_row(ws: Worksheet, row: int, item: RankedUnit, ranked: bool) -> None:
+def _ranking_row(ws: _Sheet, row: int, item: RankedUnit, ranked: bool) -> None:
     values: list[tuple[Any, str]] = [
         (item.rank if ranked else "样本不足", "int"),
         (item.unit.name, "text"),
@@ -121,7 +169,8 @@ def _ranking_row(ws: Worksheet, row: int, item: RankedUnit, ranked: bool) -> Non
 RANKING_HEADERS = ["排名", "单位", "综合得分", "上月排名", "名次变化", "得分变化"]
 
 
-def _ranking_sheet(ws: Worksheet, ranking: Ranking) -> None:
+def _ranking_sheet(wb: Workbook, ranking: Ranking) -> None:
+    ws = _Sheet(wb, "考核排名", widths={2: 24}, freeze="C2")
     _header(ws, 1, RANKING_HEADERS + [label for label, _k, _t in CARD_COLUMNS])
     row = 2
     for item in ranking.ranked:
@@ -129,16 +178,16 @@ def _ranking_sheet(ws: Worksheet, ranking: Ranking) -> None:
         row += 1
     if ranking.insufficient:
         row += 1
-        ws.cell(row=row, column=1, value=f"样本不足（当月受理量少于 {ranking.min_volume} 件，不参与排名）").font = HEADER_FONT
+        ws.cell(row, 1, f"样本不足（当月受理量少于 {ranking.min_volume} 件，不参与排名）").font = HEADER_FONT
         row += 1
         for item in ranking.insufficient:
             _ranking_row(ws, row, item, ranked=False)
             row += 1
-    ws.freeze_panes = "C2"
-    _widths(ws, {2: 24})
+    ws.close()
 
 
-def _unit_sheet(ws: Worksheet, ranking: Ranking) -> None:
+def _unit_sheet(wb: Workbook, ranking: Ranking) -> None:
+    ws = _Sheet(wb, "单位明细", widths={1: 24}, freeze="B2")
     _header(ws, 1, ["单位", "单位类型"] + [label for label, _k, _t in CARD_COLUMNS])
     # Busiest first: the dozens of community offices without a ticket go to the bottom.
     items = sorted(ranking.ranked + ranking.insufficient, key=lambda r: (-r.card.received, r.unit.name))
@@ -147,8 +196,7 @@ def _unit_sheet(ws: Worksheet, ranking: Ranking) -> None:
         _put(ws, row, 2, item.unit.get_kind_display())
         for col, (value, kind) in enumerate(_card_values(item.card), start=3):
             _put(ws, row, col, value, kind)
-    ws.freeze_panes = "B2"
-    _widths(ws, {1: 24})
+    ws.close()
 
 
 OVERDUE_HEADERS = ["工单编号", "标题", "主办单位", "诉求分类", "所属街道", "状态", "派单时间", "办结时限",
@@ -163,7 +211,8 @@ def overdue_in(period: Period, now: datetime) -> QuerySet[Ticket]:
             .order_by("main_unit__name", "reply_due", "id"))
 
 
-def _overdue_sheet(ws: Worksheet, period: Period, now: datetime) -> None:
+def _overdue_sheet(wb: Workbook, period: Period, now: datetime) -> None:
+    ws = _Sheet(wb, "超期工单", widths={2: 40, 7: 17, 8: 17, 9: 17}, freeze="A2")
     _header(ws, 1, OVERDUE_HEADERS)
     as_of = min(period.end, now)
     for row, t in enumerate(overdue_in(period, now).iterator(chunk_size=2000), start=2):
@@ -176,8 +225,7 @@ def _overdue_sheet(ws: Worksheet, period: Period, now: datetime) -> None:
                   (_local(t.replied_at), "datetime"), (late_days, "int")]
         for col, (value, kind) in enumerate(values, start=1):
             _put(ws, row, col, value, kind)
-    ws.freeze_panes = "A2"
-    _widths(ws, {2: 40, 7: 17, 8: 17, 9: 17})
+    ws.close()
 
 
 ENTERPRISE_TOTALS = [("走访次数", "visits", "int"), ("企业诉求数", "demands_raised", "int"),
@@ -191,7 +239,7 @@ ENTERPRISE_GROUP = [("走访次数", "visits", "int"), ("诉求数", "demands_ra
 def _enterprise_sheet(wb: Workbook, period: Period) -> None:
     """企业服务 figures (the enterprise app owns their definitions)."""
     figures = zone_figures(period.start, period.end)
-    ws = wb.create_sheet("企业服务")
+    ws = _Sheet(wb, "企业服务", widths={1: 24})
     _header(ws, 1, ["指标", "数值"])
     for row, (label, key, kind) in enumerate(ENTERPRISE_TOTALS, start=2):
         _put(ws, row, 1, label)
@@ -206,18 +254,19 @@ def _enterprise_sheet(wb: Workbook, period: Period) -> None:
                 _put(ws, row, col, item.get(field), kind)
             row += 1
         row += 1
-    _widths(ws, {1: 24})
+    ws.close()
 
 
 def monthly_workbook(period: Period, *, now: datetime | None = None) -> Workbook:
-    """Summary, ranking, per-unit and overdue sheets for one month (valid, with zeros, when empty)."""
+    """Summary, ranking, per-unit and overdue sheets for one month (valid, with zeros, when empty).
+    A write-only workbook: save it once."""
     now = now or clock.now()
     ranking = monthly_ranking(period, now=now)
-    wb = Workbook()
-    _summary_sheet(wb.active, period, scorecard(period, now=now), scorecard(period.previous_month(), now=now), now)
-    _ranking_sheet(wb.create_sheet("考核排名"), ranking)
-    _unit_sheet(wb.create_sheet("单位明细"), ranking)
-    _overdue_sheet(wb.create_sheet("超期工单"), period, now)
+    wb = Workbook(write_only=True)
+    _summary_sheet(wb, period, scorecard(period, now=now), scorecard(period.previous_month(), now=now), now)
+    _ranking_sheet(wb, ranking)
+    _unit_sheet(wb, ranking)
+    _overdue_sheet(wb, period, now)
     _enterprise_sheet(wb, period)
     return wb
 

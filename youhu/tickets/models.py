@@ -162,7 +162,12 @@ class TicketUnit(models.Model):
     part_submitted_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        indexes = [models.Index(fields=["unit", "active"])]
+        indexes = [
+            models.Index(fields=["unit", "active"]),
+            # A unit's co-handling requests still waiting for its part: a few rows among all its links.
+            models.Index(fields=["unit"], condition=models.Q(role="co", active=True, part_submitted_at__isnull=True),
+                         name="ticketunit_co_waiting"),
+        ]
         verbose_name = verbose_name_plural = "承办单位"
 
     def __str__(self) -> str:
@@ -239,6 +244,11 @@ class Notification(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        # The unread badge on every staff page counts these: small indexes of the unread rows only.
+        indexes = [
+            models.Index(fields=["user"], condition=models.Q(read_at__isnull=True), name="notification_unread_user"),
+            models.Index(fields=["unit"], condition=models.Q(read_at__isnull=True), name="notification_unread_unit"),
+        ]
         verbose_name = verbose_name_plural = "站内消息"
 
     def __str__(self) -> str:

@@ -19,7 +19,13 @@ def notifications_for(user: User) -> QuerySet[Notification]:
 
 
 def unread_count(user: User) -> int:
-    return notifications_for(user).filter(read_at__isnull=True).count()
+    """The badge on every staff page: two counts, each answered by a partial index of the unread rows
+    (`user = … OR unit = …` is one scan of every message the unit ever had, read or not)."""
+    unread = Notification.objects.filter(read_at__isnull=True)
+    count = unread.filter(user=user).count()
+    if user.unit_id:
+        count += unread.filter(unit_id=user.unit_id).exclude(user=user).count()
+    return count
 
 
 def mark_read(user: User, *, ids: list[int] | None = None, ticket: Ticket | None = None,

@@ -46,11 +46,12 @@ def _own_unit(qs: QuerySet[Ticket], user: User) -> QuerySet[Ticket]:
 def _co_requests(qs: QuerySet[Ticket], user: User, now: datetime) -> QuerySet[Ticket]:
     if not user.unit_id:
         return qs.none()
+    # The unit's waiting co-handling links are few: start from them (an IN the planner drives from the
+    # links' (unit, active) index), not from every open ticket with a probe each (docs/scale.md).
     waiting = TicketUnit.objects.filter(
-        ticket=OuterRef("pk"), unit_id__in=user.unit.subtree_ids(), role=TicketUnit.Role.CO,
-        active=True, part_submitted_at__isnull=True,
-    )
-    return qs.filter(Exists(waiting), status__in=UNIT_OPEN)
+        unit_id__in=user.unit.subtree_ids(), role=TicketUnit.Role.CO, active=True, part_submitted_at__isnull=True,
+    ).values("ticket_id")
+    return qs.filter(pk__in=waiting, status__in=UNIT_OPEN)
 
 
 # Why a returned ticket came back (a unit's 退单, or a district's 退回市级): the dispatcher re-routes on it.

@@ -10,6 +10,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
+from django.utils.functional import cached_property
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
@@ -18,6 +19,7 @@ from youhu.directory.models import Role
 from youhu.taxonomy.models import Category
 from youhu.tickets.errors import TicketError
 from youhu.tickets.models import Extension, Ticket, TicketUnit
+from youhu.tickets.search import count_upto, created_between, search
 from youhu.tickets.selectors import appellant_for, can_view, visible_tickets
 from youhu.workflow.actions import PAGE_ACTIONS, offered, perform
 from youhu.workflow.forms import ActionForm
@@ -33,8 +35,20 @@ LIST_RELATED = ("main_unit", "street", "category")
 MORE_FILTERS = ("channel", "unit", "street", "category", "date_from", "date_to")
 
 
+class CappedPaginator(Paginator):
+    """Counts up to `tickets.search.COUNT_CAP` (then `capped`, and the pages end there): a big unit's list must
+    not count every ticket it ever had on each page view."""
+
+    capped = False
+
+    @cached_property
+    def count(self) -> int:
+        n, self.capped = count_upto(self.object_list)
+        return n
+
+
 def _paginate(request: HttpRequest, qs: QuerySet, size: int) -> Page:
-    return Paginator(qs, size).get_page(request.GET.get("page"))
+    return CappedPaginator(qs, size).get_page(request.GET.get("page"))
 
 
 def _url_or_none(name: str) -> str | None:
@@ -57,7 +71,8 @@ def home(request: HttpRequest) -> HttpResponse:
         queues = []
         for key in keys:
             qs = queue_tickets(key, user, now)
-            queues.append({"queue": QUEUES[key], "count": qs.count(),
+            count, capped = count_upto(qs)  # a big unit's queue: "1000+", not a count of every ticket in it
+            queues.append({"queue": QUEUES[key], "count": count, "capped": capped,
                            "tickets": list(qs.select_related(*LIST_RELATED)[:HOME_LIST_SIZE])})
         sections.append({"title": title, "queues": queues})
     context = {
@@ -65,7 +80,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "now": now,
         "is_service_officer": user.has_role(Role.SERVICE_OFFICER),
         "enterprise_url": _url_or_none("enterprise:home"),
-        "visible_count": visible_tickets(user).count() if not sections else None,
+        "visible_count": count_upto(visible_tickets(user))[0] if not sections else None,
     }
     return render(request, "web/home.html", context)
 
@@ -76,8 +91,7 @@ def home(request: HttpRequest) -> HttpResponse:
 def filter_tickets(qs: QuerySet[Ticket], data: dict) -> QuerySet[Ticket]:
     """Apply the list page's validated filters."""
     if data.get("q"):
-        q = data["q"].strip()
-        qs = qs.filter(Q(title__icontains=q) | Q(number__icontains=q))
+        qs = search(qs, data["q"])
     for name, column in (("status", "status"), ("channel", "channel"), ("unit", "main_unit_id"),
                          ("street", "street_id")):
         if data.get(name) not in (None, ""):
@@ -85,11 +99,7 @@ def filter_tickets(qs: QuerySet[Ticket], data: dict) -> QuerySet[Ticket]:
     if data.get("category"):
         path = Category.objects.filter(pk=data["category"]).values_list("path", flat=True).first() or ""
         qs = qs.filter(Q(category__path=path) | Q(category__path__startswith=f"{path}/"))
-    if data.get("date_from"):
-        qs = qs.filter(created_at__date__gte=data["date_from"])
-    if data.get("date_to"):
-        qs = qs.filter(created_at__date__lte=data["date_to"])
-    return qs
+    return created_between(qs, data.get("date_from"), data.get("date_to"))
 
 
 @login_required

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import datetime, time
+from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from django.db import IntegrityError
@@ -22,7 +22,7 @@ from youhu.directory.models import Area, District, Unit, User
 from youhu.intake.flows import submit_appeal
 from youhu.intake.idempotency import idempotent
 from youhu.taxonomy.models import AppealType, Category, Urgency
-from youhu.tickets import selectors
+from youhu.tickets import search, selectors
 from youhu.tickets import services as tickets
 from youhu.tickets.errors import Conflict, ErrorOut, InvalidInput
 from youhu.tickets.models import Channel, Status, Ticket, TicketEvent
@@ -133,10 +133,11 @@ class TicketDetailOut(TicketOut):
 
 
 class TicketPage(Schema):
-    count: int
+    count: int | None = Field(description="符合条件的总数；超过 1000 件或按游标翻页时不计（null）")
     page: int
     page_size: int
     items: list[TicketOut]
+    next_cursor: str | None = Field(None, description="下一页的游标（cursor 参数）；没有下一页时为 null")
 
 
 class TicketFilters(Schema):
@@ -150,6 +151,8 @@ class TicketFilters(Schema):
     created_to: clock.Day | None = Field(None, description="登记日期止（含）")
     page: int = Field(1, ge=1, le=100000)
     page_size: int = Field(50, ge=1, le=200)
+    cursor: Text | None = Field(None, max_length=64,
+                                description="上一页返回的 next_cursor：按游标翻页，不计总数，多深都一样快（此时忽略 page）")
 
 
 # The table's order, which is the OpenAPI document's.
@@ -330,14 +333,18 @@ def list_tickets(request, filters: Query[TicketFilters]):
     if filters.category:
         category = category_by_code(filters.category)
         qs = qs.filter(Q(category=category) | Q(category__path__startswith=f"{category.path}/"))
-    if filters.created_from:
-        qs = qs.filter(created_at__gte=timezone.make_aware(datetime.combine(filters.created_from, time.min)))
-    if filters.created_to:
-        qs = qs.filter(created_at__lte=timezone.make_aware(datetime.combine(filters.created_to, time.max)))
-    count = qs.count()
-    start = (filters.page - 1) * filters.page_size
-    items = [ticket_json(t, user) for t in qs[start:start + filters.page_size]]
-    return {"count": count, "page": filters.page, "page_size": filters.page_size, "items": items}
+    qs = search.created_between(qs, filters.created_from, filters.created_to)
+    size = filters.page_size
+    if filters.cursor:  # keyset: no count, no offset
+        count, rows = None, list(search.after_cursor(qs, filters.cursor)[:size + 1])
+    else:  # numbered pages, as before: a count and an offset
+        start = (filters.page - 1) * size
+        count, capped = search.count_upto(qs)
+        count, rows = None if capped else count, list(qs.order_by("-created_at", "-id")[start:start + size + 1])
+    more = len(rows) > size
+    rows = rows[:size]
+    return {"count": count, "page": filters.page, "page_size": size, "items": [ticket_json(t, user) for t in rows],
+            "next_cursor": search.encode_cursor(rows[-1]) if more else None}
 
 
 @router.get("/{number}", response={200: TicketDetailOut, 404: ErrorOut}, summary="工单详情",

@@ -121,3 +121,18 @@ def test_an_issue_raised_again_after_a_quiet_month_is_one_hotspot():
               0, 0) for i, (_, title, text, when, _l, _d) in enumerate(FUMES)]
     hotspots = find_hotspots(appeals_from_rows(rows(FUMES + again)))
     assert [h.size for h in hotspots] == [6]
+
+
+@pytest.mark.django_db
+def test_current_hotspots_compare_each_streets_newest_appeals_only(district, monkeypatch):
+    from youhu.dispatch import hotspots as hotspots_module
+
+    other = make_area("海幢街道")
+    text = "小区门口垃圾堆积多日无人清理，气味难闻。"
+    for day in (1, 2, 3, 4):
+        make_ticket(title="垃圾堆积无人清理", content=text, now=at(f"2026-03-0{day} 10:00"), street=district.street)
+    for day in (2, 3):
+        make_ticket(title="垃圾堆积无人清理", content=text, now=at(f"2026-03-0{day} 11:00"), street=other)
+    monkeypatch.setattr(hotspots_module, "STREET_POOL", 3)
+    found = sorted((h.place, h.size) for h in current_hotspots(at("2026-03-05 10:00"), days=30))
+    assert found == [("海幢街道", 2), ("琶洲街道", 3)]  # the street's newest 3 of its 4; never across streets

@@ -44,8 +44,9 @@ def test_reply_deadline_ladder_remind_before_on_the_day_supervise_then_notice(di
     # 书面通报: 5 working days after the 督办 of Monday 23rd is Monday 30th.
     assert run_pass(now=at("2026-03-27 17:00")).notice == 0
     assert run_pass(now=at("2026-03-30 00:05")).notice == 1
+    # After the 书面通报 the ladder is done: later passes do not even read the ticket.
     assert run_pass(now=at("2026-04-10 10:00")).as_dict() | {"seconds": 0} == {
-        "remind": 0, "supervise": 0, "notice": 0, "closed": 0, "scanned": 1, "skipped": 0, "seconds": 0}
+        "remind": 0, "supervise": 0, "notice": 0, "closed": 0, "scanned": 0, "skipped": 0, "seconds": 0}
     assert sent(ticket) == sorted([
         (Deadline.REPLY, Kind.REMIND, Stage.BEFORE), (Deadline.REPLY, Kind.REMIND, Stage.DUE_DAY),
         (Deadline.REPLY, Kind.SUPERVISE, Stage.OVERDUE), (Deadline.REPLY, Kind.NOTICE, Stage.OVERDUE),

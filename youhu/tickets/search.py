@@ -1,0 +1,98 @@
+"""Finding tickets by what a person types: a ticket number, part of one, or words of the title or text.
+
+The one door for search speed. On PostgreSQL, `title` and `content` carry pg_trgm GIN indexes on
+UPPER(column) (migration 0007), which is exactly the expression Django's `icontains` compares, so the
+plain ORM lookup below is answered from the index, Chinese substrings included; SQLite scans, which
+is fine at a district's size. A keyword shorter than three characters has no trigram and falls back
+to a scan on both (docs/scale.md).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime, time, timedelta
+
+from django.db import connection
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from .errors import InvalidInput
+from .models import Ticket
+
+FULL_NUMBER_RE = re.compile(r"^\d{8}-\d{6}$")
+PART_NUMBER_RE = re.compile(r"^\d{4,8}(-\d{0,6})?$")
+EPOCH, MICROSECOND = datetime(1970, 1, 1, tzinfo=UTC), timedelta(microseconds=1)
+
+
+def search(qs: QuerySet[Ticket], text: str) -> QuerySet[Ticket]:
+    """A full number goes straight to its unique index; the start of a number matches numbers that start
+    so; anything else is a keyword of the title or the text."""
+    text = text.strip()
+    if not text:
+        return qs
+    if FULL_NUMBER_RE.match(text):
+        return qs.filter(number=text)
+    if PART_NUMBER_RE.match(text):
+        return qs.filter(number__startswith=text)
+    return qs.filter(Q(title__icontains=text) | Q(content__icontains=text))
+
+
+def day_start(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def created_between(qs: QuerySet[Ticket], first: date | None, last: date | None) -> QuerySet[Ticket]:
+    """Registered on `first` … `last` (local days, both included), as a range on `created_at` its index
+    answers — not `created_at__date`, a function of the column no index holds."""
+    if first:
+        qs = qs.filter(created_at__gte=day_start(first))
+    if last and last < date.max:
+        qs = qs.filter(created_at__lt=day_start(last + timedelta(days=1)))
+    return qs
+
+
+# ---------------------------------------------------------------- counts and keyset pages
+
+# Lists say "1000+" beyond this: an exact count of a big unit's tickets reads every one of them on
+# every page view (1.3 s for 100,000 at 1 M tickets); a capped one reads about cap / selectivity rows.
+COUNT_CAP = 1000
+
+
+# Above this many rows PostgreSQL's own estimate of a table's size is good enough for "共 N 条".
+ESTIMATE_ABOVE = 100_000
+
+
+def estimated_count(qs: QuerySet) -> int:
+    """The number of rows of `qs`: for an unfiltered large table on PostgreSQL, the planner's estimate
+    (pg_class.reltuples, kept by ANALYZE/autovacuum) instead of a scan of every row; exact otherwise."""
+    if connection.vendor == "postgresql" and not qs.query.where:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT reltuples::bigint FROM pg_class WHERE oid = %s::regclass", [qs.model._meta.db_table])
+            row = cursor.fetchone()
+        if row and row[0] > ESTIMATE_ABOVE:
+            return int(row[0])
+    return qs.count()
+
+
+def count_upto(qs: QuerySet) -> tuple[int, bool]:
+    """(the number of rows of `qs`, False), or (COUNT_CAP, True) when there are more."""
+    n = qs.order_by()[:COUNT_CAP + 1].count()
+    return min(n, COUNT_CAP), n > COUNT_CAP
+
+
+def encode_cursor(ticket: Ticket) -> str:
+    """Where the next page starts: after this ticket in the list's order (newest first, then id)."""
+    return f"{(ticket.created_at - EPOCH) // MICROSECOND}_{ticket.pk}"  # integers: exact to the microsecond
+
+
+def after_cursor(qs: QuerySet[Ticket], cursor: str) -> QuerySet[Ticket]:
+    """The tickets after `cursor` in the order (-created_at, -id): a range read on the created_at index,
+    however deep the page, where OFFSET reads and drops every row before it. InvalidInput if malformed."""
+    stamp, _, pk = cursor.partition("_")
+    try:
+        at, last_id = EPOCH + int(stamp) * MICROSECOND, int(pk)
+    except (ValueError, OverflowError, OSError):
+        raise InvalidInput("翻页游标无效，请从第一页重新开始", field="cursor") from None
+    # created_at <= at is the index range; the tie on the same moment is broken by id among those rows.
+    return (qs.filter(created_at__lte=at).filter(Q(created_at__lt=at) | Q(pk__lt=last_id))
+            .order_by("-created_at", "-id"))
