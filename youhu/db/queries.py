@@ -73,3 +73,15 @@ def counts_by(model: type[Model], key: str, values: Sequence[object], *, equal: 
     with connection.cursor() as cursor:
         cursor.execute(sql + f" GROUP BY {qn(meta.get_field(key).column)}", params)
         return dict(cursor.fetchall())
+
+
+def estimated_rows(model: type[Model], using: str = "default") -> int | None:
+    """PostgreSQL's own estimate of a table's size (pg_class.reltuples, kept by ANALYZE and autovacuum), read
+    without scanning a row; None on other databases, which keep no such figure."""
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reltuples::bigint FROM pg_class WHERE oid = %s::regclass", [model._meta.db_table])
+        row = cursor.fetchone()
+    return int(row[0]) if row else None

@@ -12,9 +12,10 @@ from __future__ import annotations
 import re
 from datetime import UTC, date, datetime, time, timedelta
 
-from django.db import connection
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+
+from youhu.db.queries import estimated_rows
 
 from .errors import InvalidInput
 from .models import Ticket
@@ -65,12 +66,10 @@ ESTIMATE_ABOVE = 100_000
 def estimated_count(qs: QuerySet) -> int:
     """The number of rows of `qs`: for an unfiltered large table on PostgreSQL, the planner's estimate
     (pg_class.reltuples, kept by ANALYZE/autovacuum) instead of a scan of every row; exact otherwise."""
-    if connection.vendor == "postgresql" and not qs.query.where:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT reltuples::bigint FROM pg_class WHERE oid = %s::regclass", [qs.model._meta.db_table])
-            row = cursor.fetchone()
-        if row and row[0] > ESTIMATE_ABOVE:
-            return int(row[0])
+    if not qs.query.where:
+        rows = estimated_rows(qs.model)
+        if rows is not None and rows > ESTIMATE_ABOVE:
+            return rows
     return qs.count()
 
 
