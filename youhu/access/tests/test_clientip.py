@@ -39,7 +39,7 @@ def test_behind_proxies_the_outermost_proxys_peer_is_the_client(settings, proxie
 @pytest.mark.django_db
 def test_behind_a_proxy_each_resident_has_a_limit_of_their_own(settings, district):
     settings.YOUHU_TRUSTED_PROXIES = 1
-    settings.YOUHU_PORTAL_TRACK_RATE = "2/m"
+    settings.YOUHU_PORTAL_TRACK_RATE = "2/d"
     caches[settings.RATELIMIT_USE_CACHE].clear()
     proxy = {"REMOTE_ADDR": "10.0.0.2"}  # every request arrives from the proxy
     first = Client(HTTP_X_FORWARDED_FOR="203.0.113.7", **proxy)

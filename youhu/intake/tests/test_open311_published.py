@@ -78,7 +78,7 @@ def test_merged_duplicate_shows_its_own_outcome_not_the_masters_reply(client, di
 
 @pytest.mark.django_db
 def test_reads_are_rate_limited_per_address(client, district, settings):
-    settings.YOUHU_OPEN311_READ_RATE = "3/m"
+    settings.YOUHU_OPEN311_READ_RATE = "3/d"
     ticket = district.ticket_in(Status.HANDLING)
     assert [client.get(f"/open311/v2/requests/{ticket.number}.json").status_code for _ in range(2)] == [200, 200]
     assert client.get(f"/open311/v2/requests.json?{WINDOW}").status_code == 200

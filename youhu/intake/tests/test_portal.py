@@ -94,8 +94,8 @@ def test_csrf_enforced(district):
 
 @pytest.mark.django_db
 def test_submit_and_tracking_are_rate_limited(client, district, settings):
-    settings.YOUHU_PORTAL_SUBMIT_RATE = "2/m"
-    settings.YOUHU_PORTAL_TRACK_RATE = "3/m"
+    settings.YOUHU_PORTAL_SUBMIT_RATE = "2/d"
+    settings.YOUHU_PORTAL_TRACK_RATE = "3/d"
     assert submit(client).status_code == submit(client).status_code == 302
     assert submit(client).status_code == 429
     assert Ticket.objects.count() == 2
