@@ -25,7 +25,7 @@ SHARED_SOURCE = "政府网站既往答复（公开数据）"
 _MAX_QUESTION = Entry._meta.get_field("question").max_length
 _PLACES = [(re.compile(r"(?<![A-Za-z0-9])[A-Z]\d{0,2}市"), "广州市"),
            (re.compile(r"(?<![A-Za-z0-9])[A-Z]\d{1,2}[区县]"), "海珠区"),
-           (re.compile(r"西地省|A省"), "广东省")]
+           (re.compile(r"西地省|A省"), "广东省"), (re.compile(r"0731-[0-9-]+"), "020-12345")]
 _TRAILING_DATE = re.compile(r"\s*\d{4}年\d{1,2}月\d{1,2}日[。.]?\s*$")
 
 

@@ -12,6 +12,7 @@ from openpyxl import Workbook
 from youhu.knowledge import demo, search, services
 from youhu.knowledge.models import Entry
 from youhu.testing.factories import at
+from youhu.testing.shared import SKIP_REASON, shared_data_present
 from youhu.tickets.errors import NotAllowed
 from youhu.tickets.models import CloseReason, Status
 
@@ -108,6 +109,24 @@ def test_the_action_table_passes_the_entry(client, district, entries):
     assert ticket.events.get(action="answer_directly").payload["knowledge_entry"] == entry.pk
 
 
+def test_the_api_answers_from_an_entry_and_refuses_an_unknown_one(client, district, entries):
+    from youhu.access.keys import create_api_key
+
+    ticket = district.ticket_in(Status.REGISTERED)
+    entry = Entry.objects.get(question="路灯不亮晚上走路不安全")
+    key = create_api_key(district.dispatcher, name="test").secret
+    url = f"/api/tickets/{ticket.number}/actions/answer_directly"
+    missing = client.post(url, {"entry": 999999}, content_type="application/json",
+                          HTTP_AUTHORIZATION=f"Bearer {key}")
+    assert missing.status_code == 400 and "entry" in missing.content.decode()
+    response = client.post(url, {"entry": entry.pk}, content_type="application/json",
+                           HTTP_AUTHORIZATION=f"Bearer {key}")
+    assert response.status_code == 200, response.content
+    ticket.refresh_from_db()
+    assert ticket.reply_text == entry.answer
+    assert ticket.events.get(action="answer_directly").payload["knowledge_entry"] == entry.pk
+
+
 def _xlsx(rows) -> bytes:
     book = Workbook()
     sheet = book.active
@@ -178,3 +197,14 @@ def test_the_demo_load_is_idempotent(settings, tmp_path):
     settings.SHARED_DIR = str(tmp_path)  # no shared data: the written entries only
     assert demo.load() == len(demo.written_entries()) >= 50
     assert demo.load() == Entry.objects.count() == len(demo.written_entries())
+
+
+@pytest.mark.needs_shared
+@pytest.mark.skipif(not shared_data_present("data/replies/messages_with_replies.csv"), reason=SKIP_REASON)
+def test_the_demo_draws_more_entries_from_the_shared_replies():
+    drawn = demo.shared_entries()
+    assert len(drawn) == demo.SHARED_COUNT
+    assert all("A市" not in e["question"] + e["answer"] for e in drawn)  # moved to the demo's city
+    total = demo.load()
+    assert Entry.objects.filter(origin="shared").count() == total - len(demo.written_entries()) > 0
+    assert demo.load() == total  # idempotent with the shared entries too
