@@ -23,7 +23,7 @@ from .models import Entry
 
 TOP = 3
 # Below this cosine similarity an entry shares only stray characters with the appeal: not shown.
-MIN_SCORE = 0.08
+MIN_SCORE = 0.15
 _ANSWER_CHARS = 200  # the answer's start helps the match; its full text would drown the question
 QUESTION_WEIGHT = 0.7
 
