@@ -72,20 +72,6 @@ def _text(value: Any) -> str:
     return "" if value is None else str(value).strip()
 
 
-def _date(value: Any) -> date | None:
-    if value is None or _text(value) == "":
-        return None
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    text = _text(value).replace("/", "-").replace(".", "-")
-    try:
-        return date.fromisoformat("-".join(part.zfill(2) for part in text.split("-")))
-    except ValueError as exc:
-        raise ValueError(f"日期“{_text(value)}”无法识别，请写成 2026-12-31") from exc
-
-
 def _parse(values: dict[str, Any]) -> dict[str, Any]:
     """One row's fields, or ValueError(column, message)."""
     data: dict[str, Any] = {}
@@ -93,7 +79,7 @@ def _parse(values: dict[str, Any]) -> dict[str, Any]:
         raw = values.get(label)
         if name == "valid_until":
             try:
-                data[name] = _date(raw)
+                data[name] = reading.cell_date(raw)
             except ValueError as exc:
                 raise ValueError(label, str(exc)) from exc
             continue
