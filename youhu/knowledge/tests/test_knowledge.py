@@ -181,6 +181,8 @@ def test_the_desk_pane_and_the_ticket_page_show_entries_and_answer(client, distr
     assert response.json()["ok"] is True
     ticket.refresh_from_db()
     assert ticket.status == Status.CLOSED and ticket.reply_text == "已转路灯管理部门检修。"
+    history = client.get(reverse("web:ticket_detail", args=[ticket.number])).content.decode()
+    assert f"依据知识库条目：{entry.question}" in history and "知识库参考" not in history  # closed: none offered
 
 
 def test_a_handler_sees_no_answer_button(client, district, entries):
