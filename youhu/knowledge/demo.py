@@ -20,13 +20,17 @@ from .models import Entry
 
 ENTRIES = Path(__file__).resolve().parent / "data" / "entries.json"
 SHARED_REPLIES = Path("data") / "replies" / "messages_with_replies.csv"
-SHARED_COUNT = 60  # replies drawn from the shared file: enough to show the search, small to load
+SHARED_COUNT = 60  # replies citing a policy drawn from the shared file: enough to show the search, small to load
 SHARED_SOURCE = "政府网站既往答复（公开数据）"
 _MAX_QUESTION = Entry._meta.get_field("question").max_length
 _PLACES = [(re.compile(r"(?<![A-Za-z0-9])[A-Z]\d{0,2}市"), "广州市"),
            (re.compile(r"(?<![A-Za-z0-9])[A-Z]\d{1,2}[区县]"), "海珠区"),
            (re.compile(r"西地省|A省"), "广东省"), (re.compile(r"0731-[0-9-]+"), "020-12345")]
 _TRAILING_DATE = re.compile(r"\s*\d{4}年\d{1,2}月\d{1,2}日[。.]?\s*$")
+# The reply's opening names the resident's account (网友“UU0081955”) and acknowledges the message: not an answer.
+_OPENING = re.compile(r"^.{0,40}?(网友|您)[“\"]?[A-Za-z0-9]*[”\"]?(您)?好[！!，,。]?\s*(您的留言已收悉[。，,]?)?"
+                      r"\s*(现将有关情况(回复|答复)如下[：:])?\s*")
+_POLICY = re.compile(r"《[^《》]{2,40}》")
 
 
 def _localise(text: str) -> str:
@@ -51,11 +55,14 @@ def shared_entries(limit: int = SHARED_COUNT) -> list[dict]:
     with path.open(encoding="utf-8-sig", newline="") as handle:
         for row in csv.DictReader(handle):
             question = _localise(row.get("title") or "")[:_MAX_QUESTION]
-            answer = _localise(_TRAILING_DATE.sub("", row.get("reply") or ""))
-            if len(question) < 6 or len(answer) < 40:
+            answer = _localise(_OPENING.sub("", _TRAILING_DATE.sub("", (row.get("reply") or "").strip())))
+            policy = _POLICY.search(answer)
+            # Entries answer a kind of question by a policy: reports of one case (举报...) are no such answer.
+            if len(question) < 6 or len(answer) < 40 or policy is None or question.startswith("举报"):
                 continue
             found.append({"question": question, "answer": answer, "category": "",
-                          "policy_source": SHARED_SOURCE, "valid_until": None, "origin": "shared"})
+                          "policy_source": f"{policy.group(0)}（{SHARED_SOURCE}）", "valid_until": None,
+                          "origin": "shared"})
             if len(found) >= limit:
                 break
     return found
