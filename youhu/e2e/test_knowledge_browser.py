@@ -9,7 +9,7 @@ from youhu.knowledge import demo
 from youhu.knowledge.models import Entry
 from youhu.tickets.models import CloseReason, Status
 
-from .conftest import login
+from .conftest import VIEWPORTS, login
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -34,3 +34,19 @@ def test_answer_from_an_entry_at_the_desk(page, live_server, district, settings,
     assert ticket.status == Status.CLOSED and ticket.close_reason == CloseReason.ANSWERED_DIRECTLY
     assert ticket.events.get(action="answer_directly").payload["knowledge_entry"] == entry.pk
     assert not page.js_errors
+
+
+def test_axe_finds_no_problem_with_the_entries_shown(page, live_server, district, settings, tmp_path):
+    axe = pytest.importorskip("axe_playwright_python.sync_playwright").Axe()
+    settings.SHARED_DIR = str(tmp_path)
+    demo.load()
+    ticket = district.ticket_in(Status.REGISTERED)
+    login(page, live_server, district.dispatcher.username)
+    found = []
+    for path in (f"/dispatch/?open={ticket.number}", f"/tickets/{ticket.number}/"):
+        for size in VIEWPORTS.values():
+            page.set_viewport_size(size)
+            page.goto(f"{live_server.url}{path}")
+            page.locator("[data-knowledge] details").first.click()  # the prefilled answer, open
+            found += [f"{path} {size['width']}px {v['id']}: {v['help']}" for v in axe.run(page).response["violations"]]
+    assert not found, "\n".join(found)
