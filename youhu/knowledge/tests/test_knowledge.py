@@ -161,6 +161,12 @@ def test_a_structurally_broken_file_stores_nothing(db):
 
 
 def test_the_admin_imports_a_file(admin_client):
+    listing = admin_client.get(reverse("admin:knowledge_entry_changelist")).content.decode()
+    assert reverse("admin:knowledge_entry_import") in listing
+    broken = io.BytesIO("问题,答复\n井盖,\"未闭合\n".encode())
+    broken.name = "kb.csv"
+    refused = admin_client.post(reverse("admin:knowledge_entry_import"), {"file": broken}, follow=True)
+    assert "未导入任何条目" in refused.content.decode() and not Entry.objects.exists()
     data = "问题,答复\n井盖松动,已转养护部门处理。\n".encode()
     upload = io.BytesIO(data)
     upload.name = "kb.csv"
