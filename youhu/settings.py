@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "youhu.demo",
     "youhu.notify",
     "youhu.ops",
+    "youhu.knowledge",
 ]
 
 MIDDLEWARE = [

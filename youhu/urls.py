@@ -13,6 +13,7 @@ urlpatterns = [
     path("portal/", include("youhu.intake.portal_urls")),
     path("open/", include("youhu.opendata.urls")),
     path("dispatch/", include("youhu.dispatch.urls")),
+    path("knowledge/", include("youhu.knowledge.urls")),
     path("supervision/", include("youhu.supervision.urls")),
     path("enterprise/", include("youhu.enterprise.urls")),
     path("dashboard/", include("youhu.dashboard.urls")),

@@ -20,7 +20,7 @@ DEFAULT_TICKETS = 2000
 SECOND_FACTORS = "youhu.accounts.demo:load"  # run again after the city: its supervisors need devices too
 EXTRA_LOADERS = ["youhu.enterprise.demo:load", "youhu.supervision.demo:load", SECOND_FACTORS,
                  "youhu.projects.demo:load",
-                 "youhu.indicators.demo:load"]
+                 "youhu.indicators.demo:load", "youhu.knowledge.demo:load"]
 
 
 @dataclass

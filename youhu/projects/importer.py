@@ -68,7 +68,6 @@ KINDS = {label: value for value, label in Kind.choices} | {v: v for v in Kind.va
 STAGES = ({label: value for value, label in Stage.choices} | {v: v for v in Stage.values}
           | {"投产": Stage.PRODUCING, "达产": Stage.PRODUCING})
 LIST_SPLIT = re.compile(r"[、,，;；/]+")
-DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日", "%Y%m%d")
 
 
 # The file as a whole cannot be read (not an xlsx, cut or corrupt, a sheet or a required column missing).
@@ -147,19 +146,10 @@ def parse_float(value: Any, column: str) -> float | None:
 
 
 def parse_date(value: Any, column: str) -> date | None:
-    if value is None or _text(value) == "":
-        return None
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    text = _text(value)
-    for fmt in DATE_FORMATS:
-        try:
-            return datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    raise CellProblem(column, f"“{text}”不是日期（请写成 2026-03-31）")
+    try:
+        return reading.cell_date(value)
+    except ValueError as exc:
+        raise CellProblem(column, str(exc)) from exc
 
 
 class Lookups:

@@ -21,6 +21,7 @@ import io
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from typing import IO, Any
 
 ENCODINGS = {"auto": ("utf-8-sig", "gb18030"), "utf-8": ("utf-8-sig",), "utf8": ("utf-8-sig",),
@@ -73,6 +74,28 @@ class Table:
         parts = "，".join(f"{label} {n}" for label, n in outcomes)
         return (f"{where}共 {self.line_count} 行：表头 1 行，空行 {len(self.blank_lines)} 行，"
                 f"数据 {len(self.records)} 条{spread}（{parts}）")
+
+
+DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日", "%Y%m%d")
+
+
+def cell_date(value: Any) -> date | None:
+    """A date cell as offices write it (an Excel date, or one of `DATE_FORMATS`); None when empty.
+
+    ValueError when it is no date: the importer names the row and column."""
+    if value is None or str(value).strip() == "":
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    text = str(value).strip()
+    for fmt in DATE_FORMATS:
+        try:
+            return datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    raise ValueError(f"“{text}”不是日期（请写成 2026-03-31）")
 
 
 def is_blank(cells: Iterable[Any]) -> bool:

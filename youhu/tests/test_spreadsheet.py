@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import date, datetime
 
 import pytest
 
 from youhu import spreadsheet
+from youhu.spreadsheet import reading
 
 
 @pytest.mark.parametrize("text", ["=1+1", "+1+1", "-1+1", "@SUM(A1)", "\t=1", "\r=1", '=HYPERLINK("http://x","y")',
@@ -43,3 +45,17 @@ def test_import_reports_written_back_to_users_are_neutralised(tmp_path):
     target = tmp_path / "errors.csv"
     write_error_report(CompanyReport(errors=[RowError(3, "企业名称", "名称无效", uscc="@SUM(1)")]), target)
     assert list(csv.reader(target.open(encoding="utf-8-sig")))[1][2] == "'@SUM(1)"
+
+
+@pytest.mark.parametrize(("cell", "expected"), [
+    ("2026-03-31", date(2026, 3, 31)), ("2026/3/31", date(2026, 3, 31)), ("2026年3月31日", date(2026, 3, 31)),
+    (datetime(2026, 3, 31, 8, 0), date(2026, 3, 31)), (date(2026, 3, 31), date(2026, 3, 31)), ("  ", None), (None, None),
+])
+def test_a_date_cell_as_offices_write_it(cell, expected):
+    assert reading.cell_date(cell) == expected
+
+
+@pytest.mark.parametrize("cell", ["明年", "2026-13-01", "31/03/2026"])
+def test_a_cell_that_is_no_date_is_refused(cell):
+    with pytest.raises(ValueError, match="不是日期"):
+        reading.cell_date(cell)

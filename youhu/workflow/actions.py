@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from youhu.directory.models import User
 from youhu.dispatch import services as dispatch
+from youhu.knowledge import services as knowledge
 from youhu.supervision import flows as supervision_flows
 from youhu.supervision import services as supervision
 from youhu.tickets import services
@@ -101,6 +102,13 @@ def _has_main_unit(ticket: Ticket) -> bool:
     return ticket.main_unit_id is not None
 
 
+def _answer_directly(ticket: Ticket, user: User, data: ActionInput) -> object:
+    """From a knowledge entry when one is named: its answer unless the text is given, and the entry recorded."""
+    if data.entry is not None:
+        return knowledge.answer_from_entry(ticket, by=user, entry_id=data.entry, reply=data.text)
+    return services.answer_directly(ticket, by=user, reply=data.text)
+
+
 def _reopen(ticket: Ticket, user: User, data: ActionInput) -> object:
     return services.reopen(ticket, by=user, reason=data.reason)
 
@@ -110,8 +118,7 @@ def _reopen(ticket: Ticket, user: User, data: ActionInput) -> object:
 _ACTIONS = [
     Action("register", ("category",), f.RegisterForm, lambda t, u, d: services.register(t, by=u, category=d.category),
            primary=True),
-    Action("answer_directly", ("text",), f.AnswerDirectlyForm,
-           lambda t, u, d: services.answer_directly(t, by=u, reply=d.text),
+    Action("answer_directly", ("text", "entry"), f.AnswerDirectlyForm, _answer_directly,
            danger=True, hint="当场答复并办结，无需派单"),
     Action("reject", ("reason",), f.ReasonForm, lambda t, u, d: services.reject(t, by=u, reason=d.reason),
            danger=True, hint="诉求无效，直接办结"),

@@ -175,6 +175,7 @@ class ActionIn(Schema):
     resolved: bool | None = None
     satisfaction: Text | None = Field(None, description="satisfied / basically / dissatisfied")
     comment: Text = ""
+    entry: Id | None = Field(None, description="直办答复所依据的知识库条目 id（答复留空时用其答复口径）")
 
 
 # ---------------------------------------------------------------- output

@@ -161,6 +161,7 @@ class RegisterForm(ActionForm):
 class AnswerDirectlyForm(ActionForm):
     renamed = {"reply": "text"}
     reply = _text("答复内容", rows=4)
+    entry = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)  # a knowledge entry
 
 
 class MergeForm(ActionForm):

@@ -25,6 +25,7 @@ class ActionInput:
     resolved: bool | None = None
     satisfaction: str = ""
     comment: str = ""
+    entry: int | None = None  # the knowledge base entry a 直接答复 takes its answer from
 
 
 INPUT_FIELDS = frozenset(f.name for f in fields(ActionInput))

@@ -158,7 +158,9 @@ def register(ticket: Ticket, *, by: User | None, category: Category | None = Non
     return ticket
 
 
-def answer_directly(ticket: Ticket, *, by: User, reply: str, now: datetime | None = None) -> Ticket:
+def answer_directly(ticket: Ticket, *, by: User, reply: str, now: datetime | None = None,
+                    source: dict[str, Any] | None = None) -> Ticket:
+    """`source`: where the answer came from (a knowledge base entry's id and question), kept in the event."""
     now = now or clock.now()
     text = require_text(reply, "reply", "答复内容", REPLY_MAX)
     with db.writing():
@@ -166,7 +168,7 @@ def answer_directly(ticket: Ticket, *, by: User, reply: str, now: datetime | Non
                changes={"reply_text": text, "replied_at": now, "closed_at": now,
                         "close_reason": CloseReason.ANSWERED_DIRECTLY,
                         "registered_at": ticket.registered_at or now},
-               payload={"reply": text})
+               payload={"reply": text, **(source or {})})
     return ticket
 
 

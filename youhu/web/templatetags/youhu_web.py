@@ -121,6 +121,7 @@ PAYLOAD_LINES: list[tuple[str, str, Callable[[Any], str]]] = [
     ("into", "并入主件：{}", str),
     ("ticket", "重复件：{}", str),
     ("reply", "答复：{}", str),
+    ("knowledge_question", "依据知识库条目：{}", str),  # a 直接答复 from an entry (docs/knowledge.md)
 ]
 
 
