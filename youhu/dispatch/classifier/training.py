@@ -20,7 +20,7 @@ from django.utils import timezone
 from threadpoolctl import threadpool_limits
 
 from . import storage
-from .features import DEFAULT_SPEC, ModelSpec, build_estimator, build_vectorizer, to_arrays
+from .features import DEFAULT_SPEC, ModelSpec, build_pipeline, to_arrays
 from .model import Classifier
 from .text import is_readable, prepare
 
@@ -124,13 +124,11 @@ def load_dataset(csv_paths: Iterable[Path] | None = None, *, include_db: bool = 
 
 def fit_pipeline(texts: list[str], labels: list[str], spec: ModelSpec = DEFAULT_SPEC) -> tuple[Any, Any]:
     """The fitted scikit-learn (vectorizer, estimator) on prepared texts."""
-    vectorizer = build_vectorizer(spec, len(texts))
-    features = vectorizer.fit_transform(texts)
-    estimator = build_estimator(spec, labels)
+    pipeline = build_pipeline(spec, len(texts), labels)
     # The calibration's many tiny L-BFGS steps are slowed 5-10x by multi-threaded BLAS on a busy machine.
     with threadpool_limits(limits=1, user_api="blas"):
-        estimator.fit(features, labels)
-    return vectorizer, estimator
+        pipeline.fit(texts, labels)
+    return pipeline.named_steps["features"], pipeline.named_steps["model"]
 
 
 def fit(texts: list[str], labels: list[str], spec: ModelSpec = DEFAULT_SPEC) -> Classifier:

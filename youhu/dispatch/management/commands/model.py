@@ -1,4 +1,4 @@
-"""`youhu model train|evaluate|ensure`: the dispatch classifier's model file."""
+"""`youhu model train|evaluate|ensure|audit`: the dispatch classifier's model file and its training labels."""
 
 from __future__ import annotations
 
@@ -7,8 +7,10 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from youhu import spreadsheet
 from youhu.dispatch import classifier
 from youhu.dispatch.classifier import storage
+from youhu.dispatch.classifier.audit import AuditResult, audit
 from youhu.dispatch.classifier.evaluation import cross_validate
 from youhu.dispatch.classifier.training import TrainingDataError, load_dataset, train
 
@@ -27,7 +29,9 @@ class Command(BaseCommand):
         p_ensure = sub.add_parser(
             "ensure", help="check the model in use (trained, else shipped); train only if neither is usable, "
                            "or if --data/--output ask for a trained one")
-        for p in (p_train, p_eval, p_ensure):
+        p_audit = sub.add_parser(
+            "audit", help="training examples whose label the model confidently disputes (cleanlab, out-of-fold)")
+        for p in (p_train, p_eval, p_ensure, p_audit):
             p.add_argument("--data", nargs="+", type=Path, metavar="CSV",
                            help="labelled CSV file(s) with columns [title,]text,label (default: the public "
                                 "labeled_appeals.csv under YOUHU_SHARED_DIR, ../shared by default)")
@@ -37,10 +41,17 @@ class Command(BaseCommand):
         p_train.add_argument("--cv", type=int, default=0, metavar="FOLDS",
                              help="also cross-validate with FOLDS folds and store the figures in the file")
         p_eval.add_argument("--folds", type=int, default=5)
+        p_audit.add_argument("--folds", type=int, default=5, help="cross-validation folds (default 5)")
+        p_audit.add_argument("--limit", type=int, metavar="ROWS",
+                             help="audit a stratified random sample of ROWS rows only (faster)")
+        p_audit.add_argument("--top", type=int, default=30, metavar="N", help="findings printed (default 30)")
+        p_audit.add_argument("--out", type=Path, metavar="CSV", help="write every finding to CSV")
 
     def handle(self, *args, action: str, **opts) -> None:
         try:
-            if action == "evaluate":
+            if action == "audit":
+                self._audit(opts)
+            elif action == "evaluate":
                 self._evaluate(opts)
             elif action == "ensure":
                 self._ensure(opts)
@@ -73,6 +84,29 @@ class Command(BaseCommand):
         result = cross_validate(self._dataset(opts), folds=opts["folds"])
         self.stdout.write(json.dumps(result, ensure_ascii=False, indent=2))
 
+    def _audit(self, opts: dict) -> None:
+        if opts["folds"] < 2:
+            raise CommandError("--folds 至少为 2 (at least 2)")
+        if opts.get("limit") is not None and opts["limit"] < 10:
+            raise CommandError("--limit 至少为 10 (at least 10 rows)")
+        result = audit(self._dataset(opts), folds=opts["folds"], limit=opts.get("limit"))
+        self.stdout.write(
+            f"疑似标注错误 (label issues): {len(result.findings)} / {result.rows} rows, "
+            f"{result.folds} folds, {result.seconds} s")
+        for rank, f in enumerate(result.findings[: max(opts["top"], 0)], 1):
+            self.stdout.write(f"{rank:>4}. {f.given} → {f.suggested} ({f.confidence:.2f})  {_abbreviate(f.text)}")
+        if opts.get("out"):
+            self._write_findings(opts["out"], result)
+            self.stdout.write(f"已写入 (written): {opts['out']}")
+
+    def _write_findings(self, path: Path, result: AuditResult) -> None:
+        with Path(path).open("w", encoding="utf-8-sig", newline="") as fh:
+            out = spreadsheet.writer(fh)
+            out.writerow(["rank", "text", "given_label", "suggested_label", "confidence", "given_probability",
+                          "text_sha256"])
+            for rank, f in enumerate(result.findings, 1):
+                out.writerow([rank, f.text, f.given, f.suggested, f.confidence, f.given_probability, f.text_hash])
+
     def _ensure(self, opts: dict) -> None:
         output = opts.get("output") or classifier.trained_model_path()
         old = classifier.trained_model_path().with_name(OLD_PICKLE_NAME)
@@ -97,3 +131,7 @@ class Command(BaseCommand):
                 return
         self.stdout.write(f"{problem}\n正在训练 (training) …")
         self._train({**opts, "output": output, "cv": 0})
+
+
+def _abbreviate(text: str, width: int = 60) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
