@@ -9,14 +9,25 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from typing import Protocol
 
 from django.db import transaction
 
 from youhu.directory.models import Role, User
 from youhu.tickets.errors import InvalidInput, InvalidTransition, NotAllowed
 
-from .classifier.audit import Finding
 from .models import LabelReview
+
+
+class Finding(Protocol):
+    """What the audit reports (classifier.audit.Finding; not imported: training reads this module)."""
+
+    text: str
+    text_hash: str
+    given: str
+    suggested: str
+    confidence: float
+
 
 # Who may change training labels: they steer every later automatic dispatch.
 REVIEWER_ROLES = (Role.ADMIN,)

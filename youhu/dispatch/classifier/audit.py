@@ -9,7 +9,6 @@ for a person (the review screen), not a verdict: many are appeals that touch two
 
 from __future__ import annotations
 
-import hashlib
 import time
 from dataclasses import dataclass
 
@@ -19,12 +18,8 @@ from sklearn.model_selection import StratifiedKFold, cross_val_predict, train_te
 from threadpoolctl import threadpool_limits
 
 from .features import DEFAULT_SPEC, ModelSpec, build_pipeline
+from .text import text_hash
 from .training import Dataset
-
-
-def text_hash(prepared_text: str) -> str:
-    """What a finding (and a reviewer's correction) is keyed by: the text exactly as training reads it."""
-    return hashlib.sha256(prepared_text.encode("utf-8")).hexdigest()
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from threadpoolctl import threadpool_limits
 from . import storage
 from .features import DEFAULT_SPEC, ModelSpec, build_pipeline, to_arrays
 from .model import Classifier
-from .text import is_readable, prepare
+from .text import is_readable, prepare, text_hash
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +40,7 @@ class Dataset:
     labels: list[str]
     sources: dict[str, int]  # where the rows came from: {"csv:labeled_appeals.csv": 6513, "db": 12}
     sha256: dict[str, str] = field(default_factory=dict)  # each CSV's checksum: {"labeled_appeals.csv": "…"}
+    relabelled: int = 0  # rows whose label an admin's review corrected (dispatch.reviews)
 
     def __len__(self) -> int:
         return len(self.texts)
@@ -98,6 +99,33 @@ def read_corrections() -> list[tuple[str, str]]:
         return []
 
 
+def read_overrides() -> dict[tuple[str, str], str]:
+    """{(text hash, given label): corrected label} from the label reviews; none if the table is absent."""
+    from django.db import DatabaseError
+
+    from youhu.dispatch.reviews import label_overrides
+
+    try:
+        return label_overrides()
+    except DatabaseError as exc:
+        log.warning("label reviews not read from the database: %s", exc)
+        return {}
+
+
+def apply_overrides(rows: list[tuple[str, str]], overrides: dict[tuple[str, str], str]) -> tuple[list, int]:
+    """Rows with each reviewed example's corrected label, and how many changed. Matched on the text as
+    training reads it and the label it was given, so a row relabelled at the source is left alone."""
+    if not overrides:
+        return rows, 0
+    out, changed = [], 0
+    for text, label in rows:
+        corrected = overrides.get((text_hash(text), label))
+        if corrected:
+            changed += 1
+        out.append((text, corrected or label))
+    return out, changed
+
+
 def load_dataset(csv_paths: Iterable[Path] | None = None, *, include_db: bool = True) -> Dataset:
     rows: list[tuple[str, str]] = []
     sources: dict[str, int] = {}
@@ -111,6 +139,9 @@ def load_dataset(csv_paths: Iterable[Path] | None = None, *, include_db: bool = 
         part = read_corrections()
         sources["db"] = len(part)
         rows += part
+    relabelled = 0
+    if include_db:
+        rows, relabelled = apply_overrides(rows, read_overrides())
     rows = [(t, lab) for t, lab in rows if lab and is_readable(t)]
     counts = Counter(lab for _, lab in rows)
     rare = sorted(lab for lab, n in counts.items() if n < MIN_PER_CLASS)
@@ -119,7 +150,7 @@ def load_dataset(csv_paths: Iterable[Path] | None = None, *, include_db: bool = 
         rows = [(t, lab) for t, lab in rows if lab not in rare]
     if len({lab for _, lab in rows}) < 2:
         raise TrainingDataError(f"训练数据不足：至少需要两个类别、每类 {MIN_PER_CLASS} 条 (need ≥2 labels with ≥{MIN_PER_CLASS} rows each)")
-    return Dataset([t for t, _ in rows], [lab for _, lab in rows], sources, checksums)
+    return Dataset([t for t, _ in rows], [lab for _, lab in rows], sources, checksums, relabelled)
 
 
 def fit_pipeline(texts: list[str], labels: list[str], spec: ModelSpec = DEFAULT_SPEC) -> tuple[Any, Any]:
@@ -149,6 +180,7 @@ def train(
     training = {
         "rows": len(dataset),
         "sources": dataset.sources,
+        "relabelled": dataset.relabelled,
         "sha256": dataset.sha256,
         "class_counts": dict(sorted(Counter(dataset.labels).items())),
         "trained_at": timezone.now().isoformat(),

@@ -20,7 +20,8 @@ OLD_PICKLE_NAME = "dispatch-classifier.pkl"
 
 class Command(BaseCommand):
     help = "训练、评估分类模型 (train, evaluate or ensure the dispatch classifier's model)"
-    needs_migrated_database = False  # the database's corrections are optional (youhu.cli)
+    # The database's corrections are optional (youhu.cli); storing audit findings for review is not.
+    needs_migrated_database = staticmethod(lambda args: "audit" in args and "--save" in args)
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
@@ -46,6 +47,8 @@ class Command(BaseCommand):
                              help="audit a stratified random sample of ROWS rows only (faster)")
         p_audit.add_argument("--top", type=int, default=30, metavar="N", help="findings printed (default 30)")
         p_audit.add_argument("--out", type=Path, metavar="CSV", help="write every finding to CSV")
+        p_audit.add_argument("--save", action="store_true",
+                             help="store the findings for review (/dispatch/model/labels/); decided ones are kept")
 
     def handle(self, *args, action: str, **opts) -> None:
         try:
@@ -89,7 +92,8 @@ class Command(BaseCommand):
             raise CommandError("--folds 至少为 2 (at least 2)")
         if opts.get("limit") is not None and opts["limit"] < 10:
             raise CommandError("--limit 至少为 10 (at least 10 rows)")
-        result = audit(self._dataset(opts), folds=opts["folds"], limit=opts.get("limit"))
+        dataset = self._dataset(opts)
+        result = audit(dataset, folds=opts["folds"], limit=opts.get("limit"))
         self.stdout.write(
             f"疑似标注错误 (label issues): {len(result.findings)} / {result.rows} rows, "
             f"{result.folds} folds, {result.seconds} s")
@@ -98,6 +102,13 @@ class Command(BaseCommand):
         if opts.get("out"):
             self._write_findings(opts["out"], result)
             self.stdout.write(f"已写入 (written): {opts['out']}")
+        if opts.get("save"):
+            from youhu import clock
+            from youhu.dispatch import reviews
+
+            created, refreshed = reviews.save_findings(result.findings, source=", ".join(dataset.sources),
+                                                       now=clock.now())
+            self.stdout.write(f"待复核 (saved for review): {created} new, {refreshed} still pending refreshed")
 
     def _write_findings(self, path: Path, result: AuditResult) -> None:
         with Path(path).open("w", encoding="utf-8-sig", newline="") as fh:
