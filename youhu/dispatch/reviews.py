@@ -82,10 +82,13 @@ def decide(review: LabelReview, *, label: str, by: User, now: datetime, labels: 
     return review
 
 
-def label_overrides() -> dict[tuple[str, str], str]:
-    """{(text hash, given label): corrected label} for every corrected review: what training applies."""
+def label_overrides(before: datetime | None = None) -> dict[tuple[str, str], str]:
+    """{(text hash, given label): corrected label} for every corrected review (decided by `before`, if
+    given): what training applies."""
+    corrected = LabelReview.objects.filter(status=LabelReview.Status.CORRECTED)
+    if before is not None:
+        corrected = corrected.filter(decided_at__lte=before)
     return {
-        (h, given): corrected
-        for h, given, corrected in LabelReview.objects.filter(status=LabelReview.Status.CORRECTED)
-        .values_list("text_hash", "given_label", "corrected_label")
+        (h, given): label
+        for h, given, label in corrected.values_list("text_hash", "given_label", "corrected_label")
     }

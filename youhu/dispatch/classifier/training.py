@@ -12,6 +12,7 @@ import time
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -85,7 +86,7 @@ def read_csv(path: Path) -> list[tuple[str, str]]:
         raise TrainingDataError(f"{path}: 不是 UTF-8 编码的 CSV ({exc})") from exc
 
 
-def read_corrections() -> list[tuple[str, str]]:
+def read_corrections(before: datetime | None = None) -> list[tuple[str, str]]:
     """Dispatchers' confirmed labels, the newest decision per ticket (a ticket dispatched, returned and
     re-dispatched must not teach both answers)."""
     from django.db import DatabaseError
@@ -93,20 +94,20 @@ def read_corrections() -> list[tuple[str, str]]:
     from youhu.dispatch.services import labelled_examples
 
     try:
-        return [(prepare("", text), (label or "").strip()) for text, label in labelled_examples()]
+        return [(prepare("", text), (label or "").strip()) for text, label in labelled_examples(before)]
     except DatabaseError as exc:
         log.warning("labelled examples not read from the database: %s", exc)
         return []
 
 
-def read_overrides() -> dict[tuple[str, str], str]:
+def read_overrides(before: datetime | None = None) -> dict[tuple[str, str], str]:
     """{(text hash, given label): corrected label} from the label reviews; none if the table is absent."""
     from django.db import DatabaseError
 
     from youhu.dispatch.reviews import label_overrides
 
     try:
-        return label_overrides()
+        return label_overrides(before)
     except DatabaseError as exc:
         log.warning("label reviews not read from the database: %s", exc)
         return {}
@@ -126,7 +127,10 @@ def apply_overrides(rows: list[tuple[str, str]], overrides: dict[tuple[str, str]
     return out, changed
 
 
-def load_dataset(csv_paths: Iterable[Path] | None = None, *, include_db: bool = True) -> Dataset:
+def load_dataset(
+    csv_paths: Iterable[Path] | None = None, *, include_db: bool = True, as_of: datetime | None = None
+) -> Dataset:
+    """The training rows; `as_of`: with the database's corrections and reviews as they stood then."""
     rows: list[tuple[str, str]] = []
     sources: dict[str, int] = {}
     checksums: dict[str, str] = {}
@@ -136,12 +140,12 @@ def load_dataset(csv_paths: Iterable[Path] | None = None, *, include_db: bool = 
         checksums[Path(path).name] = sha256_of(path)
         rows += part
     if include_db:
-        part = read_corrections()
+        part = read_corrections(as_of)
         sources["db"] = len(part)
         rows += part
     relabelled = 0
     if include_db:
-        rows, relabelled = apply_overrides(rows, read_overrides())
+        rows, relabelled = apply_overrides(rows, read_overrides(as_of))
     rows = [(t, lab) for t, lab in rows if lab and is_readable(t)]
     counts = Counter(lab for _, lab in rows)
     rare = sorted(lab for lab, n in counts.items() if n < MIN_PER_CLASS)
@@ -173,8 +177,9 @@ def train(
     *,
     spec: ModelSpec = DEFAULT_SPEC,
     cv: dict | None = None,
+    extra: dict | None = None,
 ) -> Classifier:
-    """Fit on the whole dataset and save it, with its training metadata, to `output`."""
+    """Fit on the whole dataset and save it, with its training metadata (and `extra`'s), to `output`."""
     started = time.perf_counter()
     classifier = fit(dataset.texts, dataset.labels, spec)
     training = {
@@ -187,7 +192,7 @@ def train(
         "seconds": round(time.perf_counter() - started, 1),
         "spec": spec.as_dict(),
         "cv": cv,
-    }
+    } | (extra or {})
     header = storage.make_header(classifier.labels, training)
     storage.save(output, header, classifier.model)
     classifier.header = header
