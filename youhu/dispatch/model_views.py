@@ -1,5 +1,6 @@
 """The model's staff pages: the label review screen (/dispatch/model/labels/) where an admin decides the
-training labels `youhu model audit --save` found disputed. The decisions are made in reviews.py."""
+training labels `youhu model audit --save` found disputed (the decisions are made in reviews.py), and the
+model health page (/dispatch/model/, computed in health.py)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,9 @@ from youhu import clock
 from youhu.tickets.errors import TicketError
 
 from . import classifier, reviews
+from .health import model_health
 from .models import LabelReview
+from .services import auto_dispatch_threshold
 
 
 def _model_labels() -> list[str]:
@@ -50,3 +53,18 @@ def decide_label(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, f"已确认原标注“{decided.given_label}”")
     return redirect("dispatch:label_reviews")
+
+
+@login_required
+def health(request: HttpRequest) -> HttpResponse:
+    """The dispatch lead's model health page (admins: the directory has no dispatch-lead role)."""
+    if not reviews.may_review(request.user):
+        raise PermissionDenied("只有管理员可以查看模型健康")
+    model = classifier.load_default()
+    training = (model.header.get("training") or {}) if model is not None else {}
+    report = model_health(clock.now(), threshold=auto_dispatch_threshold(),
+                          training_share=training.get("low_confidence_share"))
+    return render(request, "dispatch/model_health.html", {
+        "health": report, "threshold": auto_dispatch_threshold(), "trained_at": training.get("trained_at"),
+        "pending_reviews": LabelReview.objects.filter(status=LabelReview.Status.PENDING).count(),
+    })
