@@ -76,6 +76,8 @@ def audit(
     findings = []
     for i in ranked:
         best = int(proba[i].argmax())
+        if best == given[i]:
+            continue  # flagged only as a borderline row: the model has no other label to suggest
         findings.append(Finding(
             row=int(rows[i]), text=texts[i], given=labels[i], suggested=classes[best],
             confidence=round(float(proba[i, best]), 4), given_probability=round(float(proba[i, given[i]]), 4),

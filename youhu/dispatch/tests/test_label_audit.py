@@ -87,3 +87,13 @@ def test_command_prints_ranked_findings_and_writes_a_safe_csv(data_csv, tmp_path
 def test_command_refuses_too_few_folds(data_csv):
     with pytest.raises(CommandError, match="folds"):
         call_command("model", "audit", "--data", str(data_csv), "--no-db", "--folds", "1", stdout=io.StringIO())
+
+
+@pytest.mark.needs_shared
+def test_audit_on_a_sample_of_the_public_data_finds_a_few_percent():
+    """A sample keeps it quick; the full run's figures are in docs/dispatch-model.md."""
+    dataset = load_dataset(include_db=False)
+    result = audit(dataset, folds=3, limit=1500)
+    assert result.rows == 1500
+    assert 0 < len(result.findings) < 0.1 * result.rows
+    assert all(f.suggested != f.given and f.confidence > f.given_probability for f in result.findings)
