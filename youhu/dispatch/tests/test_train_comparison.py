@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 from datetime import timedelta
 
-import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
@@ -52,14 +51,6 @@ def test_spec_of_reads_the_header():
     header = {"training": {"spec": ModelSpec(members=("svm", "nbsvm"), min_df=2).as_dict() | {"gone": 1}}}
     assert spec_of(header) == ModelSpec(members=("svm", "nbsvm"), min_df=2)
     assert spec_of({"training": {}}) is None
-
-
-@pytest.fixture
-def model_dir(settings, tmp_path):
-    settings.MODEL_DIR = tmp_path / "models"
-    classifier.reset_default()
-    yield settings.MODEL_DIR
-    classifier.reset_default()
 
 
 def _review_later(rows: dict[int, str], admin) -> None:
