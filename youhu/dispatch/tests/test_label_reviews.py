@@ -119,3 +119,11 @@ def test_only_admins_see_or_decide(db, client, admin):
     assert client.post(reverse("dispatch:decide_label", args=[review.pk]), {"label": "交通运输"}).status_code == 403
     review.refresh_from_db()
     assert review.status == "pending"
+
+
+def test_only_saving_findings_needs_the_migrated_database():
+    from youhu.cli import _needs_migrated_database
+
+    assert _needs_migrated_database("model", ["audit", "--save"])
+    assert not _needs_migrated_database("model", ["audit", "--top", "5"])
+    assert not _needs_migrated_database("model", ["train"])
