@@ -108,3 +108,38 @@ class TriageLease(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ticket_id} → {self.holder} ({self.until:%H:%M:%S})"
+
+
+class LabelReview(models.Model):
+    """A training example whose label the model disputed (`youhu model audit --save`), and a person's
+    decision on it: keep the given label or correct it. A correction overrides that example's label in
+    every later `youhu model train`. Keyed by the text as training reads it (its SHA-256), so the
+    shared file's rows need no ids of their own."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "待复核"
+        CONFIRMED = "confirmed", "原标注正确"
+        CORRECTED = "corrected", "已更正"
+
+    text_hash = models.CharField(max_length=64)
+    text = models.TextField(help_text="训练所用的规范化文本")
+    source = models.CharField(max_length=120, blank=True, help_text="训练数据来源")
+    given_label = models.CharField(max_length=64)
+    suggested_label = models.CharField(max_length=64)
+    confidence = models.FloatField(help_text="模型对建议分类的概率（交叉验证）")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING, db_index=True)
+    corrected_label = models.CharField(max_length=64, blank=True)
+    found_at = models.DateTimeField()
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-confidence", "id"]
+        verbose_name = verbose_name_plural = "标注复核"
+        constraints = [
+            models.UniqueConstraint(fields=["text_hash", "given_label"], name="dispatch_labelreview_unique_text"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.given_label} → {self.suggested_label}: {self.text[:30]}"

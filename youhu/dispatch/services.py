@@ -365,12 +365,15 @@ def merge_duplicate(ticket: Ticket, *, by: User, into: Ticket, now: datetime | N
     return tickets.merge(ticket, by=by, into=into, reason=f"与工单 {into.number} 内容重复", now=now)
 
 
-def labelled_examples() -> list[tuple[str, str]]:
-    """(text, label) pairs people decided, the newest decision per ticket only, for training."""
+def labelled_examples(before: datetime | None = None) -> list[tuple[str, str]]:
+    """(text, label) pairs people decided, the newest decision per ticket only, for training; `before`:
+    as they stood then (what an earlier model was trained on, `youhu model train`'s comparison)."""
     seen: set[int] = set()
     rows: list[tuple[str, str]] = []
-    for ticket_id, text, label in LabelledExample.objects.order_by("-created_at", "-id").values_list(
-            "ticket_id", "text", "label"):
+    examples = LabelledExample.objects.order_by("-created_at", "-id")
+    if before is not None:
+        examples = examples.filter(created_at__lte=before)
+    for ticket_id, text, label in examples.values_list("ticket_id", "text", "label"):
         if ticket_id is not None:
             if ticket_id in seen:
                 continue

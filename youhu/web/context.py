@@ -20,6 +20,7 @@ NAV_ITEMS: list[tuple[str, str, tuple[str, ...]]] = [
     ("评价指数", "indicators:ranking", ("supervisor", "admin")),
     ("指标填报", "indicators:fill", ("unit_head",)),
     ("批量导入", "intake:import", ("dispatcher", "admin")),
+    ("模型健康", "dispatch:model_health", ("admin",)),
     ("消息", "web:inbox", ()),
 ]
 

@@ -95,6 +95,12 @@ def build_estimator(spec: ModelSpec, labels: list[str]) -> CalibratedClassifierC
     return calibrated[0] if len(calibrated) == 1 else MeanOfCalibrated(calibrated)
 
 
+def build_pipeline(spec: ModelSpec, n_rows: int, labels: list[str]) -> Pipeline:
+    """Features then calibrated model as one scikit-learn estimator: what `youhu model train` fits
+    (training.fit_pipeline), in a form cross_val_predict can clone per fold (the label audit)."""
+    return Pipeline([("features", build_vectorizer(spec, n_rows)), ("model", build_estimator(spec, labels))])
+
+
 def to_arrays(vectorizer: Pipeline, estimator: CalibratedClassifierCV | MeanOfCalibrated) -> ModelArrays:
     """The fitted pipeline as the plain arrays the runtime model reads (model.Classifier).
 

@@ -8,6 +8,7 @@ no more than a long appeal, and drops control characters left by binary input.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 
@@ -58,3 +59,8 @@ def cjk_count(text: str) -> int:
 def is_readable(prepared: str) -> bool:
     """Whether there is enough Chinese text for a prediction worth acting on."""
     return cjk_count(prepared) >= MIN_CJK_CHARS
+
+
+def text_hash(prepared_text: str) -> str:
+    """What an audit finding (and a reviewer's correction) is keyed by: the text exactly as training reads it."""
+    return hashlib.sha256(prepared_text.encode("utf-8")).hexdigest()

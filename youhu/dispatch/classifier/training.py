@@ -12,6 +12,7 @@ import time
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -20,9 +21,9 @@ from django.utils import timezone
 from threadpoolctl import threadpool_limits
 
 from . import storage
-from .features import DEFAULT_SPEC, ModelSpec, build_estimator, build_vectorizer, to_arrays
+from .features import DEFAULT_SPEC, ModelSpec, build_pipeline, to_arrays
 from .model import Classifier
-from .text import is_readable, prepare
+from .text import is_readable, prepare, text_hash
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +41,7 @@ class Dataset:
     labels: list[str]
     sources: dict[str, int]  # where the rows came from: {"csv:labeled_appeals.csv": 6513, "db": 12}
     sha256: dict[str, str] = field(default_factory=dict)  # each CSV's checksum: {"labeled_appeals.csv": "…"}
+    relabelled: int = 0  # rows whose label an admin's review corrected (dispatch.reviews)
 
     def __len__(self) -> int:
         return len(self.texts)
@@ -84,7 +86,7 @@ def read_csv(path: Path) -> list[tuple[str, str]]:
         raise TrainingDataError(f"{path}: 不是 UTF-8 编码的 CSV ({exc})") from exc
 
 
-def read_corrections() -> list[tuple[str, str]]:
+def read_corrections(before: datetime | None = None) -> list[tuple[str, str]]:
     """Dispatchers' confirmed labels, the newest decision per ticket (a ticket dispatched, returned and
     re-dispatched must not teach both answers)."""
     from django.db import DatabaseError
@@ -92,13 +94,43 @@ def read_corrections() -> list[tuple[str, str]]:
     from youhu.dispatch.services import labelled_examples
 
     try:
-        return [(prepare("", text), (label or "").strip()) for text, label in labelled_examples()]
+        return [(prepare("", text), (label or "").strip()) for text, label in labelled_examples(before)]
     except DatabaseError as exc:
         log.warning("labelled examples not read from the database: %s", exc)
         return []
 
 
-def load_dataset(csv_paths: Iterable[Path] | None = None, *, include_db: bool = True) -> Dataset:
+def read_overrides(before: datetime | None = None) -> dict[tuple[str, str], str]:
+    """{(text hash, given label): corrected label} from the label reviews; none if the table is absent."""
+    from django.db import DatabaseError
+
+    from youhu.dispatch.reviews import label_overrides
+
+    try:
+        return label_overrides(before)
+    except DatabaseError as exc:
+        log.warning("label reviews not read from the database: %s", exc)
+        return {}
+
+
+def apply_overrides(rows: list[tuple[str, str]], overrides: dict[tuple[str, str], str]) -> tuple[list, int]:
+    """Rows with each reviewed example's corrected label, and how many changed. Matched on the text as
+    training reads it and the label it was given, so a row relabelled at the source is left alone."""
+    if not overrides:
+        return rows, 0
+    out, changed = [], 0
+    for text, label in rows:
+        corrected = overrides.get((text_hash(text), label))
+        if corrected:
+            changed += 1
+        out.append((text, corrected or label))
+    return out, changed
+
+
+def load_dataset(
+    csv_paths: Iterable[Path] | None = None, *, include_db: bool = True, as_of: datetime | None = None
+) -> Dataset:
+    """The training rows; `as_of`: with the database's corrections and reviews as they stood then."""
     rows: list[tuple[str, str]] = []
     sources: dict[str, int] = {}
     checksums: dict[str, str] = {}
@@ -108,9 +140,12 @@ def load_dataset(csv_paths: Iterable[Path] | None = None, *, include_db: bool = 
         checksums[Path(path).name] = sha256_of(path)
         rows += part
     if include_db:
-        part = read_corrections()
+        part = read_corrections(as_of)
         sources["db"] = len(part)
         rows += part
+    relabelled = 0
+    if include_db:
+        rows, relabelled = apply_overrides(rows, read_overrides(as_of))
     rows = [(t, lab) for t, lab in rows if lab and is_readable(t)]
     counts = Counter(lab for _, lab in rows)
     rare = sorted(lab for lab, n in counts.items() if n < MIN_PER_CLASS)
@@ -119,18 +154,16 @@ def load_dataset(csv_paths: Iterable[Path] | None = None, *, include_db: bool = 
         rows = [(t, lab) for t, lab in rows if lab not in rare]
     if len({lab for _, lab in rows}) < 2:
         raise TrainingDataError(f"训练数据不足：至少需要两个类别、每类 {MIN_PER_CLASS} 条 (need ≥2 labels with ≥{MIN_PER_CLASS} rows each)")
-    return Dataset([t for t, _ in rows], [lab for _, lab in rows], sources, checksums)
+    return Dataset([t for t, _ in rows], [lab for _, lab in rows], sources, checksums, relabelled)
 
 
 def fit_pipeline(texts: list[str], labels: list[str], spec: ModelSpec = DEFAULT_SPEC) -> tuple[Any, Any]:
     """The fitted scikit-learn (vectorizer, estimator) on prepared texts."""
-    vectorizer = build_vectorizer(spec, len(texts))
-    features = vectorizer.fit_transform(texts)
-    estimator = build_estimator(spec, labels)
+    pipeline = build_pipeline(spec, len(texts), labels)
     # The calibration's many tiny L-BFGS steps are slowed 5-10x by multi-threaded BLAS on a busy machine.
     with threadpool_limits(limits=1, user_api="blas"):
-        estimator.fit(features, labels)
-    return vectorizer, estimator
+        pipeline.fit(texts, labels)
+    return pipeline.named_steps["features"], pipeline.named_steps["model"]
 
 
 def fit(texts: list[str], labels: list[str], spec: ModelSpec = DEFAULT_SPEC) -> Classifier:
@@ -144,20 +177,22 @@ def train(
     *,
     spec: ModelSpec = DEFAULT_SPEC,
     cv: dict | None = None,
+    extra: dict | None = None,
 ) -> Classifier:
-    """Fit on the whole dataset and save it, with its training metadata, to `output`."""
+    """Fit on the whole dataset and save it, with its training metadata (and `extra`'s), to `output`."""
     started = time.perf_counter()
     classifier = fit(dataset.texts, dataset.labels, spec)
     training = {
         "rows": len(dataset),
         "sources": dataset.sources,
+        "relabelled": dataset.relabelled,
         "sha256": dataset.sha256,
         "class_counts": dict(sorted(Counter(dataset.labels).items())),
         "trained_at": timezone.now().isoformat(),
         "seconds": round(time.perf_counter() - started, 1),
         "spec": spec.as_dict(),
         "cv": cv,
-    }
+    } | (extra or {})
     header = storage.make_header(classifier.labels, training)
     storage.save(output, header, classifier.model)
     classifier.header = header

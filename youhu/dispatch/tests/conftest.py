@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
+from youhu.dispatch import classifier
 from youhu.dispatch.services import use_classifier
 from youhu.testing.factories import District, make_category
 
@@ -71,3 +72,12 @@ def smart(district: District) -> District:
     district.trade = make_category("商贸旅游", is_local=True)
     with use_classifier(KeywordClassifier(CUES, LABELS)):
         yield district
+
+
+@pytest.fixture
+def model_dir(settings, tmp_path):
+    """Where `youhu model train` writes, empty; the cached default model forgotten before and after."""
+    settings.MODEL_DIR = tmp_path / "models"
+    classifier.reset_default()
+    yield settings.MODEL_DIR
+    classifier.reset_default()

@@ -123,14 +123,6 @@ def _rewritten(source: Path, target: Path, **changes) -> Path:
     return target
 
 
-@pytest.fixture
-def model_dir(settings, tmp_path):
-    settings.MODEL_DIR = tmp_path / "models"
-    classifier.reset_default()
-    yield settings.MODEL_DIR
-    classifier.reset_default()
-
-
 # -- the model file --------------------------------------------------------------------------------
 
 
