@@ -140,3 +140,17 @@ def test_the_months_csv_is_the_viewers_district(client, city):
     assert "越秀区导出件" in own and "海珠区导出件" not in own and city.a.dept.name not in own
     whole = exported(city.supervisor)
     assert "越秀区导出件" in whole and "海珠区导出件" in whole
+
+
+def test_the_report_command_writes_one_districts_workbook(city, tmp_path):
+    from django.core.management import CommandError, call_command
+    from openpyxl import load_workbook
+
+    target = tmp_path / "yx.xlsx"
+    call_command("report", "monthly", "--month", MARCH, "--output", str(target), "--district", "440104")
+    names = load_workbook(target, read_only=True).sheetnames
+    assert "各区排名" not in names and "考核排名" in names
+    call_command("report", "monthly", "--month", MARCH, "--output", str(target))
+    assert "各区排名" in load_workbook(target, read_only=True).sheetnames
+    with pytest.raises(CommandError, match="区划代码"):
+        call_command("report", "monthly", "--month", MARCH, "--output", str(target), "--district", "999999")
