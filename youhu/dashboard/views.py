@@ -36,7 +36,9 @@ def _viewer(request: HttpRequest) -> int | None:
 def _scope_context(request: HttpRequest, district_id: int | None) -> dict:
     """What the page needs to ask the API for the right district, and the city's staff a district selector."""
     own = request.user.district_id is not None
-    return {"surge_rule": surge_rule_text(), "district_id": district_id,
+    # The page names the district it shows; the whole city's keeps the deployment's own title.
+    scope_name = District.objects.filter(pk=district_id).values_list("name", flat=True).first() if district_id else ""
+    return {"surge_rule": surge_rule_text(), "district_id": district_id, "scope_name": scope_name,
             "districts": [] if own else District.objects.filter(active=True).order_by("code")}
 
 

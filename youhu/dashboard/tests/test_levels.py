@@ -60,7 +60,8 @@ def test_a_districts_supervisor_sees_only_its_districts_figures_and_hotspots(cli
 def test_a_districts_pages_show_no_other_districts_street(client, city):
     page = _get(client, city.b.supervisor, "/dashboard/")
     assert city.b.street.name in page and city.a.street.name not in page and "全市" not in page
-    assert f'data-district="{city.b.district.pk}"' in page
+    assert f'data-district="{city.b.district.pk}"' in page and "越秀区一张图" in page and "海珠" not in page
+    assert "越秀区综合指挥调度" in _get(client, city.b.supervisor, "/dashboard/screen/")
     assert client.get(f"/dashboard/streets/{city.a.street.pk}/").status_code == 404
     assert client.get(f"/dashboard/streets/{city.b.street.pk}/").status_code == 200
 
