@@ -35,7 +35,7 @@ from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.db import IntegrityError, connection
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from youhu import clock, db
@@ -322,27 +322,39 @@ def _escalate_chunk(run: _Pass, track: _Track, chunk: Sequence[int], summary: Pa
         setattr(summary, kind, getattr(summary, kind) + 1)
 
 
-def _review_cutoff(run: _Pass) -> datetime:
-    """Tickets replied before this moment have had their whole review window (working days)."""
+def _review_cutoff(run: _Pass, district_id: int | None = None) -> datetime:
+    """Tickets replied before this moment have had their whole review window (working days, in the district's
+    calendar)."""
     window = tickets.review_window_days()
     day = run.today
     for _ in range(400):  # a year back is far more than any window plus holidays
-        if calendar.add_working_days(calendar.start_of_day(day), window).at < run.now:
+        if calendar.add_working_days(calendar.start_of_day(day), window, district_id).at < run.now:
             return calendar.start_of_day(day + timedelta(days=1))
         day -= timedelta(days=1)
     return calendar.start_of_day(day)
 
 
+def _window_passed(run: _Pass) -> Q:
+    """Replied before the cutoff of the ticket's level: the city's calendar for most, a district's own where its
+    exceptions move the cutoff (usually none do, and the condition stays one range)."""
+    city = _review_cutoff(run)
+    cutoffs = {d: _review_cutoff(run, d) for d in District.objects.values_list("pk", flat=True)}
+    own = {d: cutoff for d, cutoff in cutoffs.items() if cutoff != city}
+    passed = Q(replied_at__lt=city) & ~Q(district_id__in=own) if own else Q(replied_at__lt=city)
+    for district_id, cutoff in own.items():
+        passed |= Q(district_id=district_id, replied_at__lt=cutoff)
+    return passed
+
+
 def _close_unreviewed(run: _Pass, batch: int, summary: PassSummary, stop: Callable[[], bool]) -> None:
     # A reply still held back, or one the appellant already judged, waits for a person instead.
-    waiting = dict(status=Status.REPLIED, replied_at__lt=_review_cutoff(run), reviewed_at__isnull=True,
-                   reply_withheld=False)
-    ids = list(Ticket.objects.filter(**waiting).order_by().values_list("pk", flat=True))
+    waiting = Q(_window_passed(run), status=Status.REPLIED, reviewed_at__isnull=True, reply_withheld=False)
+    ids = list(Ticket.objects.filter(waiting).order_by().values_list("pk", flat=True))
     for chunk in _chunks(ids, batch):
         if stop():
             return
         with db.writing():
-            held = list(Ticket.objects.select_for_update(skip_locked=True, no_key=True).filter(pk__in=chunk, **waiting).order_by())
+            held = list(Ticket.objects.select_for_update(skip_locked=True, no_key=True).filter(waiting, pk__in=chunk).order_by())
             summary.skipped += len(chunk) - len(held)
             summary.scanned += len(held)
             for ticket in held:

@@ -310,3 +310,30 @@ def test_a_districts_day_off_after_the_supervise_delays_its_notice(db):
     assert (Deadline.REPLY, Kind.NOTICE, Stage.OVERDUE) not in sent(yx)
     assert run_pass(now=at("2026-03-31 00:05")).notice == 1
     assert (Deadline.REPLY, Kind.NOTICE, Stage.OVERDUE) in sent(yx)
+
+
+def test_a_districts_day_off_lengthens_its_review_window(db):
+    """越秀区 rests on Thursday 2026-03-05: a reply of Monday 2nd is archived unreviewed after the 10th's close
+    of office there, after the 9th's in 海珠区 (the city's calendar)."""
+    from youhu.testing.factories import City
+    from youhu.workdays.models import CalendarDay, DistrictDay
+
+    city = City()
+    DistrictDay.objects.create(district=city.b.district, date=at("2026-03-05 00:00").date(),
+                               kind=CalendarDay.Kind.HOLIDAY, name="区级休息日")
+    replied = []
+    for level in (city.a, city.b):
+        ticket = city.in_district(level, status=Status.HANDLING)
+        replied.append(services.reply(ticket, by=level.handler, text="经核查，问题已处理完毕，现场已恢复正常。",
+                                      now=at("2026-03-02 09:30")))
+    hz, yx = replied
+    # and one the city's own department answered (no district): the city's calendar
+    handler = make_user("city_handler", "handler", unit=city.city_dept)
+    at_city = services.dispatch(city.registered(), by=city.dispatcher, unit=city.city_dept, now=at("2026-03-02 09:30"))
+    services.accept(at_city, by=handler, now=at("2026-03-02 09:30"))
+    services.reply(at_city, by=handler, text="经核查，问题已处理完毕，现场已恢复正常。", now=at("2026-03-02 09:30"))
+    assert run_pass(now=at("2026-03-09 18:01")).closed == 2
+    assert Ticket.objects.get(pk=hz.pk).status == Status.CLOSED == Ticket.objects.get(pk=at_city.pk).status
+    assert Ticket.objects.get(pk=yx.pk).status == Status.REPLIED
+    assert run_pass(now=at("2026-03-10 18:01")).closed == 1
+    assert Ticket.objects.get(pk=yx.pk).close_reason == CloseReason.REVIEW_TIMEOUT
