@@ -51,6 +51,17 @@ def _no_remembered_ticket_texts():
     duplicates._pool_texts.clear()
 
 
+@pytest.fixture(autouse=True)
+def _no_remembered_calendar():
+    """The calendar keeps its exceptions for a minute, keyed by district pk; a rollback sends no signal, and the
+    next test's districts reuse the pks (a district's day off would leak into the next test's deadlines)."""
+    from youhu.workdays import calendar
+
+    calendar.invalidate()
+    yield
+    calendar.invalidate()
+
+
 @pytest.fixture
 def district(db) -> District:
     return District()

@@ -6,10 +6,11 @@ import statistics
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
+from youhu.supervision.selectors import in_district
 from youhu.taxonomy.models import Category
 from youhu.tickets.models import OPEN_STATUSES, Channel, Status, Ticket
 from youhu.tickets.selectors import reply_overdue_q
@@ -43,9 +44,15 @@ def _today_or_open(since: datetime) -> Q:
     return Q(created_at__gte=since) | Q(status__in=(*OPEN_STATUSES, Status.REPLIED))
 
 
-def overview(now: datetime) -> dict:
+def _tickets(district_id: int | None) -> QuerySet[Ticket]:
+    """The tickets a figure counts: one district's for its staff, every district's for the city (None), as
+    `tickets.selectors.level_tickets` gives each viewer (docs/levels.md)."""
+    return in_district(Ticket.objects.all(), district_id)
+
+
+def overview(now: datetime, *, district_id: int | None = None) -> dict:
     today = _today(now)
-    counts = Ticket.objects.filter(_today_or_open(_day_start(today))).aggregate(
+    counts = _tickets(district_id).filter(_today_or_open(_day_start(today))).aggregate(
         today=Count("id", filter=Q(created_at__gte=_day_start(today))),
         open=Count("id", filter=Q(status__in=OPEN_STATUSES)),
         overdue=Count("id", filter=overdue_q(now)),
@@ -54,11 +61,11 @@ def overview(now: datetime) -> dict:
     return counts
 
 
-def intake_trend(now: datetime, days: int = 30) -> dict:
+def intake_trend(now: datetime, days: int = 30, *, district_id: int | None = None) -> dict:
     """Daily intake by channel for the last `days` days (today included), zero-filled."""
     first = _today(now) - timedelta(days=days - 1)
     rows = (
-        Ticket.objects.filter(created_at__gte=_day_start(first))
+        _tickets(district_id).filter(created_at__gte=_day_start(first))
         .annotate(day=TruncDate("created_at"))
         .values("day", "channel")
         .annotate(n=Count("id"))
@@ -89,10 +96,10 @@ def _root_names() -> dict[int, str]:
     return roots
 
 
-def top_categories(now: datetime, days: int = 30, limit: int = 10) -> list[dict]:
+def top_categories(now: datetime, days: int = 30, limit: int = 10, *, district_id: int | None = None) -> list[dict]:
     since = now - timedelta(days=days)
     rows = (
-        Ticket.objects.filter(created_at__gte=since)
+        _tickets(district_id).filter(created_at__gte=since)
         .values("category_id")
         .annotate(n=Count("id"))
     )
@@ -105,11 +112,11 @@ def top_categories(now: datetime, days: int = 30, limit: int = 10) -> list[dict]
     return [{"category": name, "count": n} for name, n in ranked]
 
 
-def street_figures(now: datetime, days: int = 30) -> list[dict]:
+def street_figures(now: datetime, days: int = 30, *, district_id: int | None = None) -> list[dict]:
     """Per street: intake in the window, open now, overdue now."""
     since = now - timedelta(days=days)
     rows = (
-        Ticket.objects.filter(_today_or_open(since), street__isnull=False)
+        _tickets(district_id).filter(_today_or_open(since), street__isnull=False)
         .values("street_id", "street__name")
         .annotate(
             intake=Count("id", filter=Q(created_at__gte=since)),
@@ -125,9 +132,9 @@ def street_figures(now: datetime, days: int = 30) -> list[dict]:
     ]
 
 
-def overdue_by_unit(now: datetime, limit: int = 10) -> list[dict]:
+def overdue_by_unit(now: datetime, limit: int = 10, *, district_id: int | None = None) -> list[dict]:
     rows = (
-        Ticket.objects.filter(overdue_q(now), main_unit__isnull=False)
+        _tickets(district_id).filter(overdue_q(now), main_unit__isnull=False)
         .values("main_unit_id", "main_unit__name")
         .annotate(n=Count("id"))
         .order_by("-n", "main_unit__name")[:limit]
@@ -148,10 +155,10 @@ class Surge:
                 "baseline_mean": round(self.baseline_mean, 2), "threshold": round(self.threshold, 2)}
 
 
-def _daily_counts(first: date) -> tuple[dict[str, dict[date, int]], dict[str, dict[date, int]]]:
+def _daily_counts(first: date, district_id: int | None) -> tuple[dict[str, dict[date, int]], dict[str, dict[date, int]]]:
     """Daily intake since `first` per street name and per first-level category, in one grouped query."""
     rows = (
-        Ticket.objects.filter(created_at__gte=_day_start(first))
+        _tickets(district_id).filter(created_at__gte=_day_start(first))
         .annotate(day=TruncDate("created_at"))
         .values("street__name", "category_id", "day")
         .annotate(n=Count("id"))
@@ -176,12 +183,12 @@ def is_surge(today: int, baseline: list[int]) -> tuple[bool, float, float]:
     return today >= threshold, mean, threshold
 
 
-def surges(now: datetime) -> list[dict]:
+def surges(now: datetime, *, district_id: int | None = None) -> list[dict]:
     today = _today(now)
     first = today - timedelta(days=SURGE_BASELINE_DAYS)
     baseline_days = [first + timedelta(days=i) for i in range(SURGE_BASELINE_DAYS)]
     found: list[Surge] = []
-    by_street, by_category = _daily_counts(first)
+    by_street, by_category = _daily_counts(first, district_id)
     for dimension, table in (("street", by_street), ("category", by_category)):
         for name, days in table.items():
             count = days.get(today, 0)

@@ -292,10 +292,12 @@ def appeals_from_csv(path: str | Path) -> list[Appeal]:
 STREET_POOL = 2000
 
 
-def current_hotspots(now: datetime | None = None, *, days: int = 30, limit: int = 10) -> list[Hotspot]:
+def current_hotspots(now: datetime | None = None, *, days: int = 30, limit: int = 10,
+                     district_id: int | None = None) -> list[Hotspot]:
     """Hotspots among the tickets received in the last `days` days (merged duplicates included:
     each is one more resident speaking of the problem), street by street — the newest `STREET_POOL` of
-    each street (appeals with no street are one more pool). Cached until those tickets change."""
+    each street (appeals with no street are one more pool). With `district_id`, that district's tickets only
+    (docs/levels.md); None: the whole city. Cached until those tickets change."""
     from django.core.cache import cache
     from django.db.models import Count, Max, Sum
     from django.db.models.functions import Left
@@ -306,11 +308,14 @@ def current_hotspots(now: datetime | None = None, *, days: int = 30, limit: int 
     now = now or clock.now()
     tickets = (Ticket.objects.filter(created_at__gt=now - timedelta(days=days), created_at__lte=now)
                .exclude(close_reason=CloseReason.REJECTED))
+    if district_id is not None:
+        tickets = tickets.filter(district_id=district_id)
     # A fingerprint of what the grouping reads: new or rejected tickets and corrected streets change it
     # (a change bumps the version); one aggregate, not the window's rows.
     seen = tickets.aggregate(n=Count("pk"), last=Max("pk"), versions=Sum("version"), streets=Sum("street_id"))
     fingerprint = hashlib.sha1(repr(sorted(seen.items())).encode()).hexdigest()
-    key = f"dispatch:hotspots:{days}:{limit}:{now:%Y%m%d%H%M}:{fingerprint}"
+    scope = "city" if district_id is None else district_id
+    key = f"dispatch:hotspots:{scope}:{days}:{limit}:{now:%Y%m%d%H%M}:{fingerprint}"
     cached = cache.get(key)
     if cached is not None:
         return cached

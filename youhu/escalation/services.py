@@ -11,7 +11,8 @@ Rules (deadline = a ticket's accept_due while it waits to be accepted, its reply
 - 书面通报 (notice) from the NOTICE_AFTER_WORKING_DAYS-th working day (5) after the 督办,
   if the same deadline is still missed.
 A deadline that is already passed gets no late reminder, only 督办. An approved extension or a
-reopen sets a new deadline value, which is escalated afresh.
+reopen sets a new deadline value, which is escalated afresh. Working days are the ticket's district's
+(the city's calendar with the district's own exceptions, docs/levels.md), as its deadlines were.
 
 Every escalation is recorded once (Escalation, unique per ticket/deadline/value/kind/stage), with
 a ticket event and inbox messages for the main unit (and its unit heads for 督办/通报).
@@ -34,11 +35,11 @@ from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.db import IntegrityError, connection
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from youhu import clock, db
-from youhu.directory.models import Role, User
+from youhu.directory.models import District, Role, User
 from youhu.taxonomy.models import Category, DeadlineRule
 from youhu.tickets import services as tickets
 from youhu.tickets.errors import TicketError
@@ -92,7 +93,8 @@ TRACKS = (
 )
 
 _ESCALATION_COLUMNS = ("ticket_id", "kind", "deadline", "stage", "due", "sent_at")
-_ROW_FIELDS = ("pk", "number", "main_unit_id", "category_id", "appeal_type", "urgency", "dispatched_at")
+_ROW_FIELDS = ("pk", "number", "main_unit_id", "category_id", "appeal_type", "urgency", "dispatched_at",
+               "district_id")
 
 
 class _Row(NamedTuple):  # a tuple: tens of thousands are made per pass
@@ -103,6 +105,7 @@ class _Row(NamedTuple):  # a tuple: tens of thousands are made per pass
     appeal_type: str
     urgency: str
     dispatched_at: datetime | None
+    district_id: int | None  # whose calendar counts its 催办 / 书面通报 days (docs/levels.md)
     due: datetime
 
 
@@ -161,12 +164,14 @@ class _Pass:
         self._payload: dict[tuple[str, str, datetime], dict[str, Any]] = {}
         self._db_due: dict[datetime, Any] = {}
         self.remind_days = _RemindDays()
-        self._before_day: dict[tuple[date, int], date] = {}
-        self._notice_day: dict[date, date] = {}
+        self._before_day: dict[tuple[date, int, int | None], date] = {}
+        self._notice_day: dict[tuple[date, int | None], date] = {}
         self.notice_after = notice_after_working_days()
         max_before = max([DEFAULT_REMIND_BEFORE, *self.remind_days.rules.values()])
-        # Any deadline before this may need something now; later ones cannot (see working_day_before).
-        last_day = calendar.add_working_days_to_date(self.today, max_before)
+        # Any deadline before this may need something now; later ones cannot (see working_day_before) — in
+        # the calendar of any district, whose own days off may put its horizon later than the city's.
+        levels = (None, *District.objects.values_list("pk", flat=True))
+        last_day = max(calendar.add_working_days_to_date(self.today, max_before, level) for level in levels)
         self.horizon = calendar.start_of_day(max(last_day, self.today) + timedelta(days=1))
         self.heads = self._unit_heads()
 
@@ -194,17 +199,17 @@ class _Pass:
             self._db_due[due] = db.db_datetime(due)
         return self._db_due[due]
 
-    def before_day(self, due_day: date, days: int) -> date:
-        key = (due_day, days)
+    def before_day(self, due_day: date, days: int, district_id: int | None) -> date:
+        key = (due_day, days, district_id)
         if key not in self._before_day:
-            self._before_day[key] = calendar.working_day_before(due_day, days)
+            self._before_day[key] = calendar.working_day_before(due_day, days, district_id)
         return self._before_day[key]
 
-    def notice_day(self, supervised_at: datetime) -> date:
-        day = self.local(supervised_at).date()
-        if day not in self._notice_day:
-            self._notice_day[day] = calendar.add_working_days_to_date(day, self.notice_after)
-        return self._notice_day[day]
+    def notice_day(self, supervised_at: datetime, district_id: int | None) -> date:
+        key = (self.local(supervised_at).date(), district_id)
+        if key not in self._notice_day:
+            self._notice_day[key] = calendar.add_working_days_to_date(key[0], self.notice_after, district_id)
+        return self._notice_day[key]
 
     def decide(self, track: _Track, row: _Row, sent: _Sent) -> tuple[str, str] | None:
         """What, if anything, is due now for this deadline: (kind, stage)."""
@@ -212,7 +217,7 @@ class _Pass:
             supervised_at = sent.get((Kind.SUPERVISE, Stage.OVERDUE))
             if supervised_at is None:
                 return Kind.SUPERVISE, Stage.OVERDUE
-            if (Kind.NOTICE, Stage.OVERDUE) not in sent and self.today >= self.notice_day(supervised_at):
+            if (Kind.NOTICE, Stage.OVERDUE) not in sent and self.today >= self.notice_day(supervised_at, row.district_id):
                 return Kind.NOTICE, Stage.OVERDUE
             return None
         if (Kind.REMIND, Stage.DUE_DAY) in sent:
@@ -226,7 +231,7 @@ class _Pass:
         days = self.remind_days(row.category_id, row.appeal_type, row.urgency)
         if days <= 0 or (Kind.REMIND, Stage.BEFORE) in sent:
             return None
-        before = self.before_day(due_day, days)
+        before = self.before_day(due_day, days, row.district_id)
         if before > self.today or (set_at is not None and set_at >= calendar.start_of_day(before)):
             return None
         return Kind.REMIND, Stage.BEFORE
@@ -317,27 +322,39 @@ def _escalate_chunk(run: _Pass, track: _Track, chunk: Sequence[int], summary: Pa
         setattr(summary, kind, getattr(summary, kind) + 1)
 
 
-def _review_cutoff(run: _Pass) -> datetime:
-    """Tickets replied before this moment have had their whole review window (working days)."""
+def _review_cutoff(run: _Pass, district_id: int | None = None) -> datetime:
+    """Tickets replied before this moment have had their whole review window (working days, in the district's
+    calendar)."""
     window = tickets.review_window_days()
     day = run.today
     for _ in range(400):  # a year back is far more than any window plus holidays
-        if calendar.add_working_days(calendar.start_of_day(day), window).at < run.now:
+        if calendar.add_working_days(calendar.start_of_day(day), window, district_id).at < run.now:
             return calendar.start_of_day(day + timedelta(days=1))
         day -= timedelta(days=1)
     return calendar.start_of_day(day)
 
 
+def _window_passed(run: _Pass) -> Q:
+    """Replied before the cutoff of the ticket's level: the city's calendar for most, a district's own where its
+    exceptions move the cutoff (usually none do, and the condition stays one range)."""
+    city = _review_cutoff(run)
+    cutoffs = {d: _review_cutoff(run, d) for d in District.objects.values_list("pk", flat=True)}
+    own = {d: cutoff for d, cutoff in cutoffs.items() if cutoff != city}
+    passed = Q(replied_at__lt=city) & ~Q(district_id__in=own) if own else Q(replied_at__lt=city)
+    for district_id, cutoff in own.items():
+        passed |= Q(district_id=district_id, replied_at__lt=cutoff)
+    return passed
+
+
 def _close_unreviewed(run: _Pass, batch: int, summary: PassSummary, stop: Callable[[], bool]) -> None:
     # A reply still held back, or one the appellant already judged, waits for a person instead.
-    waiting = dict(status=Status.REPLIED, replied_at__lt=_review_cutoff(run), reviewed_at__isnull=True,
-                   reply_withheld=False)
-    ids = list(Ticket.objects.filter(**waiting).order_by().values_list("pk", flat=True))
+    waiting = Q(_window_passed(run), status=Status.REPLIED, reviewed_at__isnull=True, reply_withheld=False)
+    ids = list(Ticket.objects.filter(waiting).order_by().values_list("pk", flat=True))
     for chunk in _chunks(ids, batch):
         if stop():
             return
         with db.writing():
-            held = list(Ticket.objects.select_for_update(skip_locked=True, no_key=True).filter(pk__in=chunk, **waiting).order_by())
+            held = list(Ticket.objects.select_for_update(skip_locked=True, no_key=True).filter(waiting, pk__in=chunk).order_by())
             summary.skipped += len(chunk) - len(held)
             summary.scanned += len(held)
             for ticket in held:

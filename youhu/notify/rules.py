@@ -45,8 +45,9 @@ EVENTS: dict[str, Event] = {e.code: e for e in (
     Event("officer.demand", "企业新诉求", Audience.UNIT),
     # Each morning, the officer's planned visits due today or overdue (enterprise.tasks): once a day.
     Event("officer.visit_due", "走访到期提醒", Audience.UNIT),
-    # A street's or a category's intake today far above its usual (dashboard.tasks): once per surge and day.
-    Event("supervisor.surge", "诉求激增", Audience.SUPERVISORS),
+    # A street's or a category's intake today far above its usual (dashboard.tasks): once per surge and day, to
+    # the supervisors the notice names — those of the surge's level (a district's, or the city's).
+    Event("supervisor.surge", "诉求激增", Audience.UNIT),
 )}
 
 # Events about no one ticket: their robot and e-mail texts name no ticket number.

@@ -18,14 +18,16 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from youhu import clock, spreadsheet
-from youhu.directory.models import Role, User
+from youhu.directory.models import District, Role, User
+from youhu.enterprise.models import Company
 from youhu.enterprise.selectors import zone_figures
 from youhu.tickets.models import Ticket
+from youhu.tickets.policy import has_districts
 from youhu.tickets.selectors import appellant_for, reply_overdue_q
 from youhu.workdays import calendar
 
 from .metrics import COUNT_LABELS, RATE_DEFS, Period, Scorecard, dispatched_in, scorecard
-from .ranking import RankedUnit, Ranking, monthly_ranking
+from .ranking import RankedUnit, Ranking, district_ranking, monthly_ranking
 
 PERCENT = "0.0%"
 DECIMAL = "0.00"
@@ -169,9 +171,9 @@ def _ranking_row(ws: _Sheet, row: int, item: RankedUnit, ranked: bool) -> None:
 RANKING_HEADERS = ["排名", "单位", "综合得分", "上月排名", "名次变化", "得分变化"]
 
 
-def _ranking_sheet(wb: Workbook, ranking: Ranking) -> None:
-    ws = _Sheet(wb, "考核排名", widths={2: 24}, freeze="C2")
-    _header(ws, 1, RANKING_HEADERS + [label for label, _k, _t in CARD_COLUMNS])
+def _ranking_sheet(wb: Workbook, ranking: Ranking, title: str = "考核排名", member: str = "单位") -> None:
+    ws = _Sheet(wb, title, widths={2: 24}, freeze="C2")
+    _header(ws, 1, [member if h == "单位" else h for h in RANKING_HEADERS] + [label for label, _k, _t in CARD_COLUMNS])
     row = 2
     for item in ranking.ranked:
         _ranking_row(ws, row, item, ranked=True)
@@ -203,21 +205,22 @@ OVERDUE_HEADERS = ["工单编号", "标题", "主办单位", "诉求分类", "�
                    "答复时间", "超期工作日"]
 
 
-def overdue_in(period: Period, now: datetime) -> QuerySet[Ticket]:
-    """The tickets behind 超期件数: replied late, or still open past the deadline."""
+def overdue_in(period: Period, now: datetime, district: District | None = None) -> QuerySet[Ticket]:
+    """The tickets behind 超期件数: replied late, or still open past the deadline (of one district's, or all)."""
     as_of = min(period.end, now)
     late = Q(replied_on_time=False) | reply_overdue_q(as_of)
-    return (dispatched_in(period).filter(late).select_related("main_unit", "category", "street")
+    return (dispatched_in(period, district=district).filter(late).select_related("main_unit", "category", "street")
             .order_by("main_unit__name", "reply_due", "id"))
 
 
-def _overdue_sheet(wb: Workbook, period: Period, now: datetime) -> None:
+def _overdue_sheet(wb: Workbook, period: Period, now: datetime, district: District | None) -> None:
     ws = _Sheet(wb, "超期工单", widths={2: 40, 7: 17, 8: 17, 9: 17}, freeze="A2")
     _header(ws, 1, OVERDUE_HEADERS)
     as_of = min(period.end, now)
-    for row, t in enumerate(overdue_in(period, now).iterator(chunk_size=2000), start=2):
+    for row, t in enumerate(overdue_in(period, now, district).iterator(chunk_size=2000), start=2):
         finished = t.replied_at or as_of
-        late_days = calendar.working_days_between(t.reply_due, finished) if t.reply_due else None
+        # counted on the ticket's district's calendar, as its deadline was
+        late_days = calendar.working_days_between(t.reply_due, finished, t.district_id) if t.reply_due else None
         state = "超期办结" if t.replied_at else "超期未办结"
         values = [(t.number, "text"), (t.title, "text"), (str(t.main_unit or ""), "text"),
                   (t.category.path if t.category else "", "text"), (str(t.street or ""), "text"),
@@ -236,9 +239,10 @@ ENTERPRISE_GROUP = [("走访次数", "visits", "int"), ("诉求数", "demands_ra
                     ("平均解决天数", "avg_days_to_solve", "decimal")]
 
 
-def _enterprise_sheet(wb: Workbook, period: Period) -> None:
-    """企业服务 figures (the enterprise app owns their definitions)."""
-    figures = zone_figures(period.start, period.end)
+def _enterprise_sheet(wb: Workbook, period: Period, district: District | None) -> None:
+    """企业服务 figures (the enterprise app owns their definitions): a district's, the companies on its streets."""
+    companies = None if district is None else Company.objects.filter(street__district=district)
+    figures = zone_figures(period.start, period.end, companies=companies)
     ws = _Sheet(wb, "企业服务", widths={1: 24})
     _header(ws, 1, ["指标", "数值"])
     for row, (label, key, kind) in enumerate(ENTERPRISE_TOTALS, start=2):
@@ -257,17 +261,21 @@ def _enterprise_sheet(wb: Workbook, period: Period) -> None:
     ws.close()
 
 
-def monthly_workbook(period: Period, *, now: datetime | None = None) -> Workbook:
-    """Summary, ranking, per-unit and overdue sheets for one month (valid, with zeros, when empty).
-    A write-only workbook: save it once."""
+def monthly_workbook(period: Period, *, now: datetime | None = None, district: District | None = None) -> Workbook:
+    """Summary, ranking, per-unit and overdue sheets for one month (valid, with zeros, when empty): of one
+    district (its figures, its units ranked), or of the whole city (None), which then also ranks its districts
+    (各区排名, when it has any; docs/levels.md). A write-only workbook: save it once."""
     now = now or clock.now()
-    ranking = monthly_ranking(period, now=now)
+    ranking = monthly_ranking(period, now=now, district=district)
     wb = Workbook(write_only=True)
-    _summary_sheet(wb, period, scorecard(period, now=now), scorecard(period.previous_month(), now=now), now)
+    _summary_sheet(wb, period, scorecard(period, now=now, district=district),
+                   scorecard(period.previous_month(), now=now, district=district), now)
     _ranking_sheet(wb, ranking)
+    if district is None and has_districts():
+        _ranking_sheet(wb, district_ranking(period, now=now), title="各区排名", member="区")
     _unit_sheet(wb, ranking)
-    _overdue_sheet(wb, period, now)
-    _enterprise_sheet(wb, period)
+    _overdue_sheet(wb, period, now, district)
+    _enterprise_sheet(wb, period, district)
     return wb
 
 

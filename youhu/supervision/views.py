@@ -117,7 +117,8 @@ def report(request: HttpRequest) -> HttpResponse:
     if period is None:
         return redirect(f"{reverse('supervision:ranking')}?month={month}")
     try:
-        workbook = monthly_workbook(period)
+        # a district's staff get their district's workbook; the city's the whole city's, districts ranked
+        workbook = monthly_workbook(period, district=request.user.unit.district if request.user.district_id else None)
     except TicketError as exc:
         messages.error(request, str(exc))
         return redirect("supervision:ranking")

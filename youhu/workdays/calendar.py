@@ -153,20 +153,21 @@ def working_days_between(start: datetime, end: datetime, district_id: int | None
     return count
 
 
-def add_working_days_to_date(day: date, days: int) -> date:
+def add_working_days_to_date(day: date, days: int, district_id: int | None = None) -> date:
     """The `days`-th working day after `day` (for day-level rules such as the 书面通报 delay)."""
     tz = local_tz()
-    return add_working_days(datetime.combine(day, time(12, 0), tzinfo=tz), days).at.date()
+    return add_working_days(datetime.combine(day, time(12, 0), tzinfo=tz), days, district_id).at.date()
 
 
-def working_day_before(day: date, days: int) -> date:
-    """The `days`-th working day before `day` (for "remind N working days before the deadline")."""
+def working_day_before(day: date, days: int, district_id: int | None = None) -> date:
+    """The `days`-th working day before `day` (for "remind N working days before the deadline"), in the
+    district's calendar."""
     if days < 0:
         raise ValueError("days must not be negative")
     remaining = days
     while remaining > 0:
         day -= timedelta(days=1)
-        if is_working_day(day):
+        if is_working_day(day, district_id):
             remaining -= 1
     return day
 

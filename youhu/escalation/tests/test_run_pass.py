@@ -268,3 +268,72 @@ def test_admin_lists_escalations_read_only(district, client):
     record = Escalation.objects.get(ticket=ticket)
     assert client.post(f"/admin/escalation/escalation/{record.pk}/delete/", {"post": "yes"}).status_code == 403
     assert Escalation.objects.filter(pk=record.pk).exists()
+
+
+def test_a_districts_own_day_off_moves_its_reminder_and_notice_not_the_citys(db):
+    """越秀区 rests on Friday 2026-03-20 (a local day off; the city works): the 催办 two working days before
+    its ticket's deadline comes on Wednesday 18th, not Thursday 19th, and the 书面通报 five working days after
+    the 督办 a day later; 海珠区's ticket with the same deadline keeps the city's days."""
+    from youhu.testing.factories import City
+    from youhu.workdays.models import CalendarDay, DistrictDay
+
+    city = City()
+    yx = city.in_district(city.b, status=Status.HANDLING)
+    hz = city.in_district(city.a, status=Status.HANDLING)
+    DistrictDay.objects.create(district=city.b.district, date=at("2026-03-20 00:00").date(),
+                               kind=CalendarDay.Kind.HOLIDAY, name="区级休息日")
+    # the deadlines set before the day off existed: the same value for both, Monday 23rd
+    assert yx.reply_due == hz.reply_due == at("2026-03-23 18:00")
+
+    assert run_pass(now=at("2026-03-18 08:00")).remind == 1
+    assert sent(yx) == [(Deadline.REPLY, Kind.REMIND, Stage.BEFORE)] and sent(hz) == []
+    assert run_pass(now=at("2026-03-19 08:00")).remind == 1
+    assert sent(hz) == [(Deadline.REPLY, Kind.REMIND, Stage.BEFORE)]
+
+    assert run_pass(now=at("2026-03-23 18:01")).supervise == 2
+    # five working days after Monday 23rd: the city's Monday 30th; 越秀区's too (its day off was before)
+    assert run_pass(now=at("2026-03-30 00:05")).notice == 2
+
+
+def test_a_districts_day_off_after_the_supervise_delays_its_notice(db):
+    from youhu.testing.factories import City
+    from youhu.workdays.models import CalendarDay, DistrictDay
+
+    city = City()
+    yx = city.in_district(city.b, status=Status.HANDLING)
+    hz = city.in_district(city.a, status=Status.HANDLING)
+    DistrictDay.objects.create(district=city.b.district, date=at("2026-03-25 00:00").date(),
+                               kind=CalendarDay.Kind.HOLIDAY, name="区级休息日")
+    run_pass(now=at("2026-03-23 18:01"))
+    assert run_pass(now=at("2026-03-30 00:05")).notice == 1  # 海珠区's only: 越秀区 rested on the 25th
+    assert (Deadline.REPLY, Kind.NOTICE, Stage.OVERDUE) in sent(hz)
+    assert (Deadline.REPLY, Kind.NOTICE, Stage.OVERDUE) not in sent(yx)
+    assert run_pass(now=at("2026-03-31 00:05")).notice == 1
+    assert (Deadline.REPLY, Kind.NOTICE, Stage.OVERDUE) in sent(yx)
+
+
+def test_a_districts_day_off_lengthens_its_review_window(db):
+    """越秀区 rests on Thursday 2026-03-05: a reply of Monday 2nd is archived unreviewed after the 10th's close
+    of office there, after the 9th's in 海珠区 (the city's calendar)."""
+    from youhu.testing.factories import City
+    from youhu.workdays.models import CalendarDay, DistrictDay
+
+    city = City()
+    DistrictDay.objects.create(district=city.b.district, date=at("2026-03-05 00:00").date(),
+                               kind=CalendarDay.Kind.HOLIDAY, name="区级休息日")
+    replied = []
+    for level in (city.a, city.b):
+        ticket = city.in_district(level, status=Status.HANDLING)
+        replied.append(services.reply(ticket, by=level.handler, text="经核查，问题已处理完毕，现场已恢复正常。",
+                                      now=at("2026-03-02 09:30")))
+    hz, yx = replied
+    # and one the city's own department answered (no district): the city's calendar
+    handler = make_user("city_handler", "handler", unit=city.city_dept)
+    at_city = services.dispatch(city.registered(), by=city.dispatcher, unit=city.city_dept, now=at("2026-03-02 09:30"))
+    services.accept(at_city, by=handler, now=at("2026-03-02 09:30"))
+    services.reply(at_city, by=handler, text="经核查，问题已处理完毕，现场已恢复正常。", now=at("2026-03-02 09:30"))
+    assert run_pass(now=at("2026-03-09 18:01")).closed == 2
+    assert Ticket.objects.get(pk=hz.pk).status == Status.CLOSED == Ticket.objects.get(pk=at_city.pk).status
+    assert Ticket.objects.get(pk=yx.pk).status == Status.REPLIED
+    assert run_pass(now=at("2026-03-10 18:01")).closed == 1
+    assert Ticket.objects.get(pk=yx.pk).close_reason == CloseReason.REVIEW_TIMEOUT

@@ -42,7 +42,7 @@ def test_the_workbook_enterprise_sheet_neutralises_names_and_keeps_negative_numb
     """The 企业服务 sheet's groups are named by what companies registered (industry, building)."""
     figures = {"visits": -2, "by_industry": [{"industry": FORMULA, "visits": 1, "demands_raised": -3}],
                "by_building": [{"building": "@SUM(A1)", "visits": 0}]}
-    monkeypatch.setattr("youhu.supervision.reports.zone_figures", lambda start, end: figures)
+    monkeypatch.setattr("youhu.supervision.reports.zone_figures", lambda start, end, companies=None: figures)
     client.force_login(october.district.supervisor)
     sheet = load_workbook(io.BytesIO(client.get("/supervision/report.xlsx?month=2026-10").content))["企业服务"]
     cells = {c.value: c for row in sheet.iter_rows() for c in row if c.value is not None}

@@ -98,3 +98,59 @@ def test_a_districts_supervisor_works_on_its_own_districts_lists(client, city):
     assert city.b.dept.name in home and city.a.dept.name not in home and "hz街道" not in home
     client.force_login(city.supervisor)
     assert "海珠区超期件" in client.get(reverse("supervision:extensions")).content.decode()
+
+
+def _workbook_text(client, user) -> dict[str, str]:
+    """Each sheet of the month's workbook as `user` downloads it, its cells joined."""
+    import io
+
+    from openpyxl import load_workbook
+
+    client.force_login(user)
+    response = client.get(reverse("supervision:report") + f"?month={MARCH}")
+    assert response.status_code == 200
+    wb = load_workbook(io.BytesIO(response.content), read_only=True)
+    return {ws.title: " ".join(str(v) for row in ws.iter_rows(values_only=True) for v in row if v is not None)
+            for ws in wb.worksheets}
+
+
+def test_the_months_workbook_is_the_viewers_district_and_the_city_ranks_the_districts(client, city):
+    own = _workbook_text(client, city.b.supervisor)
+    assert "各区排名" not in own
+    everything = " ".join(own.values())
+    assert city.b.dept.name in own["单位明细"] and city.a.dept.name not in everything
+    assert "海珠" not in everything
+    assert "越秀区住房建设局" in own["超期工单"]  # its own overdue tickets are there
+    whole = _workbook_text(client, city.supervisor)
+    assert "海珠区" in whole["各区排名"] and "越秀区" in whole["各区排名"]
+    assert city.a.dept.name in whole["超期工单"] and city.b.dept.name in whole["超期工单"]
+
+
+def test_the_months_csv_is_the_viewers_district(client, city):
+    city.in_district(city.a, now=at("2026-03-11 10:00"), title="海珠区导出件")
+    city.in_district(city.b, now=at("2026-03-11 10:00"), title="越秀区导出件")
+
+    def exported(user) -> str:
+        client.force_login(user)
+        response = client.get(reverse("supervision:export_csv") + f"?month={MARCH}")
+        assert response.status_code == 200
+        return b"".join(response.streaming_content).decode("utf-8-sig")
+
+    own = exported(city.b.supervisor)
+    assert "越秀区导出件" in own and "海珠区导出件" not in own and city.a.dept.name not in own
+    whole = exported(city.supervisor)
+    assert "越秀区导出件" in whole and "海珠区导出件" in whole
+
+
+def test_the_report_command_writes_one_districts_workbook(city, tmp_path):
+    from django.core.management import CommandError, call_command
+    from openpyxl import load_workbook
+
+    target = tmp_path / "yx.xlsx"
+    call_command("report", "monthly", "--month", MARCH, "--output", str(target), "--district", "440104")
+    names = load_workbook(target, read_only=True).sheetnames
+    assert "各区排名" not in names and "考核排名" in names
+    call_command("report", "monthly", "--month", MARCH, "--output", str(target))
+    assert "各区排名" in load_workbook(target, read_only=True).sheetnames
+    with pytest.raises(CommandError, match="区划代码"):
+        call_command("report", "monthly", "--month", MARCH, "--output", str(target), "--district", "999999")

@@ -122,20 +122,26 @@
     listInto("dash-overdue", data.overdue_units, function (u) { return u.unit + "：" + u.overdue + " 件"; }, "没有超期工单");
   }
 
+  // The city's staff may look at one district (?district=); a district's staff get theirs whatever is asked.
+  function districtParam(sep) {
+    var district = root.dataset.district;
+    return district ? sep + "district=" + encodeURIComponent(district) : "";
+  }
+
   function load() {
     setStatus("加载中…", true);
     var days = daysEl ? daysEl.value : "30";
     var need = shapes ? Promise.resolve(shapes) : fetch(root.dataset.streetsUrl, { credentials: "same-origin" })
       .then(function (r) { return r.json(); }).then(function (g) { shapes = g; return g; });
     need.then(function () {
-      return fetch(root.dataset.summaryUrl + "?days=" + days, { credentials: "same-origin" });
+      return fetch(root.dataset.summaryUrl + "?days=" + days + districtParam("&"), { credentials: "same-origin" });
     }).then(function (r) {
       if (!r.ok) { throw new Error("HTTP " + r.status); }
       return r.json();
     }).then(function (data) { renderLists(data); render(data); }).catch(function (err) {
       setStatus("加载失败：" + err.message + "，稍后自动重试", false);
     });
-    fetch(root.dataset.hotspotsUrl, { credentials: "same-origin" })
+    fetch(root.dataset.hotspotsUrl + districtParam("?"), { credentials: "same-origin" })
       .then(function (r) { return r.ok ? r.json() : []; }).then(renderHotspots)
       .catch(function () { renderHotspots([]); });
   }
