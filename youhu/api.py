@@ -65,7 +65,8 @@ def install_error_handlers(api) -> None:
         if isinstance(exc.__cause__, UnreadableBody):  # ninja wraps the parser's error as "Cannot parse ..."
             return api.create_response(request, {"code": "invalid_input", "message": str(exc.__cause__),
                                                  "field": None}, status=400)
-        code = {401: "unauthorized", 403: "not_allowed", 404: "not_found"}.get(exc.status_code, "error")
+        code = {401: "unauthorized", 403: "not_allowed", 404: "not_found", 429: "too_many_requests"}.get(
+            exc.status_code, "error")
         return api.create_response(request, {"code": code, "message": str(exc), "field": None},
                                    status=exc.status_code)
 

@@ -104,3 +104,12 @@ def test_tiles_are_shown_only_when_configured(client, district, settings):
     settings.YOUHU = {**settings.YOUHU, "MAP_TILES": "https://tiles.example/{z}/{x}/{y}.png"}
     assert 'data-tiles="https://tiles.example/{z}/{x}/{y}.png"' in client.get("/portal/").content.decode()
 
+
+
+def test_the_place_reads_are_rate_limited_per_address(client, district, settings):
+    settings.YOUHU_PORTAL_API_RATE = "2/d"  # a day's window: the three reads never straddle its end
+    answers = [client.get("/api/portal/places", {"q": "琶洲"}) for _ in range(3)]
+    assert [a.status_code for a in answers] == [200, 200, 429]
+    assert answers[2].json()["code"] == "too_many_requests" and "太频繁" in answers[2].json()["message"]
+    other = client.get("/api/portal/locate", {"lon": PAZHOU[0], "lat": PAZHOU[1]}, REMOTE_ADDR="198.51.100.7")
+    assert other.status_code == 200
