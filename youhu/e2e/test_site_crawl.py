@@ -81,6 +81,7 @@ NOT_LINKED = {
     "intake:revoke_key",  # one form per API key; the demo has none
     "web:inbox_mark_read",  # offered while something is unread; opening tickets on the way may read it all
     "dispatch:merge",  # offered with a suggested duplicate, which the demo's sample may not contain
+    "dispatch:decide_label",  # one form per pending finding of `youhu model audit --save`; the demo has none
     "dispatch:pane",  # the desk's detail pane, fetched by its script (without it, the desk opens it with ?open=)
     "projects:evidence", "projects:photo",  # listed once a node's evidence or a report's photo is uploaded
 }
