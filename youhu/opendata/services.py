@@ -140,9 +140,10 @@ def compute_figures(month: str, *, now: datetime) -> OpenFigures:
     months = offered_months(now)
     period = month_period(month, now=now)
     ranking = monthly_ranking(period, now=now)
+    district = scorecard(period, now=now)
     return OpenFigures(
         month=month, period_label=period.label, months=months, total=_in(period).count(),
-        district_rates={key: scorecard(period, now=now).rate(key) for key in PUBLISHED_RATES},
+        district_rates={key: district.rate(key) for key in PUBLISHED_RATES},
         streets=_by_street(period), categories=_by_category(period), trend=_trend(months),
         units=[_unit(row, True) for row in ranking.ranked],
         unranked=[_unit(row, False) for row in ranking.insufficient],
