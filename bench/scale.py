@@ -26,7 +26,8 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 
@@ -108,15 +109,47 @@ def build(n: int) -> None:
     sql = Dialect(connection.vendor, n)
     with connection.cursor() as cur:
         start_id = _scalar(cur, "SELECT COALESCE(MAX(id), 0) FROM tickets_ticket") + 1
-        cur.execute(sql.tickets(start_id))
-        for statement in sql.links(start_id):
-            cur.execute(statement)
-        for table in ("tickets_ticket", "tickets_ticketunit", "tickets_ticketevent", "tickets_notification"):
+        with _bulk_load(cur, GENERATED, postgres=connection.vendor == "postgresql"):
+            cur.execute(sql.tickets(start_id))
+            for statement in sql.links(start_id):
+                cur.execute(statement)
+        for table in GENERATED:
             if connection.vendor == "postgresql":  # identity columns continue after the generated ids
                 cur.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT MAX(id) FROM {table}))")
         for table in ("scale_units", "scale_cats", "scale_streets", "scale_texts"):
             cur.execute(f"DROP TABLE {table}")
         cur.execute("ANALYZE")  # fresh statistics, as autovacuum would have them
+
+
+GENERATED = ("tickets_ticket", "tickets_ticketunit", "tickets_ticketevent", "tickets_notification")
+
+
+@contextmanager
+def _bulk_load(cur, tables: tuple[str, ...], postgres: bool) -> Iterator[None]:
+    """On PostgreSQL, load as a restore does: secondary indexes built once after the rows, not row by row.
+
+    Foreign keys and the append-only triggers are not checked per row (`session_replication_role`): the
+    generator derives every reference from rows already there. The constraints' own indexes (primary
+    keys, unique) stay. Generating 1 M tickets took 727 s with every index maintained row by row.
+    """
+    if not postgres:
+        yield
+        return
+    cur.execute(
+        "SELECT indexname, indexdef FROM pg_indexes i JOIN pg_class c ON c.relname = i.indexname "
+        "WHERE i.schemaname = 'public' AND i.tablename = ANY(%s) "
+        "AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = c.oid)", [list(tables)])
+    indexes = cur.fetchall()
+    for name, _definition in indexes:
+        cur.execute(f'DROP INDEX "{name}"')
+    cur.execute("SET session_replication_role = replica")
+    cur.execute("SET maintenance_work_mem = '1GB'")
+    try:
+        yield
+    finally:
+        cur.execute("SET session_replication_role = DEFAULT")
+        for _name, definition in indexes:
+            cur.execute(definition)
 
 
 def _scalar(cur, sql: str):
