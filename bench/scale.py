@@ -164,10 +164,13 @@ def _pick_tables() -> None:
     from youhu.directory.models import Area, Unit
     from youhu.taxonomy.models import Category
 
-    units = list(Unit.objects.filter(kind__in=[Unit.Kind.DEPARTMENT, Unit.Kind.STREET_OFFICE])
-                 .order_by("code").values_list("pk", "code"))
+    # One district carries the whole volume (the harsher case for its staff's pages): the measured unit's.
+    Dialect.district_id = Unit.objects.get(code="D-ZJJ").district_id
+    units = list(Unit.objects.filter(kind__in=[Unit.Kind.DEPARTMENT, Unit.Kind.STREET_OFFICE],
+                                     district_id=Dialect.district_id).order_by("code").values_list("pk", "code"))
     units.sort(key=lambda u: u[1] != "D-ZJJ")
-    streets = list(Area.objects.filter(kind=Area.Kind.STREET).order_by("pk").values_list("pk", flat=True))
+    streets = list(Area.objects.filter(kind=Area.Kind.STREET, district_id=Dialect.district_id)
+                   .order_by("pk").values_list("pk", flat=True))
     cats = list(Category.objects.filter(children__isnull=True).order_by("pk").values_list("pk", flat=True))
     street_names = list(Area.objects.filter(kind=Area.Kind.COMMUNITY).values_list("name", flat=True))[:40] or ["某"]
     texts = [(f"{place}{title}", f"{street}{place}{body}，请尽快处理。")
@@ -188,6 +191,7 @@ class Dialect:
     """The generator's SQL, written once, with the few spellings PostgreSQL and SQLite differ in."""
 
     sizes: tuple[int, int, int, int] = (1, 1, 1, 1)
+    district_id: int | None = None
 
     def __init__(self, vendor: str, n: int):
         from youhu import clock
@@ -269,6 +273,7 @@ class Dialect:
             "reopen_count": "0", "extension_count": "0",
             "category_id": "ca.ref", "main_unit_id": f"CASE WHEN {dispatched} THEN un.ref END",
             "street_id": "st_.ref", "reply_withheld": "FALSE",
+            "district_id": "NULL" if self.district_id is None else str(self.district_id),
         }
         return (f"INSERT INTO tickets_ticket ({', '.join(columns)}) SELECT {', '.join(columns.values())} "
                 f"FROM ({plan}) p JOIN scale_units un ON un.i = p.ui "
