@@ -37,9 +37,9 @@ def dashboard_summary(request: HttpRequest, days: int = 30, district: int | None
 
 
 @router.get("/hotspots")
-def dashboard_hotspots(request: HttpRequest, district: int | None = None) -> list[dict]:
-    """Current hotspots (热点): many appeals about one problem in one place (refreshed every 5 minutes), of the
-    viewer's district."""
+def dashboard_hotspots(request: HttpRequest, district: int | None = None) -> dict:
+    """Current hotspots (热点): many appeals about one problem in one place, of the viewer's district, as the queue
+    computed them (every 5 minutes) and when (`computed_at`; null while the first computation is queued)."""
     _require_viewer(request)
     return hotspots(clock.now(), district_id=_district(request, district))
 

@@ -2,22 +2,18 @@
 
 from __future__ import annotations
 
-import logging
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from django.core.cache import cache
+from django.utils import timezone
 
 from youhu import clock
 from youhu.directory.models import Area, District, User
 from youhu.dispatch.geo import normalise
-from youhu.supervision.metrics import RATE_DEFS, period_between, scorecard
 
-from . import selectors
+from . import rollup, selectors, stored, tasks
+from .models import Computed
+from .stored import TREND_DAYS
 
-log = logging.getLogger(__name__)
-
-RATE_KEYS = ("response_rate", "resolution_rate", "satisfaction_rate")
-TREND_DAYS = (30, 90)
 VIEW_ROLES = ("supervisor", "admin", "dispatcher", "unit_head")
 
 
@@ -37,11 +33,10 @@ class BadDistrict(ValueError):
     """`?district=` names no district."""
 
 
-def rates(now: datetime, days: int = 30, *, district_id: int | None = None) -> list[dict]:
-    """三率 over the last `days` days, by the supervision definitions."""
-    district = District.objects.get(pk=district_id) if district_id is not None else None
-    card = scorecard(period_between(now - timedelta(days=days), now), district=district, now=now)
-    return [{"key": key, "label": RATE_DEFS[key][0], "value": card.rate(key)} for key in RATE_KEYS]
+def rates(now: datetime, days: int = 30, *, district_id: int | None = None) -> list[dict] | None:
+    """三率 over the last `days` days as the queue last computed them (stored.py); None until it has."""
+    found = _stored(stored.rates_key(days, district_id), district_id)
+    return found.value if found else None
 
 
 def district_streets(shapes: dict, district_id: int | None) -> dict:
@@ -54,45 +49,38 @@ def district_streets(shapes: dict, district_id: int | None) -> dict:
     return {**shapes, "features": features}
 
 
-HOTSPOT_CACHE_SECONDS = 300
+def hotspots(now: datetime, limit: int = 8, *, district_id: int | None = None) -> dict:
+    """The scope's hotspots as the queue last computed them (every five minutes: grouping appeals by text
+    similarity costs seconds, and hotspots form over days, not minutes), and when; `computed_at` None while the
+    first computation is still queued. One entry per district and one for the whole city: a district's staff
+    never get another district's titles."""
+    found = _stored(stored.hotspots_key(district_id), district_id)
+    return {"computed_at": _local(found.computed_at) if found else None,
+            "hotspots": found.value[:limit] if found else []}
 
 
-def hotspots(now: datetime, limit: int = 8, *, district_id: int | None = None) -> list[dict]:
-    """The current hotspots from smart dispatch, recomputed at most every five minutes: grouping
-    appeals by text similarity costs seconds, and hotspots form over days, not minutes. One entry per
-    district (and one for the whole city): a district's staff never get another district's titles."""
-    key = f"dashboard:hotspots:{limit}:{'city' if district_id is None else district_id}"
-    cached = cache.get(key)
-    if cached is None:
-        cached = _compute_hotspots(now, limit, district_id)
-        cache.set(key, cached, HOTSPOT_CACHE_SECONDS)
-    return cached
+def _stored(key: str, district_id: int | None) -> Computed | None:
+    """A stored figure; the first request that finds none queues its scope's computation (with the queue run
+    in-process, as in tests, it is there at once)."""
+    found = stored.read(key)
+    if found is None:
+        tasks.compute_scope(district_id)
+        found = stored.read(key)
+    return found
 
 
-def _compute_hotspots(now: datetime, limit: int, district_id: int | None) -> list[dict]:
-    """An empty list (logged) if that part fails: the dashboard must still show everything else."""
-    try:
-        from youhu.dispatch.hotspots import current_hotspots
-
-        groups = current_hotspots(now, district_id=district_id)
-    except Exception:
-        log.exception("hotspots unavailable")
-        return []
-    return [_hotspot_dict(g) for g in groups[:limit]]
+def _local(moment: datetime) -> str:
+    return timezone.localtime(moment).isoformat()
 
 
-def _hotspot_dict(group) -> dict:
-    return {
-        "title": group.title,
-        "place": group.place,
-        "size": group.size,
-        "heat": round(float(group.heat), 2),
-        "votes": group.votes,
-        "growth": group.growth,
-        "first_at": group.first_at.isoformat() if group.first_at else None,
-        "last_at": group.last_at.isoformat() if group.last_at else None,
-        "tickets": [a.id for a in group.appeals[:20]],
-    }
+def refreshed_at() -> datetime | None:
+    """When the rollups were last brought up to date; a database whose rollups were never built has its first
+    build queued here (the minutely task would do it within the minute)."""
+    at = rollup.refreshed_at()
+    if at is None:
+        tasks.refresh_rollup()
+        at = rollup.refreshed_at()
+    return at
 
 
 def summary(now: datetime | None = None, *, days: int = 30, district_id: int | None = None) -> dict:
@@ -101,8 +89,11 @@ def summary(now: datetime | None = None, *, days: int = 30, district_id: int | N
     if days not in TREND_DAYS:
         days = TREND_DAYS[0]
     scope = {"district_id": district_id}
+    updated = refreshed_at()
     return {
         "as_of": now.isoformat(),
+        # what the page shows as 数据更新于: the counts are the rollups' of that moment (None: being built)
+        "updated_at": _local(updated) if updated else None,
         "days": days,
         "district": district_id,
         "overview": selectors.overview(now, **scope),

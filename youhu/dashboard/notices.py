@@ -1,7 +1,7 @@
 """The dashboard's one write: supervisors are told of a surge once (dashboard.tasks runs this every few minutes).
 
-A surge is a street's or a first-level category's intake today above the rule of `selectors.surges`; its window
-is that day. The notice goes once per (day, street or category): the job runs on every worker's schedule, so
+A surge is a street's or a first-level category's intake today above the rule of `selectors.surges` (read from the
+intake rollup, whose today this job counts again first); its window is that day. The notice goes once per (day, street or category): the job runs on every worker's schedule, so
 `notify.outbox.first_time` decides, in the same transaction as the notice.
 """
 
@@ -18,6 +18,7 @@ from youhu.directory.models import District, Role, User
 from youhu.notify import outbox
 from youhu.tickets import services as tickets
 
+from .rollup import roll_today
 from .selectors import surges
 
 DIMENSIONS = {"street": "街道", "category": "类别"}
@@ -38,6 +39,7 @@ def tell_surges(now: datetime | None = None) -> int:
     district's supervisors of their district's surges, the city's of the surges counted over the whole city —
     what each one's dashboard shows (docs/levels.md)."""
     now = now or clock.now()
+    roll_today(now)  # today's counts as of now, not of the last minutely refresh: a surge is told at once
     district_ids = list(District.objects.filter(active=True).values_list("pk", flat=True))
     return sum(_tell_level(now, district_id) for district_id in (None, *district_ids))
 

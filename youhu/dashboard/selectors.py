@@ -1,4 +1,4 @@
-"""Read-only figures for the command dashboard. Every count is a database aggregation."""
+"""Read-only figures for the command dashboard, from its rollups (models.py): every count is a sum of their rows."""
 
 from __future__ import annotations
 
@@ -6,14 +6,14 @@ import statistics
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.db.models import Count, Q, QuerySet
-from django.db.models.functions import TruncDate
+from django.db.models import Model, Q, QuerySet, Sum
 from django.utils import timezone
 
 from youhu.supervision.selectors import in_district
-from youhu.taxonomy.models import Category
-from youhu.tickets.models import OPEN_STATUSES, Channel, Status, Ticket
+from youhu.tickets.models import Channel, Status
 from youhu.tickets.selectors import reply_overdue_q
+
+from .models import CategoryDay, ChannelDay, OpenWork, StreetDay
 
 # The surge rule, stated on the page: today's intake is at least SURGE_MIN_COUNT and at least
 # SURGE_SIGMAS standard deviations (never less than one appeal) above the mean of the previous
@@ -23,7 +23,7 @@ SURGE_SIGMAS = 3.0
 SURGE_MIN_COUNT = 5
 
 
-def _day_start(day: date) -> datetime:
+def day_start(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, datetime.min.time()))
 
 
@@ -37,46 +37,43 @@ def overdue_q(now: datetime) -> Q:
     return late_accept | reply_overdue_q(now)
 
 
-def _today_or_open(since: datetime) -> Q:
-    """The only rows a dashboard count can include: received since `since`, or still open (or awaiting
-    review). Both halves are index ranges (created_at; status, …), so the counts read those rows, not the
-    whole table — the closed past is most of it."""
-    return Q(created_at__gte=since) | Q(status__in=(*OPEN_STATUSES, Status.REPLIED))
+# Every figure below reads the rollups (models.py, filled by rollup.py), never the tickets: the intake of a
+# window is the days' rows (the window is whole local days, today included), the open work is the last
+# refresh's count. Each is scoped as `tickets.selectors.level_tickets` scopes the tickets (docs/levels.md):
+# one district's rows for its staff, every district's for the city (None).
 
 
-def _tickets(district_id: int | None) -> QuerySet[Ticket]:
-    """The tickets a figure counts: one district's for its staff, every district's for the city (None), as
-    `tickets.selectors.level_tickets` gives each viewer (docs/levels.md)."""
-    return in_district(Ticket.objects.all(), district_id)
+def _rows(model: type[Model], district_id: int | None) -> QuerySet:
+    return in_district(model.objects.all(), district_id)
+
+
+def _days(model: type[Model], first: date, last: date, district_id: int | None) -> QuerySet:
+    return _rows(model, district_id).filter(day__gte=first, day__lte=last)
+
+
+def _first(now: datetime, days: int) -> date:
+    """The first day of a window of `days` days ending today."""
+    return _today(now) - timedelta(days=days - 1)
 
 
 def overview(now: datetime, *, district_id: int | None = None) -> dict:
     today = _today(now)
-    counts = _tickets(district_id).filter(_today_or_open(_day_start(today))).aggregate(
-        today=Count("id", filter=Q(created_at__gte=_day_start(today))),
-        open=Count("id", filter=Q(status__in=OPEN_STATUSES)),
-        overdue=Count("id", filter=overdue_q(now)),
-        replied=Count("id", filter=Q(status=Status.REPLIED)),
-    )
-    return counts
+    work = _rows(OpenWork, district_id).aggregate(open=Sum("open"), overdue=Sum("overdue"), replied=Sum("replied"))
+    received = _days(ChannelDay, today, today, district_id).aggregate(n=Sum("count"))["n"]
+    return {"today": received or 0, **{k: v or 0 for k, v in work.items()}}
 
 
 def intake_trend(now: datetime, days: int = 30, *, district_id: int | None = None) -> dict:
     """Daily intake by channel for the last `days` days (today included), zero-filled."""
-    first = _today(now) - timedelta(days=days - 1)
-    rows = (
-        _tickets(district_id).filter(created_at__gte=_day_start(first))
-        .annotate(day=TruncDate("created_at"))
-        .values("day", "channel")
-        .annotate(n=Count("id"))
-    )
+    first = _first(now, days)
+    rows = (_days(ChannelDay, first, _today(now), district_id)
+            .values("day", "channel").order_by().annotate(n=Sum("count")))
     dates = [first + timedelta(days=i) for i in range(days)]
     series: dict[str, list[int]] = {}
     index = {d: i for i, d in enumerate(dates)}
     for row in rows:
         counts = series.setdefault(row["channel"], [0] * days)
-        if row["day"] in index:
-            counts[index[row["day"]]] += row["n"]
+        counts[index[row["day"]]] += row["n"]
     labels = dict(Channel.choices)
     return {
         "dates": [d.isoformat() for d in dates],
@@ -84,62 +81,47 @@ def intake_trend(now: datetime, days: int = 30, *, district_id: int | None = Non
     }
 
 
-def _root_names() -> dict[int, str]:
-    """Category id -> its first-level name (the tree is small; one query)."""
-    rows = {pk: (name, parent) for pk, name, parent in Category.objects.values_list("id", "name", "parent_id")}
-    roots: dict[int, str] = {}
-    for pk in rows:
-        node = pk
-        while rows[node][1] in rows:
-            node = rows[node][1]
-        roots[pk] = rows[node][0]
-    return roots
+UNCLASSIFIED = "未分类"
 
 
 def top_categories(now: datetime, days: int = 30, limit: int = 10, *, district_id: int | None = None) -> list[dict]:
-    since = now - timedelta(days=days)
-    rows = (
-        _tickets(district_id).filter(created_at__gte=since)
-        .values("category_id")
-        .annotate(n=Count("id"))
-    )
-    roots = _root_names()
+    """First-level categories by intake in the last `days` days (today included); unclassified ones as one."""
+    rows = (_days(CategoryDay, _first(now, days), _today(now), district_id)
+            .values("category__name").order_by().annotate(n=Sum("count")))
     totals: dict[str, int] = {}
     for row in rows:
-        name = roots.get(row["category_id"], "未分类") if row["category_id"] else "未分类"
+        name = row["category__name"] or UNCLASSIFIED
         totals[name] = totals.get(name, 0) + row["n"]
     ranked = sorted(totals.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
     return [{"category": name, "count": n} for name, n in ranked]
 
 
 def street_figures(now: datetime, days: int = 30, *, district_id: int | None = None) -> list[dict]:
-    """Per street: intake in the window, open now, overdue now."""
-    since = now - timedelta(days=days)
-    rows = (
-        _tickets(district_id).filter(_today_or_open(since), street__isnull=False)
-        .values("street_id", "street__name")
-        .annotate(
-            intake=Count("id", filter=Q(created_at__gte=since)),
-            open=Count("id", filter=Q(status__in=OPEN_STATUSES)),
-            overdue=Count("id", filter=overdue_q(now)),
-        )
-        .order_by("-intake", "street__name")
-    )
-    return [
-        {"street_id": r["street_id"], "street": r["street__name"], "intake": r["intake"],
-         "open": r["open"], "overdue": r["overdue"]}
-        for r in rows
-    ]
+    """Per street: intake in the window (today included), open now, overdue now. A street with neither intake
+    in the window nor open or replied work is left out."""
+    figures: dict[int, dict] = {}
+
+    def street(pk: int, name: str) -> dict:
+        return figures.setdefault(pk, {"street_id": pk, "street": name, "intake": 0, "open": 0, "overdue": 0})
+
+    intake = (_days(StreetDay, _first(now, days), _today(now), district_id)
+              .values("street_id", "street__name").order_by().annotate(n=Sum("count")))
+    for row in intake:
+        street(row["street_id"], row["street__name"])["intake"] = row["n"]
+    work = (_rows(OpenWork, district_id).filter(street__isnull=False)
+            .values("street_id", "street__name").order_by().annotate(open=Sum("open"), overdue=Sum("overdue")))
+    for row in work:
+        street(row["street_id"], row["street__name"]).update(open=row["open"], overdue=row["overdue"])
+    return sorted(figures.values(), key=lambda f: (-f["intake"], f["street"]))
 
 
 def overdue_by_unit(now: datetime, limit: int = 10, *, district_id: int | None = None) -> list[dict]:
     rows = (
-        _tickets(district_id).filter(overdue_q(now), main_unit__isnull=False)
-        .values("main_unit_id", "main_unit__name")
-        .annotate(n=Count("id"))
-        .order_by("-n", "main_unit__name")[:limit]
+        _rows(OpenWork, district_id).filter(overdue__gt=0, unit__isnull=False)
+        .values("unit_id", "unit__name").order_by().annotate(n=Sum("overdue"))
+        .order_by("-n", "unit__name")[:limit]
     )
-    return [{"unit_id": r["main_unit_id"], "unit": r["main_unit__name"], "overdue": r["n"]} for r in rows]
+    return [{"unit_id": r["unit_id"], "unit": r["unit__name"], "overdue": r["n"]} for r in rows]
 
 
 @dataclass(frozen=True)
@@ -155,23 +137,17 @@ class Surge:
                 "baseline_mean": round(self.baseline_mean, 2), "threshold": round(self.threshold, 2)}
 
 
-def _daily_counts(first: date, district_id: int | None) -> tuple[dict[str, dict[date, int]], dict[str, dict[date, int]]]:
-    """Daily intake since `first` per street name and per first-level category, in one grouped query."""
-    rows = (
-        _tickets(district_id).filter(created_at__gte=_day_start(first))
-        .annotate(day=TruncDate("created_at"))
-        .values("street__name", "category_id", "day")
-        .annotate(n=Count("id"))
-    )
-    roots = _root_names()
+def _daily_counts(first: date, last: date, district_id: int | None
+                  ) -> tuple[dict[str, dict[date, int]], dict[str, dict[date, int]]]:
+    """Daily intake of first..last per street name and per first-level category name."""
     by_street: dict[str, dict[date, int]] = {}
     by_category: dict[str, dict[date, int]] = {}
-    for row in rows:
-        keys = ((by_street, row["street__name"]), (by_category, roots.get(row["category_id"])))
-        for table, key in keys:
-            if key:
-                days = table.setdefault(key, {})
-                days[row["day"]] = days.get(row["day"], 0) + row["n"]
+    for model, name, table in ((StreetDay, "street__name", by_street), (CategoryDay, "category__name", by_category)):
+        rows = (_days(model, first, last, district_id).filter(**{f"{name}__isnull": False})
+                .values(name, "day").order_by().annotate(n=Sum("count")))
+        for row in rows:
+            days = table.setdefault(row[name], {})
+            days[row["day"]] = days.get(row["day"], 0) + row["n"]
     return by_street, by_category
 
 
@@ -188,7 +164,7 @@ def surges(now: datetime, *, district_id: int | None = None) -> list[dict]:
     first = today - timedelta(days=SURGE_BASELINE_DAYS)
     baseline_days = [first + timedelta(days=i) for i in range(SURGE_BASELINE_DAYS)]
     found: list[Surge] = []
-    by_street, by_category = _daily_counts(first, district_id)
+    by_street, by_category = _daily_counts(first, today, district_id)
     for dimension, table in (("street", by_street), ("category", by_category)):
         for name, days in table.items():
             count = days.get(today, 0)

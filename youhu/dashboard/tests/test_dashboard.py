@@ -3,7 +3,7 @@ from datetime import timedelta
 import pytest
 from django.core.cache import cache
 
-from youhu.dashboard import selectors
+from youhu.dashboard import rollup, selectors, stored
 from youhu.dashboard.figures import hotspots, summary
 from youhu.testing.factories import at, make_area, make_category, make_ticket
 from youhu.tickets import services
@@ -42,6 +42,7 @@ def test_surges_flag_a_street_far_above_its_baseline(district):
         make_ticket(now=NOW - timedelta(days=day), street=district.street)
     _tickets(6, when=NOW - timedelta(hours=2), street=quiet)
     _tickets(2, when=NOW - timedelta(hours=2), street=district.street)
+    rollup.rebuild(NOW)
     found = selectors.surges(NOW)
     names = {(s["dimension"], s["name"]) for s in found}
     assert ("street", "南洲街道") in names
@@ -53,6 +54,7 @@ def test_trend_is_zero_filled_by_channel(district):
     make_ticket(now=NOW, channel=Channel.WEB)
     make_ticket(now=NOW, channel=Channel.WEB)
     make_ticket(now=NOW - timedelta(days=40), channel=Channel.WEB)  # outside the window
+    rollup.rebuild(NOW)
     trend = selectors.intake_trend(NOW, 30)
     assert len(trend["dates"]) == 30 and trend["dates"][-1] == "2026-03-20"
     series = {s["channel"]: s["counts"] for s in trend["series"]}
@@ -65,6 +67,7 @@ def test_top_categories_count_by_first_level(district):
     for _ in range(3):
         services.register(make_ticket(now=NOW), by=district.dispatcher, category=child, now=NOW)
     services.register(make_ticket(now=NOW), by=district.dispatcher, category=district.category, now=NOW)
+    rollup.rebuild(NOW)
     top = selectors.top_categories(NOW, 30)
     assert top[0] == {"category": "环境保护", "count": 3}
     assert {"category": "城乡建设", "count": 1} in top
@@ -73,6 +76,7 @@ def test_top_categories_count_by_first_level(district):
 def test_overdue_by_unit_and_overview(district):
     late = district.ticket_in(Status.HANDLING, now=at("2026-02-02 10:00"))
     district.ticket_in(Status.HANDLING, now=NOW - timedelta(hours=1))
+    rollup.rebuild(NOW)
     rows = selectors.overdue_by_unit(NOW)
     assert rows == [{"unit_id": district.roads.pk, "unit": district.roads.name, "overdue": 1}]
     overview = selectors.overview(NOW)
@@ -82,7 +86,10 @@ def test_overdue_by_unit_and_overview(district):
 
 def test_summary_has_every_panel(district):
     district.ticket_in(Status.CLOSED, now=NOW - timedelta(days=3))
+    rollup.rebuild(NOW)
+    stored.compute_scope(None, NOW)
     data = summary(NOW, days=30)
+    assert data["updated_at"] == NOW.isoformat()
     for key in ("overview", "rates", "trend", "top_categories", "streets", "overdue_units", "surges",
                 "surge_rule"):
         assert key in data
@@ -116,16 +123,19 @@ def test_pages_render_offline_assets(client, district):
     assert street.status_code == 200 and "琶洲街道" in street.content.decode()
 
 
-def test_hotspots_come_from_dispatch_and_are_cached(district):
+def test_hotspots_are_computed_by_the_queue_and_read_as_stored(district):
     text = "琶洲街道黄埔村社区新港东路路口的下水道堵塞，污水漫到路面，气味难闻，请尽快疏通。"
     for hours in range(4):
         make_ticket(title="新港东路下水道堵塞污水漫路面", content=text, street=district.street,
                     now=NOW - timedelta(hours=hours))
     cache.clear()
+    assert stored.compute_scope(None, NOW)
     found = hotspots(NOW)
-    assert found, "four near-identical appeals in one street within hours form a hotspot"
-    assert found[0]["size"] == 4 and "下水道" in found[0]["title"]
+    assert found["computed_at"] == NOW.isoformat()
+    assert found["hotspots"], "four near-identical appeals in one street within hours form a hotspot"
+    assert found["hotspots"][0]["size"] == 4 and "下水道" in found["hotspots"][0]["title"]
     make_ticket(title="新港东路下水道堵塞污水漫路面", content=text, street=district.street, now=NOW)
-    assert hotspots(NOW)[0]["size"] == 4, "served from the cache for five minutes"
-    cache.clear()
-    assert hotspots(NOW)[0]["size"] == 5
+    assert hotspots(NOW)["hotspots"][0]["size"] == 4, "the request reads what the queue stored"
+    assert not stored.compute_scope(None, NOW + timedelta(seconds=30)), "another worker's copy, a moment later"
+    assert stored.compute_scope(None, NOW + timedelta(minutes=5))
+    assert hotspots(NOW)["hotspots"][0]["size"] == 5

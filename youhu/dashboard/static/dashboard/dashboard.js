@@ -86,7 +86,7 @@
     text(root.querySelector('[data-kpi="today"]'), o.today);
     text(root.querySelector('[data-kpi="open"]'), o.open);
     text(root.querySelector('[data-kpi="overdue"]'), o.overdue);
-    data.rates.forEach(function (r) { text(root.querySelector('[data-rate="' + r.key + '"]'), pct(r.value)); });
+    (data.rates || []).forEach(function (r) { text(root.querySelector('[data-rate="' + r.key + '"]'), pct(r.value)); });
 
     var trend = data.trend.series.map(function (s) {
       return { type: "scatter", mode: "lines", name: s.label, x: data.trend.dates, y: s.counts, stackgroup: "one" };
@@ -105,14 +105,21 @@
       "所选区间内暂无诉求"), config);
 
     drawMap(data.streets);
-    setStatus("更新于 " + new Date().toLocaleTimeString("zh-CN"), false);
+    // The counts are the rollups' (refreshed every minute by the queue): say of when, not when the page asked.
+    setStatus(data.updated_at ? "数据更新于 " + hhmm(data.updated_at) : "统计数据生成中，稍后自动刷新", false);
   }
 
-  function renderHotspots(items) {
-    listInto("dash-hotspots", items, function (h) {
+  function hhmm(iso) {
+    return new Date(iso).toLocaleTimeString("zh-CN", { hour: "2-digit", minute: "2-digit", hour12: false });
+  }
+
+  function renderHotspots(data) {
+    var note = document.getElementById("dash-hotspots-at");
+    text(note, data.computed_at ? "计算于 " + hhmm(data.computed_at) : "计算中…");
+    listInto("dash-hotspots", data.hotspots || [], function (h) {
       var place = h.place && h.place !== "地点不详" ? h.place : "";
       return h.title + (place ? "（" + place + "）" : "") + " · " + h.size + " 件 · 热度 " + h.heat;
-    }, "暂无热点");
+    }, data.computed_at ? "暂无热点" : "热点计算中，稍后自动刷新");
   }
 
   function renderLists(data) {
@@ -142,8 +149,8 @@
       setStatus("加载失败：" + err.message + "，稍后自动重试", false);
     });
     fetch(root.dataset.hotspotsUrl + districtParam("?"), { credentials: "same-origin" })
-      .then(function (r) { return r.ok ? r.json() : []; }).then(renderHotspots)
-      .catch(function () { renderHotspots([]); });
+      .then(function (r) { return r.ok ? r.json() : {}; }).then(renderHotspots)
+      .catch(function () { renderHotspots({}); });
   }
 
   var clock = document.getElementById("dash-clock");
