@@ -334,6 +334,11 @@ def _decide_ticket(run: _Pass, row: _Row, sent: dict[tuple[int, str, datetime], 
     return min(looks, default=None)
 
 
+def _due_for_a_look(now: datetime):
+    """The pass's candidates: one range of the partial index `ticket_escalation_due`."""
+    return Ticket.objects.filter(next_escalation_at__lte=now).order_by()
+
+
 def _escalate_chunk(run: _Pass, chunk: Sequence[int], summary: PassSummary) -> None:
     """Decide and record the escalations of a chunk of due tickets, and when to look at each next, atomically.
 
@@ -341,7 +346,7 @@ def _escalate_chunk(run: _Pass, chunk: Sequence[int], summary: PassSummary) -> N
     person's change) holds: those stay due for the next pass. SQLite has no row locks but runs one writing
     transaction at a time, from its BEGIN.
     """
-    due = Ticket.objects.filter(pk__in=chunk, next_escalation_at__lte=run.now).order_by()
+    due = _due_for_a_look(run.now).filter(pk__in=chunk)
     with db.writing():
         if connection.features.has_select_for_update_skip_locked:
             due = due.select_for_update(skip_locked=True, no_key=True)
@@ -452,7 +457,7 @@ def run_pass(now: datetime | None = None, batch: int = DEFAULT_BATCH,
     run = _Pass(now)
     summary = PassSummary()
     _wake_if_inputs_changed(run)
-    ids = list(Ticket.objects.filter(next_escalation_at__lte=now).order_by("pk").values_list("pk", flat=True))
+    ids = sorted(_due_for_a_look(now).values_list("pk", flat=True))  # sorted here: the index gives them by time
     for chunk in _chunks(ids, batch):
         if stop():
             break
