@@ -8,8 +8,7 @@ from dataclasses import field as dataclass_field
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Expression, QuerySet
-from django.db.models.functions import Coalesce, Least
+from django.db.models import Expression, Q, QuerySet
 
 from youhu import clock, db
 from youhu.directory.models import Unit, User
@@ -103,5 +102,6 @@ def schedule_escalation_looks(moments: Mapping[int, datetime | None]) -> None:
 def wake_for_escalation(tickets: QuerySet[Ticket], latest: Expression) -> int:
     """Bring `tickets`' next escalation look forward to `latest` (an expression of the row) where it is later or
     unset, never back: looking early costs a look, looking late would miss a step. Returns the rows changed."""
+    later = Q(next_escalation_at__isnull=True) | Q(next_escalation_at__gt=latest)  # rows already early stay unwritten
     with db.writing():
-        return tickets.update(next_escalation_at=Least(Coalesce("next_escalation_at", latest), latest))
+        return tickets.filter(later).update(next_escalation_at=latest)
