@@ -61,6 +61,10 @@ from .models import Deadline, Escalation, Kind, LadderInputs, Stage
 log = logging.getLogger(__name__)
 
 DEFAULT_BATCH = 2000
+# Tickets one pass looks at, at most, earliest moment first: the rest are left to the next pass (a minute later
+# with `escalate --loop`). It bounds a pass where many steps fall on one moment (the start of a day: every
+# reminder of the day) to a few seconds (docs/scale.md: ≈ 0.4 ms a ticket, sending included).
+DEFAULT_LIMIT = 20_000
 DEFAULT_REMIND_BEFORE = 1
 # The first moment at which a deadline counts as passed (`decide`: due < now).
 _JUST_AFTER = timedelta(microseconds=1)
@@ -78,6 +82,7 @@ class PassSummary:
     closed: int = 0
     scanned: int = 0  # tickets looked at
     skipped: int = 0  # due for something but held by another copy of the pass (or changed meanwhile)
+    capped: bool = False  # more were due than the pass's limit: the next pass goes on with them
     seconds: float = 0.0
 
     def as_dict(self) -> dict[str, Any]:
@@ -85,7 +90,8 @@ class PassSummary:
 
     def __str__(self) -> str:
         return (f"催办 {self.remind}，督办 {self.supervise}，书面通报 {self.notice}，回访期满归档 {self.closed}；"
-                f"检查工单 {self.scanned}，跳过 {self.skipped}，用时 {self.seconds:.2f} 秒")
+                f"检查工单 {self.scanned}，跳过 {self.skipped}，用时 {self.seconds:.2f} 秒"
+                + ("（其余到期工单留待下一轮）" if self.capped else ""))
 
 
 @dataclass(frozen=True)
@@ -444,20 +450,23 @@ def _close_unreviewed(run: _Pass, batch: int, summary: PassSummary, stop: Callab
 
 
 def run_pass(now: datetime | None = None, batch: int = DEFAULT_BATCH,
-             stop: Callable[[], bool] | None = None) -> PassSummary:
-    """One escalation pass over the tickets due for a look. Safe to repeat and to run in several processes.
+             stop: Callable[[], bool] | None = None, limit: int = DEFAULT_LIMIT) -> PassSummary:
+    """One escalation pass over the tickets due for a look (at most `limit`, earliest first). Safe to repeat and
+    to run in several processes.
 
     `stop` is asked between batches (a scheduler shutting down); each batch is all-or-nothing.
     """
     started = time.perf_counter()
     now = now or clock.now()
     stop = stop or (lambda: False)
-    if batch < 1:
-        raise ValueError("batch must be positive")
+    if batch < 1 or limit < 1:
+        raise ValueError("batch and limit must be positive")
     run = _Pass(now)
     summary = PassSummary()
     _wake_if_inputs_changed(run)
-    ids = sorted(_due_for_a_look(now).values_list("pk", flat=True))  # sorted here: the index gives them by time
+    earliest = list(_due_for_a_look(now).order_by("next_escalation_at").values_list("pk", flat=True)[:limit + 1])
+    summary.capped = len(earliest) > limit
+    ids = sorted(earliest[:limit])  # by key: each chunk's rows and records are then near one another
     for chunk in _chunks(ids, batch):
         if stop():
             break

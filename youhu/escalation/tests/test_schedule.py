@@ -53,7 +53,7 @@ def test_a_deadline_change_makes_the_ticket_due_for_a_look_and_other_changes_do_
     services.handle(ticket, by=district.handler, note="已联系现场", now=at("2026-03-02 10:40"))
     assert next_look(ticket) == at("2026-03-02 11:30") + timedelta(microseconds=1)  # unchanged: no new deadline
     assert run_pass(now=at("2026-03-02 11:31")).as_dict() | {"seconds": 0} == {
-        "remind": 0, "supervise": 0, "notice": 0, "closed": 0, "scanned": 1, "skipped": 0, "seconds": 0}
+        "remind": 0, "supervise": 0, "notice": 0, "closed": 0, "scanned": 1, "skipped": 0, "capped": False, "seconds": 0}
     # accepted: the reply deadline's reminder, 2 working days before Monday 23rd, is the next step
     assert next_look(ticket) == at("2026-03-19 00:00")
 
@@ -221,3 +221,13 @@ def test_passes_every_hour_send_what_a_look_at_every_ticket_would_and_nothing_tw
     assert records == TicketEvent.objects.filter(action__in=[Kind.REMIND, Kind.SUPERVISE, Kind.NOTICE]).count()
     assert all(len(sent(t)) >= 2 for t in (a, b, c, d, e))
     assert scanned < 3 * records < passes  # a look per step and change, not every ticket every hour
+
+
+def test_a_pass_looks_at_its_limit_earliest_first_and_the_next_goes_on(district):
+    late = district.ticket_in(Status.HANDLING, now=at("2026-03-03 09:30"))
+    early = [district.ticket_in(Status.HANDLING) for _ in range(2)]
+    first = run_pass(now=at("2026-03-27 10:00"), limit=2)  # every reply deadline missed: three 督办 due
+    assert (first.supervise, first.capped) == (2, True) and sent(late) == []
+    assert all(sent(ticket) for ticket in early)
+    second = run_pass(now=at("2026-03-27 10:01"), limit=2)
+    assert (second.supervise, second.capped) == (1, False) and len(sent(late)) == 1
