@@ -37,9 +37,10 @@ UnitChannel.objects.bulk_create([UnitChannel(unit=u, wecom_webhook=f"{url}/wecom
 """
 
 # The end of today (local time): the deadline's day is today and not past, so the pass's rule is 催办 (due_day).
+# A new deadline is due for the pass's look at once (what the tickets services do when they change one).
 DUE_TODAY = """
 UPDATE tickets_ticket SET reply_due = date_trunc('day', now() AT TIME ZONE 'Asia/Shanghai')
-    AT TIME ZONE 'Asia/Shanghai' + interval '23 hours 58 minutes'
+    AT TIME ZONE 'Asia/Shanghai' + interval '23 hours 58 minutes', next_escalation_at = now()
 WHERE status IN ('dispatched', 'handling')
 """
 

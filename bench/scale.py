@@ -359,9 +359,10 @@ def timed(name: str, n: int, rounds: int, run: Callable[[], None]) -> None:
         started = time.perf_counter()
         run()
         times.append((time.perf_counter() - started) * 1000)
+    in_order = "/".join(f"{t:.0f}" for t in times)  # the first round may differ (a cold cache, a backlog)
     times.sort()
     p95 = times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
-    print(f"{name} n={n} median_ms={statistics.median(times):.0f} p95_ms={p95:.0f}", flush=True)
+    print(f"{name} n={n} median_ms={statistics.median(times):.0f} p95_ms={p95:.0f} rounds_ms={in_order}", flush=True)
 
 
 def _client(username: str):

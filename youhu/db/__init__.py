@@ -8,7 +8,7 @@ outside this package takes the lock or writes SQL.
 from .bulk import db_datetime, db_json, insert_rows
 from .lock import holding, writing
 from .queries import counts_by, unclaimed
-from .rows import claim_row, increment, insert, insert_records, update_row, update_where
+from .rows import claim_row, increment, insert, insert_records, update_row, update_rows, update_where
 
 __all__ = ["claim_row", "counts_by", "db_datetime", "db_json", "holding", "increment", "insert", "insert_records",
-           "insert_rows", "unclaimed", "update_row", "update_where", "writing"]
+           "insert_rows", "unclaimed", "update_row", "update_rows", "update_where", "writing"]

@@ -95,6 +95,29 @@ def update_row(model: type[Model], pk: object, values: dict[str, object], *, cou
         return cursor.rowcount
 
 
+def update_rows(model: type[Model], name: str, values: Mapping[object, object], *, using: str = "default") -> int:
+    """UPDATE one field of many rows, each row (by primary key) to its own value: on PostgreSQL one statement
+    joining a VALUES list by key, on SQLite one prepared statement with executemany. Returns the rows changed
+    (on SQLite, the rows of the statement's last run: not used by the callers)."""
+    if not values:
+        return 0
+    connection = connections[using]
+    meta, qn = model._meta, connection.ops.quote_name
+    field = meta.get_field(name)
+    table, column, key = qn(meta.db_table), qn(field.column), qn(meta.pk.column)
+    rows = [(pk, field.get_db_prep_save(_key_of(field, value), connection=connection)) for pk, value in values.items()]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # Typed: a list of NULLs alone would be text to PostgreSQL.
+            row = f"(%s::{meta.pk.db_type(connection)}, %s::{field.db_type(connection)})"
+            cursor.execute(f"UPDATE {table} SET {column} = v.value FROM (VALUES {', '.join([row] * len(rows))}) "
+                           f"AS v (pk, value) WHERE {table}.{key} = v.pk", [p for pair in rows for p in pair])
+        else:
+            cursor.executemany(f"UPDATE {table} SET {column} = %s WHERE {key} = %s",
+                               [(value, pk) for pk, value in rows])
+        return cursor.rowcount
+
+
 def _key_of(field: Field, value: object) -> object:
     if hasattr(value, "resolve_expression"):
         raise TypeError(f"update_row writes values, not expressions ({field.name})")

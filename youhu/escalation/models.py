@@ -52,3 +52,19 @@ class Escalation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.get_deadline_display()} {self.ticket_id}"
+
+
+class LadderInputs(models.Model):
+    """What the tickets' next escalation moments (`Ticket.next_escalation_at`) were worked out from: the digest of
+    the reminder rules, the working calendar and the 书面通报 delay. A pass that finds another digest (an admin
+    changed a rule or a holiday, or the first pass after an upgrade) brings every waiting ticket forward before it
+    starts, so that no step of a ladder is missed; one row, replaced."""
+
+    digest = models.CharField(max_length=64, unique=True)
+    since = models.DateTimeField()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "催督办时刻依据"
+
+    def __str__(self) -> str:
+        return f"{self.digest[:12]} ({self.since:%Y-%m-%d %H:%M})"

@@ -17,14 +17,24 @@ reopen sets a new deadline value, which is escalated afresh. Working days are th
 Every escalation is recorded once (Escalation, unique per ticket/deadline/value/kind/stage), with
 a ticket event and inbox messages for the main unit (and its unit heads for 督办/通报).
 
-Two copies may run at once on PostgreSQL: each batch locks its tickets with SELECT ... FOR NO KEY
+A pass reads only the tickets whose `next_escalation_at` has come (one range of a partial index): a change
+of a deadline sets it to the moment of the change (the tickets app's rule), and the pass, having decided
+what is due, sets it to the next moment at which the ticket's ladder has something due (the start of a
+reminder day, the deadline passing, the start of the 书面通报 day), or to none when the ladder has ended.
+Those moments are worked out from the rules, the calendar and the 书面通报 delay; a pass that finds
+these changed (`LadderInputs`) first brings every waiting ticket forward to a moment no later than its
+ladder's first possible step, so nothing is missed (docs/scale.md).
+
+Two copies may run at once on PostgreSQL: each batch locks its due tickets with SELECT ... FOR NO KEY
 UPDATE SKIP LOCKED (it conflicts with another copy and with a ticket update, not with the inserts
-of events and messages that refer to the ticket) and re-reads what was sent after taking the locks, so a ticket
-is escalated by whichever copy holds it; the unique constraint is the last guard.
+of events and messages that refer to the ticket) and reads what was sent after taking the locks, so a ticket
+is escalated by whichever copy holds it and looked at by the other only once its next moment comes; the
+unique constraint is the last guard.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import time
 from collections import defaultdict
@@ -35,7 +45,7 @@ from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.db import IntegrityError, connection
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
 from youhu import clock, db
@@ -46,12 +56,18 @@ from youhu.tickets.errors import TicketError
 from youhu.tickets.models import CloseReason, Status, Ticket
 from youhu.workdays import calendar
 
-from .models import Deadline, Escalation, Kind, Stage
+from .models import Deadline, Escalation, Kind, LadderInputs, Stage
 
 log = logging.getLogger(__name__)
 
 DEFAULT_BATCH = 2000
+# Tickets one pass looks at, at most, earliest moment first: the rest are left to the next pass (a minute later
+# with `escalate --loop`). It bounds a pass where many steps fall on one moment (the start of a day: every
+# reminder of the day) to a few seconds (docs/scale.md: ≈ 0.4 ms a ticket, sending included).
+DEFAULT_LIMIT = 20_000
 DEFAULT_REMIND_BEFORE = 1
+# The first moment at which a deadline counts as passed (`decide`: due < now).
+_JUST_AFTER = timedelta(microseconds=1)
 
 
 def notice_after_working_days() -> int:
@@ -66,6 +82,7 @@ class PassSummary:
     closed: int = 0
     scanned: int = 0  # tickets looked at
     skipped: int = 0  # due for something but held by another copy of the pass (or changed meanwhile)
+    capped: bool = False  # more were due than the pass's limit: the next pass goes on with them
     seconds: float = 0.0
 
     def as_dict(self) -> dict[str, Any]:
@@ -73,7 +90,8 @@ class PassSummary:
 
     def __str__(self) -> str:
         return (f"催办 {self.remind}，督办 {self.supervise}，书面通报 {self.notice}，回访期满归档 {self.closed}；"
-                f"检查工单 {self.scanned}，跳过 {self.skipped}，用时 {self.seconds:.2f} 秒")
+                f"检查工单 {self.scanned}，跳过 {self.skipped}，用时 {self.seconds:.2f} 秒"
+                + ("（其余到期工单留待下一轮）" if self.capped else ""))
 
 
 @dataclass(frozen=True)
@@ -86,6 +104,10 @@ class _Track:
     verb: str  # what the unit has to do by then
     set_field: str | None  # when the deadline was set, if known (reminders before it are moot)
 
+    def due(self, row: _Row) -> datetime | None:
+        """The deadline's value while the ticket waits for it, else None."""
+        return getattr(row, self.field) if row.status in self.statuses else None
+
 
 TRACKS = (
     _Track(Deadline.ACCEPT, "accept_due", (Status.DISPATCHED,), "签收", "dispatched_at"),
@@ -94,10 +116,10 @@ TRACKS = (
 
 _ESCALATION_COLUMNS = ("ticket_id", "kind", "deadline", "stage", "due", "sent_at")
 _ROW_FIELDS = ("pk", "number", "main_unit_id", "category_id", "appeal_type", "urgency", "dispatched_at",
-               "district_id")
+               "district_id", "status", "accept_due", "reply_due")
 
 
-class _Row(NamedTuple):  # a tuple: tens of thousands are made per pass
+class _Row(NamedTuple):  # a tuple: tens of thousands are made by the pass after a quiet night
     pk: int
     number: str
     main_unit_id: int | None
@@ -106,7 +128,9 @@ class _Row(NamedTuple):  # a tuple: tens of thousands are made per pass
     urgency: str
     dispatched_at: datetime | None
     district_id: int | None  # whose calendar counts its 催办 / 书面通报 days (docs/levels.md)
-    due: datetime
+    status: str
+    accept_due: datetime | None
+    reply_due: datetime | None
 
 
 # (kind, stage) -> sent_at, for one ticket, one deadline and one deadline value
@@ -167,13 +191,23 @@ class _Pass:
         self._before_day: dict[tuple[date, int, int | None], date] = {}
         self._notice_day: dict[tuple[date, int | None], date] = {}
         self.notice_after = notice_after_working_days()
-        max_before = max([DEFAULT_REMIND_BEFORE, *self.remind_days.rules.values()])
-        # Any deadline before this may need something now; later ones cannot (see working_day_before) — in
-        # the calendar of any district, whose own days off may put its horizon later than the city's.
-        levels = (None, *District.objects.values_list("pk", flat=True))
-        last_day = max(calendar.add_working_days_to_date(self.today, max_before, level) for level in levels)
-        self.horizon = calendar.start_of_day(max(last_day, self.today) + timedelta(days=1))
         self.heads = self._unit_heads()
+
+    def inputs_digest(self) -> str:
+        """What every moment `next_look` works out depends on besides the ticket: the rules' reminder days, the
+        working calendar, the 书面通报 delay."""
+        rules = sorted(self.remind_days.rules.items(), key=repr)
+        inputs = (rules, DEFAULT_REMIND_BEFORE, self.notice_after, calendar.fingerprint())
+        return hashlib.sha256(repr(inputs).encode()).hexdigest()
+
+    def reminder_reach(self) -> timedelta:
+        """How long before its deadline a ticket's first 催办 may come: the most calendar days the largest number of
+        reminder working days spans before any day of the coming year, in any district's calendar, and a day."""
+        most = max([DEFAULT_REMIND_BEFORE, *(days for days in self.remind_days.rules.values() if days is not None)])
+        levels = (None, *District.objects.values_list("pk", flat=True))
+        days = [self.today + timedelta(days=k) for k in range(400)]
+        span = max((day - calendar.working_day_before(day, most, level)).days for level in levels for day in days)
+        return timedelta(days=span + 1)
 
     @staticmethod
     def _unit_heads() -> dict[int, tuple[int, ...]]:
@@ -211,20 +245,23 @@ class _Pass:
             self._notice_day[key] = calendar.add_working_days_to_date(key[0], self.notice_after, district_id)
         return self._notice_day[key]
 
-    def decide(self, track: _Track, row: _Row, sent: _Sent) -> tuple[str, str] | None:
-        """What, if anything, is due now for this deadline: (kind, stage)."""
-        if row.due < self.now:
+    def decide(self, track: _Track, row: _Row, due: datetime, sent: _Sent,
+               now: datetime | None = None) -> tuple[str, str] | None:
+        """What, if anything, is due for this deadline value now (or at `now`): (kind, stage)."""
+        now = now or self.now
+        today = self.today if now is self.now else timezone.localdate(now, self.tz)
+        if due < now:
             supervised_at = sent.get((Kind.SUPERVISE, Stage.OVERDUE))
             if supervised_at is None:
                 return Kind.SUPERVISE, Stage.OVERDUE
-            if (Kind.NOTICE, Stage.OVERDUE) not in sent and self.today >= self.notice_day(supervised_at, row.district_id):
+            if (Kind.NOTICE, Stage.OVERDUE) not in sent and today >= self.notice_day(supervised_at, row.district_id):
                 return Kind.NOTICE, Stage.OVERDUE
             return None
         if (Kind.REMIND, Stage.DUE_DAY) in sent:
             return None
-        due_day = self.local(row.due).date()
+        due_day = self.local(due).date()
         set_at = row.dispatched_at if track.set_field else None
-        if due_day <= self.today:
+        if due_day <= today:
             if set_at is not None and set_at >= calendar.start_of_day(due_day):
                 return None
             return Kind.REMIND, Stage.DUE_DAY
@@ -232,12 +269,27 @@ class _Pass:
         if days <= 0 or (Kind.REMIND, Stage.BEFORE) in sent:
             return None
         before = self.before_day(due_day, days, row.district_id)
-        if before > self.today or (set_at is not None and set_at >= calendar.start_of_day(before)):
+        if before > today or (set_at is not None and set_at >= calendar.start_of_day(before)):
             return None
         return Kind.REMIND, Stage.BEFORE
 
-    def message(self, track: _Track, row: _Row, kind: str, stage: str) -> str:
-        due = self.local(row.due)
+    def next_look(self, track: _Track, row: _Row, due: datetime, sent: _Sent) -> datetime | None:
+        """The first moment after now at which `decide` has something for this deadline value, with what has
+        been sent so far; None when its ladder has ended. `decide` can change its answer only at the turns
+        below, so trying them in order finds it."""
+        due_day = self.local(due).date()
+        turns = [calendar.start_of_day(due_day), due + _JUST_AFTER]
+        days = self.remind_days(row.category_id, row.appeal_type, row.urgency)
+        if days > 0:
+            turns.append(calendar.start_of_day(self.before_day(due_day, days, row.district_id)))
+        supervised_at = sent.get((Kind.SUPERVISE, Stage.OVERDUE))
+        if supervised_at is not None:
+            turns.append(calendar.start_of_day(self.notice_day(supervised_at, row.district_id)))
+        return next((turn for turn in sorted(turns)
+                     if turn > self.now and self.decide(track, row, due, sent, now=turn) is not None), None)
+
+    def message(self, track: _Track, row: _Row, due: datetime, kind: str, stage: str) -> str:
+        due = self.local(due)
         when = f"{due:%Y-%m-%d %H:%M}"
         if kind == Kind.REMIND and stage == Stage.BEFORE:
             return f"催办：工单 {row.number} 须于 {when} 前{track.verb}，请抓紧办理"
@@ -255,71 +307,101 @@ class _Pass:
         return (row.main_unit_id,), users
 
 
-def _waiting(run: _Pass, track: _Track):
-    """The tickets a pass must decide on for this deadline: open, the deadline near enough (its index
-    range), and not yet at the end of the ladder — a 书面通报 sent for this value of the deadline leaves
-    nothing more to send, and overdue tickets pile up in that state (docs/scale.md)."""
-    finished = Escalation.objects.filter(ticket=OuterRef("pk"), deadline=track.deadline, due=OuterRef(track.field),
-                                         kind=Kind.NOTICE)
-    return (Ticket.objects.filter(status__in=track.statuses, **{f"{track.field}__lt": run.horizon})
-            .exclude(Exists(finished)).order_by())
-
-
-def _sent_for(track: _Track, first: int, last: int) -> dict[tuple[int, datetime], _Sent]:
-    sent: dict[tuple[int, datetime], _Sent] = defaultdict(dict)
-    rows = Escalation.objects.filter(ticket_id__gte=first, ticket_id__lte=last, deadline=track.deadline).order_by()
-    for ticket_id, due, kind, stage, sent_at in rows.values_list("ticket_id", "due", "kind", "stage", "sent_at"):
-        sent[(ticket_id, due)][(kind, stage)] = sent_at
+def _sent_for(ticket_ids: Sequence[int]) -> dict[tuple[int, str, datetime], _Sent]:
+    """What was sent about these tickets, by (ticket, deadline, deadline value)."""
+    sent: dict[tuple[int, str, datetime], _Sent] = defaultdict(dict)
+    rows = Escalation.objects.filter(ticket_id__in=ticket_ids).order_by()
+    for ticket_id, deadline, due, kind, stage, sent_at in rows.values_list(
+            "ticket_id", "deadline", "due", "kind", "stage", "sent_at"):
+        sent[(ticket_id, deadline, due)][(kind, stage)] = sent_at
     return sent
 
 
-def _decide_rows(run: _Pass, track: _Track, rows_qs, first: int, last: int) -> list[tuple[_Row, str, str]]:
-    rows = [_Row._make(values) for values in rows_qs.values_list(*_ROW_FIELDS, track.field)]
-    sent = _sent_for(track, first, last)
-    todo = []
-    for row in rows:
-        decision = run.decide(track, row, sent.get((row.pk, row.due), {}))
+# One escalation to send: the deadline, the ticket, the deadline's value, kind and stage.
+_Todo = tuple[_Track, _Row, datetime, str, str]
+
+
+def _decide_ticket(run: _Pass, row: _Row, sent: dict[tuple[int, str, datetime], _Sent],
+                   todo: list[_Todo]) -> datetime | None:
+    """Add what is due now for each deadline the ticket waits for to `todo`; return when to look at it next."""
+    looks = []
+    for track in TRACKS:
+        due = track.due(row)
+        if due is None:
+            continue
+        mine = sent[(row.pk, track.deadline, due)]
+        decision = run.decide(track, row, due, mine)
         if decision is not None:
-            todo.append((row, *decision))
-    return todo
+            todo.append((track, row, due, *decision))
+            mine[decision] = run.now
+        look = run.next_look(track, row, due, mine)
+        if look is not None:
+            looks.append(look)
+    return min(looks, default=None)
 
 
-def _escalate_chunk(run: _Pass, track: _Track, chunk: Sequence[int], summary: PassSummary) -> None:
-    """Decide and record the escalations of a chunk of tickets, atomically.
+def _due_for_a_look(now: datetime):
+    """The pass's candidates: one range of the partial index `ticket_escalation_due`."""
+    return Ticket.objects.filter(next_escalation_at__lte=now).order_by()
 
-    `chunk` is a slice of the sorted candidate ids, queried as an id range with the candidate
-    conditions (the same rows, without a query of thousands of parameters). Where the database
-    has row locks, the tickets that need something are locked (skipping those another copy holds)
-    and decided again on what was sent by then; locking only those keeps a quiet pass cheap.
-    SQLite has no row locks but runs one writing transaction at a time, from its BEGIN.
+
+def _escalate_chunk(run: _Pass, chunk: Sequence[int], summary: PassSummary) -> None:
+    """Decide and record the escalations of a chunk of due tickets, and when to look at each next, atomically.
+
+    Where the database has row locks, the chunk's tickets are locked, skipping those another copy (or a
+    person's change) holds: those stay due for the next pass. SQLite has no row locks but runs one writing
+    transaction at a time, from its BEGIN.
     """
-    first, last = chunk[0], chunk[-1]
-    waiting = _waiting(run, track)
+    due = _due_for_a_look(run.now).filter(pk__in=chunk)
     with db.writing():
-        todo = _decide_rows(run, track, waiting.filter(pk__range=(first, last)), first, last)
-        summary.scanned += len(chunk)
-        if todo and connection.features.has_select_for_update_skip_locked:
-            wanted = [row.pk for row, _kind, _stage in todo]
-            locked = waiting.select_for_update(skip_locked=True, no_key=True).filter(pk__in=wanted)
-            todo = _decide_rows(run, track, locked, first, last)
-            summary.skipped += len(wanted) - len(todo)
-        if not todo:
-            return
-        notes = []
-        for row, kind, stage in todo:
-            units, users = run.recipients(row, kind)
-            notes.append(tickets.EscalationNote(
-                ticket_id=row.pk, kind=kind, message=run.message(track, row, kind, stage),
-                unit_ids=units, user_ids=users,
-                payload=run.payload(track, stage, row.due),
-            ))
-        tickets.record_escalations(notes, now=run.now)
-        sent_at = db.db_datetime(run.now)
-        db.insert_rows(Escalation, _ESCALATION_COLUMNS, [
-            (row.pk, kind, track.deadline, stage, run.db_due(row.due), sent_at) for row, kind, stage in todo
-        ])
-    for _row, kind, _stage in todo:
+        if connection.features.has_select_for_update_skip_locked:
+            due = due.select_for_update(skip_locked=True, no_key=True)
+        rows = [_Row._make(values) for values in due.values_list(*_ROW_FIELDS)]
+        summary.scanned += len(rows)
+        summary.skipped += len(chunk) - len(rows)
+        sent = _sent_for([row.pk for row in rows])
+        todo: list[_Todo] = []
+        looks = {row.pk: _decide_ticket(run, row, sent, todo) for row in rows}
+        if todo:
+            notes = []
+            for track, row, deadline, kind, stage in todo:
+                units, users = run.recipients(row, kind)
+                notes.append(tickets.EscalationNote(
+                    ticket_id=row.pk, kind=kind, message=run.message(track, row, deadline, kind, stage),
+                    unit_ids=units, user_ids=users, payload=run.payload(track, stage, deadline),
+                ))
+            tickets.record_escalations(notes, now=run.now)
+            sent_at = db.db_datetime(run.now)
+            db.insert_rows(Escalation, _ESCALATION_COLUMNS, [
+                (row.pk, kind, track.deadline, stage, run.db_due(deadline), sent_at)
+                for track, row, deadline, kind, stage in todo
+            ])
+        tickets.schedule_escalation_looks(looks)
+    for _track, _row, _deadline, kind, _stage in todo:
         setattr(summary, kind, getattr(summary, kind) + 1)
+
+
+def wake_waiting(run: _Pass) -> None:
+    """Bring every ticket that waits for a deadline, with its ladder not ended, forward to no later than the
+    first moment its ladder could have a step (its deadline less the reminders' reach): one UPDATE per
+    deadline. The passes that follow work out each one's exact moment when they look at it."""
+    reach = run.reminder_reach()
+    for track in TRACKS:
+        ended = Escalation.objects.filter(ticket=OuterRef("pk"), deadline=track.deadline, due=OuterRef(track.field),
+                                          kind=Kind.NOTICE)
+        waiting = (Ticket.objects.filter(status__in=track.statuses, **{f"{track.field}__isnull": False})
+                   .exclude(Exists(ended)))
+        tickets.wake_for_escalation(waiting, F(track.field) - reach)
+
+
+def _wake_if_inputs_changed(run: _Pass) -> None:
+    digest = run.inputs_digest()
+    if LadderInputs.objects.filter(digest=digest).exists():
+        return
+    wake_waiting(run)
+    with db.writing():
+        LadderInputs.objects.exclude(digest=digest).delete()
+        LadderInputs.objects.bulk_create([LadderInputs(digest=digest, since=run.now)], ignore_conflicts=True)
 
 
 def _review_cutoff(run: _Pass, district_id: int | None = None) -> datetime:
@@ -368,29 +450,32 @@ def _close_unreviewed(run: _Pass, batch: int, summary: PassSummary, stop: Callab
 
 
 def run_pass(now: datetime | None = None, batch: int = DEFAULT_BATCH,
-             stop: Callable[[], bool] | None = None) -> PassSummary:
-    """One escalation pass over every open ticket. Safe to repeat and to run in two processes.
+             stop: Callable[[], bool] | None = None, limit: int = DEFAULT_LIMIT) -> PassSummary:
+    """One escalation pass over the tickets due for a look (at most `limit`, earliest first). Safe to repeat and
+    to run in several processes.
 
     `stop` is asked between batches (a scheduler shutting down); each batch is all-or-nothing.
     """
     started = time.perf_counter()
     now = now or clock.now()
     stop = stop or (lambda: False)
-    if batch < 1:
-        raise ValueError("batch must be positive")
+    if batch < 1 or limit < 1:
+        raise ValueError("batch and limit must be positive")
     run = _Pass(now)
     summary = PassSummary()
-    for track in TRACKS:
-        ids = list(_waiting(run, track).order_by("pk").values_list("pk", flat=True))
-        for chunk in _chunks(ids, batch):
-            if stop():
-                break
-            try:
-                _escalate_chunk(run, track, chunk, summary)
-            except IntegrityError:
-                # Only if another copy slipped past the locks: it has sent these, so nothing is lost.
-                log.warning("escalation batch skipped: already sent by another process")
-                summary.skipped += len(chunk)
+    _wake_if_inputs_changed(run)
+    earliest = list(_due_for_a_look(now).order_by("next_escalation_at").values_list("pk", flat=True)[:limit + 1])
+    summary.capped = len(earliest) > limit
+    ids = sorted(earliest[:limit])  # by key: each chunk's rows and records are then near one another
+    for chunk in _chunks(ids, batch):
+        if stop():
+            break
+        try:
+            _escalate_chunk(run, chunk, summary)
+        except IntegrityError:
+            # Only if another copy slipped past the locks: it has sent these, so nothing is lost.
+            log.warning("escalation batch skipped: already sent by another process")
+            summary.skipped += len(chunk)
     if not stop():
         _close_unreviewed(run, batch, summary, stop)
     summary.seconds = time.perf_counter() - started

@@ -98,6 +98,11 @@ class Ticket(models.Model):
     accept_due = models.DateTimeField(null=True, blank=True, db_index=True)
     reply_due = models.DateTimeField(null=True, blank=True, db_index=True)
     due_estimated = models.BooleanField(default=False, help_text="时限落在未公布节假日安排的年份，按周末估算")
+    # When the escalation pass (催办 / 督办 / 书面通报) must look at this ticket again; NULL: not until a deadline
+    # changes. A change of a deadline sets it to the moment of the change (`services.lifecycle._apply`: the
+    # ticket's own rule, which knows nothing of the ladder); the pass moves it on to the next moment its ladder
+    # has something due, and reads only what the partial index below holds up to now (docs/scale.md).
+    next_escalation_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     reply_text = models.TextField(blank=True)
     # A reply that failed the quality check waits for a supervisor before the appellant sees it.
@@ -142,6 +147,9 @@ class Ticket(models.Model):
             models.Index(fields=["district", "street", "main_unit"], include=["status", "accept_due", "reply_due"],
                          condition=models.Q(status__in=("new", "registered", "dispatched", "handling", "replied")),
                          name="ticket_open_work"),
+            # The escalation pass's candidates: one range of what is due now, among the tickets still waiting.
+            models.Index(fields=["next_escalation_at"], condition=models.Q(next_escalation_at__isnull=False),
+                         name="ticket_escalation_due"),
         ]
         verbose_name = verbose_name_plural = "工单"
 

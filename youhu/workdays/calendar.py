@@ -7,6 +7,7 @@ schedule is computed on plain weekdays, and every result that relied on such a y
 
 from __future__ import annotations
 
+import hashlib
 import threading
 import time as _time
 from dataclasses import dataclass
@@ -76,6 +77,23 @@ def local_tz() -> ZoneInfo:
 
 def is_confirmed_year(year: int) -> bool:
     return year in _load().confirmed_years
+
+
+_digest: tuple[_Snapshot | None, str] = (None, "")
+
+
+def fingerprint() -> str:
+    """A digest of which days are working days (the city's exceptions and every district's): equal digests, equal
+    calendars. The escalation pass works out its moments ahead of time and compares this to know when to redo them."""
+    global _digest
+    snap = _load()
+    seen, digest = _digest
+    if seen is not snap:
+        days = (sorted(snap.overrides.items()),
+                sorted((district, sorted(own.items())) for district, own in snap.district_overrides.items()))
+        digest = hashlib.sha256(repr(days).encode()).hexdigest()
+        _digest = (snap, digest)
+    return digest
 
 
 def is_working_day(day: date, district_id: int | None = None) -> bool:

@@ -29,6 +29,8 @@ def test_bad_options_are_refused(db):
         call_command("escalate", loop=True, interval=0)
     with pytest.raises(CommandError, match="batch"):
         call_command("escalate", batch=0)
+    with pytest.raises(CommandError, match="limit"):
+        call_command("escalate", limit=0)
 
 
 def test_loop_runs_passes_until_sigterm(district):

@@ -46,7 +46,7 @@ def test_reply_deadline_ladder_remind_before_on_the_day_supervise_then_notice(di
     assert run_pass(now=at("2026-03-30 00:05")).notice == 1
     # After the 书面通报 the ladder is done: later passes do not even read the ticket.
     assert run_pass(now=at("2026-04-10 10:00")).as_dict() | {"seconds": 0} == {
-        "remind": 0, "supervise": 0, "notice": 0, "closed": 0, "scanned": 0, "skipped": 0, "seconds": 0}
+        "remind": 0, "supervise": 0, "notice": 0, "closed": 0, "scanned": 0, "skipped": 0, "capped": False, "seconds": 0}
     assert sent(ticket) == sorted([
         (Deadline.REPLY, Kind.REMIND, Stage.BEFORE), (Deadline.REPLY, Kind.REMIND, Stage.DUE_DAY),
         (Deadline.REPLY, Kind.SUPERVISE, Stage.OVERDUE), (Deadline.REPLY, Kind.NOTICE, Stage.OVERDUE),

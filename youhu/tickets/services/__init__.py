@@ -2,7 +2,14 @@
 change of state), `escalation` (its writes), and `events` (what they share). Callers keep importing
 `from youhu.tickets import services as tickets` and use the names below."""
 
-from .escalation import ESCALATION_KINDS, EscalationNote, record_escalation, record_escalations
+from .escalation import (
+    ESCALATION_KINDS,
+    EscalationNote,
+    record_escalation,
+    record_escalations,
+    schedule_escalation_looks,
+    wake_for_escalation,
+)
 from .events import (
     APPELLANT_LABEL,
     CONTENT_MAX,
@@ -51,6 +58,6 @@ __all__ = [
     "missing_co_parts",
     "new_tracking_code", "next_number", "next_numbers", "notify", "record_escalation", "record_escalations",
     "register", "reject", "release_reply", "reopen", "reply", "request_extension", "return_ticket",
-    "return_to_city", "review", "review_window_days", "submit_co_part", "to_district", "transfer", "update_location", "validate_appeal", "waive_co_parts",
-    "withhold_reply",
+    "return_to_city", "review", "review_window_days", "schedule_escalation_looks", "submit_co_part", "to_district",
+    "transfer", "update_location", "validate_appeal", "waive_co_parts", "wake_for_escalation", "withhold_reply",
 ]

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from datetime import datetime
 from typing import Any
+
+from django.db.models import Expression, Q, QuerySet
 
 from youhu import clock, db
 from youhu.directory.models import Unit, User
@@ -88,3 +90,18 @@ def _tell_escalations(notes: Sequence[EscalationNote], now: datetime) -> None:
     outbox.tell(*(outbox.Notice(f"unit.{n.kind}", ticket_id=n.ticket_id, number=known[n.ticket_id][0],
                                 title=known[n.ticket_id][1], message=n.message, unit_ids=n.unit_ids,
                                 user_ids=n.user_ids) for n in notes if n.ticket_id in known), now=now)
+
+
+def schedule_escalation_looks(moments: Mapping[int, datetime | None]) -> None:
+    """Set when the escalation pass looks at each ticket next (`Ticket.next_escalation_at`): the moment its ladder
+    has something due, None when nothing is left. The pass calls it for the tickets it holds locked."""
+    with db.writing():
+        db.update_rows(Ticket, "next_escalation_at", moments)
+
+
+def wake_for_escalation(tickets: QuerySet[Ticket], latest: Expression) -> int:
+    """Bring `tickets`' next escalation look forward to `latest` (an expression of the row) where it is later or
+    unset, never back: looking early costs a look, looking late would miss a step. Returns the rows changed."""
+    later = Q(next_escalation_at__isnull=True) | Q(next_escalation_at__gt=latest)  # rows already early stay unwritten
+    with db.writing():
+        return tickets.filter(later).update(next_escalation_at=latest)

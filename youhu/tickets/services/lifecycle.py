@@ -30,6 +30,10 @@ from .events import (
     tell_appellant,
 )
 
+# A new value of a deadline is escalated afresh (催办 / 督办 / 书面通报): from the moment of the change the ticket is
+# due for the escalation pass to look at (Ticket.next_escalation_at), whatever the ladder will make of it.
+DEADLINE_FIELDS = ("accept_due", "reply_due")
+
 
 def _apply(
     ticket: Ticket,
@@ -54,6 +58,8 @@ def _apply(
     from_status = ticket.status
     if to_status is not None:
         fields["status"] = to_status
+    if not fields.keys().isdisjoint(DEADLINE_FIELDS):
+        fields["next_escalation_at"] = now
     updated = db.update_row(Ticket, ticket.pk, fields, counter="version", expected=ticket.version)
     if updated == 0:
         current = Ticket.objects.filter(pk=ticket.pk).values_list("status", flat=True).first()

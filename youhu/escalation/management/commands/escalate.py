@@ -8,7 +8,7 @@ import threading
 from django.core.management.base import BaseCommand, CommandError
 from django.db import close_old_connections, connection
 
-from youhu.escalation.services import DEFAULT_BATCH, run_pass
+from youhu.escalation.services import DEFAULT_BATCH, DEFAULT_LIMIT, run_pass
 
 
 class Command(BaseCommand):
@@ -18,14 +18,18 @@ class Command(BaseCommand):
         parser.add_argument("--loop", action="store_true", help="keep running, one pass every --interval seconds")
         parser.add_argument("--interval", type=float, default=60.0, help="seconds between passes (with --loop)")
         parser.add_argument("--batch", type=int, default=DEFAULT_BATCH, help="tickets locked per transaction")
+        parser.add_argument("--limit", type=int, default=DEFAULT_LIMIT,
+                            help="tickets one pass looks at, at most (earliest due first; the next pass goes on)")
 
-    def handle(self, *args, loop: bool, interval: float, batch: int, **options):
+    def handle(self, *args, loop: bool, interval: float, batch: int, limit: int, **options):
         if interval <= 0:
             raise CommandError("--interval must be positive")
         if batch < 1:
             raise CommandError("--batch must be positive")
+        if limit < 1:
+            raise CommandError("--limit must be positive")
         if not loop:
-            self.stdout.write(str(run_pass(batch=batch)))
+            self.stdout.write(str(run_pass(batch=batch, limit=limit)))
             return
         stopping = threading.Event()
 
@@ -40,7 +44,7 @@ class Command(BaseCommand):
                 if not connection.in_atomic_block:  # never drop a connection mid-transaction
                     close_old_connections()  # a long-lived process must not keep a broken connection
                 try:
-                    summary = run_pass(batch=batch, stop=stopping.is_set)
+                    summary = run_pass(batch=batch, stop=stopping.is_set, limit=limit)
                 except Exception as exc:  # noqa: BLE001 - a scheduler survives one failed pass
                     self.stderr.write(f"本轮失败：{exc!r}")
                 else:
