@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 from ninja.errors import HttpError
 
 from youhu.access.auth import api_auth
@@ -47,6 +49,7 @@ class ScorecardOut(Schema):
     category: int | None
     street: int | None
     figures: dict[str, float | int | None]
+    figures_at: datetime | None = Field(None, description="汇总表的更新时间（数据截至）；为空表示实时统计")
 
 
 class RankRow(Schema):
@@ -65,6 +68,7 @@ class RankingOut(Schema):
     weights: dict[str, float]
     ranked: list[RankRow]
     insufficient: list[RankRow]
+    figures_at: datetime | None = Field(None, description="汇总表的更新时间（数据截至）；为空表示实时统计")
 
 
 class HeldReply(Schema):
@@ -92,13 +96,14 @@ def metrics(request: HttpRequest, month: str, unit: int | None = None, category:
             raise HttpError(403, "单位负责人只能查看本单位及下级单位的指标")
     card = scorecard(month_period(month), unit=unit_obj, category=_get(Category, category, "category"),
                      street=_get(Area, street, "street"), district=_own_district(user))
-    return ScorecardOut(month=month, unit=unit, category=category, street=street, figures=card.as_dict())
+    return ScorecardOut(month=month, unit=unit, category=category, street=street, figures=card.as_dict(),
+                        figures_at=card.refreshed_at)
 
 
 def _ranking_out(month: str, table) -> RankingOut:
     return RankingOut(month=month, min_volume=table.min_volume, weights=table.weights,
                       ranked=[_rank_row(r) for r in table.ranked],
-                      insufficient=[_rank_row(r) for r in table.insufficient])
+                      insufficient=[_rank_row(r) for r in table.insufficient], figures_at=table.refreshed_at)
 
 
 @router.get("/ranking", response=RankingOut, summary="某月考核排名（区级人员：本区单位）")

@@ -28,6 +28,7 @@ from .metrics import COUNT_LABELS, RATE_DEFS, Period, format_rate, month_period,
 from .ranking import district_ranking, monthly_ranking
 from .reply_quality import latest_checks
 from .reports import monthly_workbook, ticket_rows
+from .rollup import REFRESH_MINUTES
 
 SUPERVISORS = ("supervisor", "admin")
 VIEWERS = ("supervisor", "admin", "unit_head")
@@ -88,6 +89,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "streets": selectors.in_district(Area.objects.filter(kind=Area.Kind.STREET),
                                          request.user.district_id).order_by("name"),
         "is_supervisor": request.user.has_role(*SUPERVISORS),
+        "refreshed_at": card.refreshed_at if card else None, "refresh_minutes": REFRESH_MINUTES,
         "overdue_count": selectors.in_district(overdue_tickets(), request.user.district_id).count(),
         "pending_count": selectors.in_district(selectors.pending_extensions(), request.user.district_id,
                                                "ticket__district").count(),
@@ -107,8 +109,9 @@ def ranking(request: HttpRequest) -> HttpResponse:
                 districts = district_ranking(period)
         except TicketError as exc:
             messages.error(request, str(exc))
-    return render(request, "supervision/ranking.html", {"month": month, "period": period, "ranking": table,
-                                                        "districts": districts, "district": district})
+    return render(request, "supervision/ranking.html", {
+        "month": month, "period": period, "ranking": table, "districts": districts, "district": district,
+        "refreshed_at": table.refreshed_at if table else None, "refresh_minutes": REFRESH_MINUTES})
 
 
 @roles_required(*VIEWERS)
