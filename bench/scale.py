@@ -85,6 +85,7 @@ def main() -> None:
         print(f"# generated {args.tickets:,} tickets on {connection.vendor} in {time.perf_counter() - started:.0f} s",
               flush=True)
     describe()
+    build_rollup(args.tickets)
     only = set(args.only.split(",")) if args.only else None
     for name, run in operations(args.tickets):
         if only and name not in only:
@@ -323,6 +324,28 @@ def describe() -> None:
     biggest = (Ticket.objects.filter(main_unit__isnull=False).values("main_unit__code").annotate(n=Count("id")).order_by("-n").first() or {})
     print(f"# {total:,} tickets, {open_ / total:.1%} open, {events / total:.2f} events per ticket; "
           f"largest unit {biggest.get('main_unit__code')} leads {biggest.get('n', 0):,}", flush=True)
+
+
+def build_rollup(n: int) -> None:
+    """The supervision figures' daily rollup, built whole as `youhu supervision rollup --all` does, so the timed
+    pages read it; then the last 30 days counted again, what a refresh costs when a city's changes of ten minutes
+    touch every recent day (docs/scale.md, "Monthly rollup")."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from youhu import clock
+    from youhu.supervision import rollup
+
+    started = time.perf_counter()
+    built = rollup.build()
+    print(f"supervision_rollup_build n={n} ms={(time.perf_counter() - started) * 1000:.0f} rows={built.rows}",
+          flush=True)
+    today = timezone.localdate(clock.now())
+    started = time.perf_counter()
+    rows = rollup.recompute_days(today - timedelta(days=29), today)
+    print(f"supervision_rollup_refresh_30d n={n} ms={(time.perf_counter() - started) * 1000:.0f} rows={rows}",
+          flush=True)
 
 
 # ---------------------------------------------------------------- timing
