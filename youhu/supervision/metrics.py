@@ -87,6 +87,11 @@ def _month(year: int, month: int) -> Period:
     return Period(start=start, end=end, label=f"{year}年{month}月")
 
 
+def month_of(day: date) -> Period:
+    """The calendar month a local day is in."""
+    return _month(day.year, day.month)
+
+
 def period_between(start: datetime, end: datetime) -> Period:
     if end <= start:
         raise InvalidInput("统计截止时间须晚于开始时间", field="end")
@@ -269,22 +274,26 @@ def counted_scorecards(period: Period, *, group_by: str | None = "unit", unit: U
 
 def _summed(days: tuple[date, date], as_of: datetime, refreshed_at: datetime, *, period: Period,
             group_by: str | None, unit: Unit | None, district: District | None) -> Scorecards:
-    """The figures summed over the rollup's days, with the open tickets' 超期 counted now: the rollup's counts
-    are as of its last refresh; an open ticket becomes overdue with no event to refresh it."""
+    """The figures summed over the rollup's days. 超期 of the open tickets: for days of one month judged at its
+    end (a month that has ended), the rollup's own count at the month's end; otherwise counted now, since an
+    open ticket becomes overdue with no event to refresh anything."""
     qs = DayFigures.objects.filter(day__gte=days[0], day__lt=days[1])
     if district is not None:
         qs = qs.filter(district=district)
     if unit is not None:
         qs = qs.filter(unit_id__in=unit.subtree_ids())
-    sums = {f"n_{key}": Sum(key) for key in (*stored_counts(), "returns")}
-    late = dispatched_in(period, unit=unit, district=district).filter(open_late_q(as_of))
-    open_late = {row["key"]: row["n"] for row in
-                 _grouped(late, GROUP_FIELDS[group_by] if group_by else None, {"n": Count("id")})}
+    at_month_end = period.end == as_of == month_of(days[0]).end  # one month's days, judged at its end
+    sums = {f"n_{key}": Sum(key) for key in (*stored_counts(), "returns", "open_late_at_month_end")}
+    open_late: dict[Any, int] = {}
+    if not at_month_end:
+        late = dispatched_in(period, unit=unit, district=district).filter(open_late_q(as_of))
+        open_late = {row["key"]: row["n"] for row in
+                     _grouped(late, GROUP_FIELDS[group_by] if group_by else None, {"n": Count("id")})}
     cards = Scorecards()
     cards.refreshed_at = refreshed_at
     for row in _grouped(qs.order_by(), ROLLUP_GROUPS[group_by] if group_by else None, sums):
-        overdue = (row["n_late_replied"] or 0) + open_late.pop(row["key"], 0)
-        cards[row["key"]] = _card(row["key"], row, overdue, refreshed_at)
+        late_open = (row["n_open_late_at_month_end"] or 0) if at_month_end else open_late.pop(row["key"], 0)
+        cards[row["key"]] = _card(row["key"], row, (row["n_late_replied"] or 0) + late_open, refreshed_at)
     for key, n in open_late.items():  # dispatched since the last refresh, and already late
         if n:
             cards[key] = _card(key, {}, n, refreshed_at)

@@ -115,6 +115,8 @@ class DayFigures(models.Model):
     reopened = models.PositiveIntegerField(default=0)
     extended = models.PositiveIntegerField(default=0)
     late_replied = models.PositiveIntegerField(default=0)  # replied_on_time = false: the stored half of 超期
+    # … and its other half for a month that has ended: open and past the deadline at the end of the day's month
+    open_late_at_month_end = models.PositiveIntegerField(default=0)
     days_sum = models.PositiveIntegerField(default=0)  # handling working days of the current replies …
     days_n = models.PositiveIntegerField(default=0)  # … and how many replies have them: the mean is exact
     returns = models.PositiveIntegerField(default=0)

@@ -23,7 +23,7 @@ from django.utils import timezone
 from youhu import clock, db
 from youhu.tickets.models import Ticket, TicketEvent
 
-from .metrics import Period, dispatched_in, prefixed, return_events, stored_counts
+from .metrics import Period, dispatched_in, month_of, open_late_q, prefixed, return_events, stored_counts
 from .models import DayFigures, RollupState
 
 # The events that place a ticket's counts on a day, key or district: the days they happened on are the rows the
@@ -112,15 +112,18 @@ def _recompute(days: set[date]) -> int:
 
 
 def _rows(first: date, last: date) -> Iterator[DayFigures]:
-    """The rows of first..last: the tickets' counts and the 退单, merged by (day, district, unit)."""
+    """The rows of first..last (days of one month): the tickets' counts and the 退单, merged by (day, district,
+    unit)."""
     period = _period(first, last)
     local = timezone.get_default_timezone()
     merged: dict[tuple, DayFigures] = {}
+    month_end = month_of(first).end  # first..last are days of one month
+    counts = {**stored_counts(), "open_late_at_month_end": Count("id", filter=open_late_q(month_end))}
     tickets = (dispatched_in(period).annotate(n_day=TruncDate("dispatched_at", tzinfo=local))
-               .values("n_day", "district_id", "main_unit_id").annotate(**prefixed(stored_counts())))
+               .values("n_day", "district_id", "main_unit_id").annotate(**prefixed(counts)))
     for row in tickets:
         figures = DayFigures(day=row["n_day"], district_id=row["district_id"], unit_id=row["main_unit_id"],
-                             **{key: row[f"n_{key}"] or 0 for key in stored_counts()})
+                             **{key: row[f"n_{key}"] or 0 for key in counts})
         merged[(figures.day, figures.district_id, figures.unit_id)] = figures
     returns = (return_events(period).annotate(n_day=TruncDate("at", tzinfo=local))
                .values("n_day", "ticket__district_id", "unit_id").annotate(n=Count("id")))
@@ -171,11 +174,11 @@ def _days_between(first: date, last: date) -> set[date]:
 
 
 def _runs(days: set[date]) -> Iterator[tuple[date, date]]:
-    """Consecutive days as (first, last) runs."""
+    """Consecutive days of one month as (first, last) runs (a month's rows count 超期 at its end)."""
     ordered = sorted(days)
     start = previous = None
     for day in ordered:
-        if previous is not None and day != previous + timedelta(days=1):
+        if previous is not None and (day != previous + timedelta(days=1) or day.day == 1):
             yield start, previous
             start = None
         start = start or day

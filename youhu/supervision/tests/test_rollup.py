@@ -66,6 +66,8 @@ class Year:
 
 def _year(city: City) -> Year:
     y, a, b = Year(city), city.a, city.b
+    # August: never accepted, overdue before the month ended.
+    y.district("a0", a, "2026-08-03 09:30")
     # September: replied on time and reviewed; one replied late; one never accepted (overdue since).
     y.reply(y.district("a1", a, "2026-09-07 09:30"), a, "2026-09-08 10:00")
     y.review(y.t["a1"], "2026-09-09 10:00")
@@ -167,6 +169,14 @@ def test_a_refresh_with_nothing_new_rewrites_little_and_changes_nothing(year):
     assert [{k: v for k, v in r.items() if k != "id"} for r in rows] == \
         [{k: v for k, v in r.items() if k != "id"} for r in
          DayFigures.objects.order_by("day", "district_id", "unit_id").values()]
+
+
+def test_a_month_that_has_ended_counts_its_open_late_tickets_at_its_end(year):
+    rollup.build(now=NOW)
+    august = month_period("2026-08", now=NOW)
+    assert year.t["a0"].reply_due < august.end
+    assert scorecard(august, now=NOW).overdue == 1
+    assert scorecard(august, now=august.end - timedelta(days=30)).overdue == 0  # judged before it was due
 
 
 def test_open_tickets_become_overdue_with_time_without_a_refresh(year):
