@@ -14,7 +14,7 @@ from youhu.taxonomy.models import Category
 from youhu.tickets.errors import InvalidInput
 
 from . import selectors
-from .metrics import month_period, overdue_tickets, scorecard
+from .metrics import month_period, scorecard
 from .ranking import district_ranking, monthly_ranking
 from .reply_quality import latest_checks
 
@@ -125,7 +125,7 @@ def districts(request: HttpRequest, month: str):
 @router.get("/overdue", summary="超期未办结工单数（按单位）")
 def overdue(request: HttpRequest):
     district_id = _viewer(request).district_id  # a district's staff: their district's only
-    return {"total": selectors.in_district(overdue_tickets(), district_id).count(),
+    return {"total": selectors.overdue_tickets(district_id=district_id).count(),
             "by_unit": [{"unit": r["main_unit_id"], "unit_name": r["main_unit__name"], "count": r["n"]}
                         for r in selectors.overdue_by_unit(district_id=district_id)]}
 
@@ -135,7 +135,7 @@ def held_replies(request: HttpRequest):
     user = _viewer(request)
     if not user.has_role("supervisor", "admin"):
         raise HttpError(403, "只有督办员可以查看暂缓公开的答复")
-    tickets = list(selectors.in_district(selectors.withheld_replies(), user.district_id)[:200])
+    tickets = list(selectors.withheld_replies(district_id=user.district_id)[:200])
     checks = latest_checks([t.pk for t in tickets])
     return [HeldReply(number=t.number, title=t.title, unit=str(t.main_unit) if t.main_unit else None,
                       reply=t.reply_text, score=checks[t.pk].score if t.pk in checks else None,

@@ -318,13 +318,5 @@ def scorecard(period: Period, *, unit: Unit | None = None, category: Category | 
     return cards.get(None) or Scorecard(counts=dict.fromkeys(COUNT_LABELS, 0), refreshed_at=cards.refreshed_at)
 
 
-def overdue_tickets(*, now: datetime | None = None, unit: Unit | None = None) -> QuerySet[Ticket]:
-    """Open tickets past their reply deadline, most overdue first (the supervisor's work list)."""
-    qs = Ticket.objects.filter(reply_overdue_q(now or clock.now()))
-    if unit is not None:
-        qs = qs.filter(main_unit_id__in=unit.subtree_ids())
-    return qs.select_related("main_unit", "category", "street").order_by("reply_due", "id")
-
-
 def format_rate(value: float | None) -> str:
     return "—" if value is None else f"{value * 100:.1f}%"
