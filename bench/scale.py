@@ -85,6 +85,7 @@ def main() -> None:
         print(f"# generated {args.tickets:,} tickets on {connection.vendor} in {time.perf_counter() - started:.0f} s",
               flush=True)
     describe()
+    build_rollup(args.tickets)
     only = set(args.only.split(",")) if args.only else None
     if only is None or any(name.startswith("dashboard") for name in only):
         build_dashboard()
@@ -343,6 +344,28 @@ def build_dashboard() -> None:
     started = time.perf_counter()
     scopes = stored.compute_all()
     print(f"# dashboard hotspots and 三率 of {scopes} scopes computed in {time.perf_counter() - started:.1f} s",
+          flush=True)
+
+
+def build_rollup(n: int) -> None:
+    """The supervision figures' daily rollup, built whole as `youhu supervision rollup --all` does, so the timed
+    pages read it; then the last 30 days counted again, what a refresh costs when a city's changes of ten minutes
+    touch every recent day (docs/scale.md, "Monthly rollup")."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from youhu import clock
+    from youhu.supervision import rollup
+
+    started = time.perf_counter()
+    built = rollup.build()
+    print(f"supervision_rollup_build n={n} ms={(time.perf_counter() - started) * 1000:.0f} rows={built.rows}",
+          flush=True)
+    today = timezone.localdate(clock.now())
+    started = time.perf_counter()
+    rows = rollup.recompute_days(today - timedelta(days=29), today)
+    print(f"supervision_rollup_refresh_30d n={n} ms={(time.perf_counter() - started) * 1000:.0f} rows={rows}",
           flush=True)
 
 

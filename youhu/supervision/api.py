@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 from ninja.errors import HttpError
 
 from youhu.access.auth import api_auth
@@ -12,7 +14,7 @@ from youhu.taxonomy.models import Category
 from youhu.tickets.errors import InvalidInput
 
 from . import selectors
-from .metrics import month_period, overdue_tickets, scorecard
+from .metrics import month_period, scorecard
 from .ranking import district_ranking, monthly_ranking
 from .reply_quality import latest_checks
 
@@ -47,6 +49,7 @@ class ScorecardOut(Schema):
     category: int | None
     street: int | None
     figures: dict[str, float | int | None]
+    figures_at: datetime | None = Field(None, description="汇总表的更新时间（数据截至）；为空表示实时统计")
 
 
 class RankRow(Schema):
@@ -65,6 +68,7 @@ class RankingOut(Schema):
     weights: dict[str, float]
     ranked: list[RankRow]
     insufficient: list[RankRow]
+    figures_at: datetime | None = Field(None, description="汇总表的更新时间（数据截至）；为空表示实时统计")
 
 
 class HeldReply(Schema):
@@ -92,13 +96,14 @@ def metrics(request: HttpRequest, month: str, unit: int | None = None, category:
             raise HttpError(403, "单位负责人只能查看本单位及下级单位的指标")
     card = scorecard(month_period(month), unit=unit_obj, category=_get(Category, category, "category"),
                      street=_get(Area, street, "street"), district=_own_district(user))
-    return ScorecardOut(month=month, unit=unit, category=category, street=street, figures=card.as_dict())
+    return ScorecardOut(month=month, unit=unit, category=category, street=street, figures=card.as_dict(),
+                        figures_at=card.refreshed_at)
 
 
 def _ranking_out(month: str, table) -> RankingOut:
     return RankingOut(month=month, min_volume=table.min_volume, weights=table.weights,
                       ranked=[_rank_row(r) for r in table.ranked],
-                      insufficient=[_rank_row(r) for r in table.insufficient])
+                      insufficient=[_rank_row(r) for r in table.insufficient], figures_at=table.refreshed_at)
 
 
 @router.get("/ranking", response=RankingOut, summary="某月考核排名（区级人员：本区单位）")
@@ -120,7 +125,7 @@ def districts(request: HttpRequest, month: str):
 @router.get("/overdue", summary="超期未办结工单数（按单位）")
 def overdue(request: HttpRequest):
     district_id = _viewer(request).district_id  # a district's staff: their district's only
-    return {"total": selectors.in_district(overdue_tickets(), district_id).count(),
+    return {"total": selectors.overdue_tickets(district_id=district_id).count(),
             "by_unit": [{"unit": r["main_unit_id"], "unit_name": r["main_unit__name"], "count": r["n"]}
                         for r in selectors.overdue_by_unit(district_id=district_id)]}
 
@@ -130,7 +135,7 @@ def held_replies(request: HttpRequest):
     user = _viewer(request)
     if not user.has_role("supervisor", "admin"):
         raise HttpError(403, "只有督办员可以查看暂缓公开的答复")
-    tickets = list(selectors.in_district(selectors.withheld_replies(), user.district_id)[:200])
+    tickets = list(selectors.withheld_replies(district_id=user.district_id)[:200])
     checks = latest_checks([t.pk for t in tickets])
     return [HeldReply(number=t.number, title=t.title, unit=str(t.main_unit) if t.main_unit else None,
                       reply=t.reply_text, score=checks[t.pk].score if t.pk in checks else None,

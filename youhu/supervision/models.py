@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from youhu.directory.models import District, Unit
 from youhu.tickets.models import Ticket
 
 # metric key -> (label, True if a higher rate is better). The order is the order on pages and sheets.
@@ -88,3 +89,55 @@ class ReplyCheck(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ticket_id} {self.score:.0f}"
+
+
+class DayFigures(models.Model):
+    """The scorecard counts of one local day, district and unit: the rollup a month's figures are summed from
+    (docs/metrics.md, "The monthly rollup"; filled by rollup.py).
+
+    A row holds the tickets dispatched that day to the unit (`Ticket.main_unit`, in the ticket's district as
+    it is now) and the 退单 the unit's users made that day (their tickets' district). 超期件数 is not stored: it
+    depends on the time of the report for a ticket still open, so only the late replies are (`late_replied`);
+    the open ones are counted when the figures are read. Field names are the scorecard's count keys."""
+
+    day = models.DateField()
+    district = models.ForeignKey(District, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    unit = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    received = models.PositiveIntegerField(default=0)
+    accepted = models.PositiveIntegerField(default=0)
+    accepted_on_time = models.PositiveIntegerField(default=0)
+    replied = models.PositiveIntegerField(default=0)
+    replied_on_time = models.PositiveIntegerField(default=0)
+    reviewed = models.PositiveIntegerField(default=0)
+    resolved = models.PositiveIntegerField(default=0)
+    satisfied = models.PositiveIntegerField(default=0)
+    replied_ever = models.PositiveIntegerField(default=0)
+    reopened = models.PositiveIntegerField(default=0)
+    extended = models.PositiveIntegerField(default=0)
+    late_replied = models.PositiveIntegerField(default=0)  # replied_on_time = false: the stored half of 超期
+    # … and its other half for a month that has ended: open and past the deadline at the end of the day's month
+    open_late_at_month_end = models.PositiveIntegerField(default=0)
+    days_sum = models.PositiveIntegerField(default=0)  # handling working days of the current replies …
+    days_n = models.PositiveIntegerField(default=0)  # … and how many replies have them: the mean is exact
+    returns = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["day", "district", "unit"])]
+        verbose_name = verbose_name_plural = "考核指标日汇总"
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.district_id} {self.unit_id}"
+
+
+class RollupState(models.Model):
+    """One row once the rollup was built: how fresh it is, and the last ticket event its refresh has read."""
+
+    built_at = models.DateTimeField()
+    refreshed_at = models.DateTimeField(help_text="汇总表反映此时刻的工单状态")
+    events_seen = models.BigIntegerField(default=0, help_text="上次更新读到的最大工单事件 id")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "考核指标汇总状态"
+
+    def __str__(self) -> str:
+        return f"{self.refreshed_at:%Y-%m-%d %H:%M}"

@@ -52,6 +52,7 @@ class Ranking:
     min_volume: int
     ranked: list[RankedUnit] = field(default_factory=list)
     insufficient: list[RankedUnit] = field(default_factory=list)  # 样本不足
+    refreshed_at: datetime | None = None  # the rollup's refresh the figures were summed from; None: counted live
 
 
 def checked_weights(weights: dict[str, float]) -> dict[str, float]:
@@ -98,7 +99,7 @@ def rankable_units(district: District | None = None) -> list[Unit]:
 def _table(period: Period, weights: dict[str, float], min_volume: int, units: list[Unit] | list[District],
            now: datetime | None, group_by: str = "unit") -> Ranking:
     cards = scorecards(period, group_by=group_by, now=now)
-    ranking = Ranking(period=period, weights=weights, min_volume=min_volume)
+    ranking = Ranking(period=period, weights=weights, min_volume=min_volume, refreshed_at=cards.refreshed_at)
     rows = []
     for unit in units:
         card = cards.get(unit.pk) or Scorecard(key=unit.pk, counts=dict.fromkeys(COUNT_LABELS, 0))

@@ -24,10 +24,11 @@ from youhu.tickets.policy import has_districts
 from youhu.tickets.selectors import level_tickets, visible_tickets
 
 from . import selectors, services
-from .metrics import COUNT_LABELS, RATE_DEFS, Period, format_rate, month_period, overdue_tickets, scorecard
+from .metrics import COUNT_LABELS, RATE_DEFS, Period, format_rate, month_period, scorecard
 from .ranking import district_ranking, monthly_ranking
 from .reply_quality import latest_checks
 from .reports import monthly_workbook, ticket_rows
+from .rollup import REFRESH_MINUTES
 
 SUPERVISORS = ("supervisor", "admin")
 VIEWERS = ("supervisor", "admin", "unit_head")
@@ -88,10 +89,10 @@ def home(request: HttpRequest) -> HttpResponse:
         "streets": selectors.in_district(Area.objects.filter(kind=Area.Kind.STREET),
                                          request.user.district_id).order_by("name"),
         "is_supervisor": request.user.has_role(*SUPERVISORS),
-        "overdue_count": selectors.in_district(overdue_tickets(), request.user.district_id).count(),
-        "pending_count": selectors.in_district(selectors.pending_extensions(), request.user.district_id,
-                                               "ticket__district").count(),
-        "withheld_count": selectors.in_district(selectors.withheld_replies(), request.user.district_id).count(),
+        "refreshed_at": card.refreshed_at if card else None, "refresh_minutes": REFRESH_MINUTES,
+        "overdue_count": selectors.overdue_tickets(district_id=request.user.district_id).count(),
+        "pending_count": selectors.pending_extensions(district_id=request.user.district_id).count(),
+        "withheld_count": selectors.withheld_replies(district_id=request.user.district_id).count(),
     })
 
 
@@ -107,8 +108,9 @@ def ranking(request: HttpRequest) -> HttpResponse:
                 districts = district_ranking(period)
         except TicketError as exc:
             messages.error(request, str(exc))
-    return render(request, "supervision/ranking.html", {"month": month, "period": period, "ranking": table,
-                                                        "districts": districts, "district": district})
+    return render(request, "supervision/ranking.html", {
+        "month": month, "period": period, "ranking": table, "districts": districts, "district": district,
+        "refreshed_at": table.refreshed_at if table else None, "refresh_minutes": REFRESH_MINUTES})
 
 
 @roles_required(*VIEWERS)
@@ -132,7 +134,7 @@ def report(request: HttpRequest) -> HttpResponse:
 def overdue(request: HttpRequest) -> HttpResponse:
     unit = _pick(request, Unit, "unit")
     district_id = request.user.district_id
-    tickets = selectors.in_district(overdue_tickets(unit=unit), district_id)[:300]
+    tickets = selectors.overdue_tickets(district_id=district_id, unit=unit)[:300]
     return render(request, "supervision/overdue.html", {
         "by_unit": selectors.overdue_by_unit(district_id=district_id), "unit": unit, "tickets": tickets,
         "now": clock.now()})
@@ -140,14 +142,14 @@ def overdue(request: HttpRequest) -> HttpResponse:
 
 @roles_required(*SUPERVISORS)
 def extensions(request: HttpRequest) -> HttpResponse:
-    pending = selectors.in_district(selectors.pending_extensions(), request.user.district_id, "ticket__district")
+    pending = selectors.pending_extensions(district_id=request.user.district_id)
     return render(request, "supervision/extensions.html", {"extensions": pending[:200]})
 
 
 @roles_required(*SUPERVISORS)
 def replies(request: HttpRequest) -> HttpResponse:
-    held = list(selectors.in_district(selectors.withheld_replies(), request.user.district_id)[:200])
-    recent = list(selectors.in_district(selectors.awaiting_review(), request.user.district_id)[:50])
+    held = list(selectors.withheld_replies(district_id=request.user.district_id)[:200])
+    recent = list(selectors.awaiting_review(district_id=request.user.district_id)[:50])
     checks = latest_checks([t.pk for t in held + recent])
     return render(request, "supervision/replies.html", {
         "held": [(t, checks.get(t.pk)) for t in held], "recent": [(t, checks.get(t.pk)) for t in recent]})

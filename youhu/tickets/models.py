@@ -138,6 +138,10 @@ class Ticket(models.Model):
             models.Index(fields=["district", "status"]),  # a district centre's queues and figures
             # Monthly scorecards and rankings select by dispatch time (bench/metrics.py: 19 s -> 1.8 s).
             models.Index(fields=["dispatched_at", "main_unit"]),
+            # The open tickets of a month, whose 超期 the scorecards count at read time beside their daily rollup
+            # (supervision/metrics.py): the month's open rows only, not every open or every dispatched row.
+            models.Index(fields=["dispatched_at"], condition=models.Q(status__in=("dispatched", "handling")),
+                         name="ticket_open_dispatched"),
             # The duplicate search's pool (open tickets of a category subtree, newest first, maybe one street)
             # is found and filtered in the index alone; the rows, long texts and all, are read for the matches.
             models.Index(fields=["category", "created_at", "status", "street"], name="ticket_duplicate_pool"),

@@ -154,3 +154,34 @@ def test_the_report_command_writes_one_districts_workbook(city, tmp_path):
     assert "各区排名" in load_workbook(target, read_only=True).sheetnames
     with pytest.raises(CommandError, match="区划代码"):
         call_command("report", "monthly", "--month", MARCH, "--output", str(target), "--district", "999999")
+
+
+def test_the_workspace_lists_take_the_district_and_keep_to_it(city):
+    from youhu.supervision import selectors
+
+    late = at("2026-03-02 09:30")
+    in_a = city.in_district(city.a, status=Status.HANDLING, now=late)
+    in_b = city.in_district(city.b, status=Status.HANDLING, now=late)
+    services.request_extension(in_a, by=city.a.handler, working_days=3, reason="需协调", now=late)
+    services.request_extension(in_b, by=city.b.handler, working_days=3, reason="需协调", now=late)
+    replied = []
+    for level in (city.a, city.b):
+        ticket = city.in_district(level, status=Status.HANDLING, now=late)
+        services.reply(ticket, by=level.handler, text="经核查已修复路灯，恢复照明。", now=late)
+        replied.append(ticket)
+    services.withhold_reply(replied[0], by=None, reason="答复过简", now=late)
+    services.withhold_reply(replied[1], by=None, reason="答复过简", now=late)
+    b = city.b.district.pk
+    lists = {
+        "overdue": selectors.overdue_tickets(district_id=b, now=NOW),
+        "pending": [e.ticket for e in selectors.pending_extensions(district_id=b)],
+        "withheld": selectors.withheld_replies(district_id=b),
+    }
+    for name, tickets in lists.items():
+        assert tickets and {t.district_id for t in tickets} == {b}, name
+    assert {r["main_unit_id"] for r in selectors.overdue_by_unit(district_id=b, now=NOW)} == {city.b.dept.pk}
+    services.release_reply(replied[1], by=city.supervisor, now=late)
+    assert [t.pk for t in selectors.awaiting_review(district_id=b)] == [replied[1].pk]
+    assert len(selectors.overdue_tickets(district_id=None, now=NOW)) > len(lists["overdue"])  # the city: all
+    with pytest.raises(TypeError):  # a new caller must say whose lists it reads
+        selectors.withheld_replies()
