@@ -78,7 +78,7 @@ def refreshed_at() -> datetime | None:
     build queued here (the minutely task would do it within the minute)."""
     at = rollup.refreshed_at()
     if at is None:
-        tasks.refresh_rollup()
+        tasks.refresh_dashboard_rollup()
         at = rollup.refreshed_at()
     return at
 

@@ -11,7 +11,7 @@ from .notices import tell_surges
 
 
 @db_periodic_task(crontab(minute="*"))
-def refresh_rollup() -> bool:
+def refresh_dashboard_rollup() -> bool:
     """Every minute: today's and yesterday's intake and the open work (the whole history, the first time)."""
     return rollup.refresh()
 

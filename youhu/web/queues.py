@@ -46,11 +46,13 @@ def _own_unit(qs: QuerySet[Ticket], user: User) -> QuerySet[Ticket]:
 def _co_requests(qs: QuerySet[Ticket], user: User, now: datetime) -> QuerySet[Ticket]:
     if not user.unit_id:
         return qs.none()
-    # The unit's waiting co-handling links are few: start from them (an IN the planner drives from the
-    # links' (unit, active) index), not from every open ticket with a probe each (docs/scale.md).
-    waiting = TicketUnit.objects.filter(
+    # The unit's waiting co-handling links of open tickets are few: read their ids first and select the
+    # tickets by primary key. Left as a subquery, PostgreSQL planned the page (ordered by reply_due, LIMIT 8)
+    # as a walk of the reply_due index probing every open ticket: 5.3 s at 5 M when the unit had none waiting.
+    waiting = list(TicketUnit.objects.filter(
         unit_id__in=user.unit.subtree_ids(), role=TicketUnit.Role.CO, active=True, part_submitted_at__isnull=True,
-    ).values("ticket_id")
+        ticket__status__in=UNIT_OPEN,
+    ).values_list("ticket_id", flat=True))
     return qs.filter(pk__in=waiting, status__in=UNIT_OPEN)
 
 

@@ -166,9 +166,9 @@ def _runs_at(task, moment: datetime) -> bool:
 
 def test_the_queue_runs_the_refreshes_on_schedule():
     periodic = {t.name for t in HUEY._registry.periodic_tasks}
-    assert {"refresh_rollup", "reroll_recent_days", "compute_figures"} <= periodic
+    assert {"refresh_dashboard_rollup", "reroll_recent_days", "compute_figures"} <= periodic
     minute = datetime(2026, 3, 20, 10, 7)
-    assert _runs_at(tasks.refresh_rollup, minute)
+    assert _runs_at(tasks.refresh_dashboard_rollup, minute)
     assert not _runs_at(tasks.compute_figures, minute) and _runs_at(tasks.compute_figures, minute.replace(minute=5))
     assert _runs_at(tasks.reroll_recent_days, datetime(2026, 3, 20, 3, 40))
     assert not _runs_at(tasks.reroll_recent_days, minute)
@@ -177,6 +177,6 @@ def test_the_queue_runs_the_refreshes_on_schedule():
 
 def test_the_periodic_refresh_fills_the_rollups(city):
     with mock.patch("youhu.clock.now", return_value=NOW):
-        assert tasks.refresh_rollup.call_local()
+        assert tasks.refresh_dashboard_rollup.call_local()
     assert rollup.refreshed_at() == NOW
     assert selectors.overview(NOW) == _counted(None, 30)["overview"]

@@ -23,7 +23,7 @@ from youhu.supervision.metrics import (
 )
 from youhu.supervision.models import DayFigures, RollupState
 from youhu.supervision.ranking import district_ranking, monthly_ranking
-from youhu.supervision.tasks import rebuild_rollup, refresh_rollup
+from youhu.supervision.tasks import rebuild_scorecard_rollup, refresh_scorecard_rollup
 from youhu.testing.factories import City, Level, at, make_user
 from youhu.tickets import services
 from youhu.tickets.models import Status, Ticket
@@ -221,12 +221,12 @@ def test_the_queue_refreshes_every_ten_minutes_and_rebuilds_nightly(year):
     def due(*when: int) -> set[str]:  # what the consumer's scheduler starts at that minute
         return {task.name for task in HUEY.read_periodic(datetime(2026, 12, 2, *when))}
 
-    assert {"refresh_rollup", "rebuild_rollup"} <= due(3, 40)
-    assert "refresh_rollup" in due(10, 20) and "refresh_rollup" not in due(10, 25)
-    assert "rebuild_rollup" not in due(4, 40)
-    assert "全部重建" in refresh_rollup.call_local()  # the first run builds it
-    assert "有变化" in refresh_rollup.call_local()
-    assert "全部重建" in rebuild_rollup.call_local()
+    assert {"refresh_scorecard_rollup", "rebuild_scorecard_rollup"} <= due(3, 40)
+    assert "refresh_scorecard_rollup" in due(10, 20) and "refresh_scorecard_rollup" not in due(10, 25)
+    assert "rebuild_scorecard_rollup" not in due(4, 40)
+    assert "全部重建" in refresh_scorecard_rollup.call_local()  # the first run builds it
+    assert "有变化" in refresh_scorecard_rollup.call_local()
+    assert "全部重建" in rebuild_scorecard_rollup.call_local()
     assert RollupState.objects.count() == 1
 
 
