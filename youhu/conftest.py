@@ -44,11 +44,13 @@ def huey_queue(_queue_in_memory):
 def _no_remembered_ticket_texts():
     """The duplicate search remembers tickets' texts by pk; a test's rolled-back tickets leave their pks to the
     next test's (production never reuses a pk)."""
-    from youhu.dispatch import duplicates
+    from youhu.dispatch import duplicates, services
 
-    duplicates._pool_texts.clear()
+    for remembered in (duplicates._pool_texts, services._after_return):  # the desk's returned tickets too
+        remembered.clear()
     yield
-    duplicates._pool_texts.clear()
+    for remembered in (duplicates._pool_texts, services._after_return):
+        remembered.clear()
 
 
 @pytest.fixture(autouse=True)

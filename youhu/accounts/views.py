@@ -16,12 +16,12 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from youhu.directory.models import User
+from youhu.http import safe_next
 
 from . import secondfactor
 from .forms import CodeForm, LockedLoginForm
@@ -55,11 +55,7 @@ def _finish_login(request: HttpRequest, user: User, device: TOTPDevice) -> HttpR
     pending = request.session.pop(PENDING)
     user.otp_device = device  # django-otp marks the session verified on user_logged_in
     auth.login(request, user, backend=pending["backend"])
-    target = pending["next"]
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                           require_https=request.is_secure()):
-        target = reverse(settings.LOGIN_REDIRECT_URL)
-    return redirect(target)
+    return redirect(safe_next(request, pending["next"], reverse(settings.LOGIN_REDIRECT_URL)))
 
 
 def _start_again(request: HttpRequest) -> HttpResponse:

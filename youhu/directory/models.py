@@ -160,6 +160,12 @@ class User(AbstractUser):
         deployment. Each level's staff act on their own level's tickets only (docs/levels.md)."""
         return self.unit.district_id if self.unit_id else None
 
+    @property
+    def district(self) -> District | None:
+        """The district the user works in (see `district_id`): a district's staff see their own district's
+        figures, the city's staff (None) all of them."""
+        return self.unit.district if self.district_id is not None else None
+
     def has_role(self, *roles: str) -> bool:
         return bool(self.roles.intersection(roles))
 

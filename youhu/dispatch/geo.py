@@ -13,6 +13,7 @@ import json
 import logging
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import shapely
 from django.conf import settings
@@ -20,6 +21,9 @@ from shapely.geometry import MultiPoint, Point, mapping, shape
 from shapely.geometry.base import BaseGeometry
 
 from .gazetteer import DATA_DIR, load_data, normalise
+
+if TYPE_CHECKING:
+    from youhu.directory.models import Area
 
 # Guangzhou's 11 district outlines (anzhou99/GeoJsons 440100_full.json, 2021; GCJ-02 lon/lat), keyed by adcode.
 DISTRICTS_FILE = DATA_DIR / "guangzhou_districts.geojson"
@@ -55,10 +59,14 @@ def default_centres() -> dict[str, tuple[float, float]]:
     return {s["name"]: (s["lon"], s["lat"]) for s in load_data()["streets"]}
 
 
-def _directory_centres() -> dict[str, tuple[float, float]]:
-    """Office locations the directory knows (Area.lon/lat), which win over the file's defaults."""
+def _directory_centres(areas: list[Area] | None = None) -> dict[str, tuple[float, float]]:
+    """Office locations the directory knows (Area.lon/lat), which win over the file's defaults; from
+    `areas` when the caller has read them already."""
     from youhu.directory.models import Area
 
+    if areas is not None:
+        return {a.name: (a.lon, a.lat) for a in areas
+                if a.kind == Area.Kind.STREET and a.lon is not None and a.lat is not None}
     try:
         rows = Area.objects.filter(kind=Area.Kind.STREET, lon__isnull=False, lat__isnull=False)
         return {a.name: (a.lon, a.lat) for a in rows}
@@ -66,10 +74,11 @@ def _directory_centres() -> dict[str, tuple[float, float]]:
         return {}
 
 
-def street_centres() -> dict[str, tuple[float, float]]:
+def street_centres(areas: list[Area] | None = None) -> dict[str, tuple[float, float]]:
+    """Each street's office location by name: the directory's (read from `areas` when given), else the file's."""
     centres = default_centres()
     by_key = {normalise(name): name for name in centres}
-    for name, point in _directory_centres().items():
+    for name, point in _directory_centres(areas).items():
         centres[by_key.get(normalise(name), name)] = point
     return centres
 

@@ -62,9 +62,9 @@ def health(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied("只有管理员可以查看模型健康")
     model = classifier.load_default()
     training = (model.header.get("training") or {}) if model is not None else {}
-    report = model_health(clock.now(), threshold=auto_dispatch_threshold(),
-                          training_share=training.get("low_confidence_share"))
+    threshold = auto_dispatch_threshold()  # one reading: the page states the threshold its figures used
+    report = model_health(clock.now(), threshold=threshold, training_share=training.get("low_confidence_share"))
     return render(request, "dispatch/model_health.html", {
-        "health": report, "threshold": auto_dispatch_threshold(), "trained_at": training.get("trained_at"),
+        "health": report, "threshold": threshold, "trained_at": training.get("trained_at"),
         "pending_reviews": LabelReview.objects.filter(status=LabelReview.Status.PENDING).count(),
     })

@@ -146,7 +146,7 @@ def search_places(query: str, *, limit: int = 10, areas: list[Area] | None = Non
     hits = [(rank, named) for named in _named(areas) if (rank := _rank(named, query)) is not None]
     hits.sort(key=lambda hit: (hit[0], _KIND_ORDER[hit[1].kind], len(hit[1].name)))
     street_areas = {normalise(a.name): a for a in areas if a.kind == Area.Kind.STREET}
-    centres = {normalise(name): point for name, point in geo.street_centres().items()}
+    centres = {normalise(name): point for name, point in geo.street_centres(areas).items()}
     street_names = {normalise(s["name"]): s["name"] for s in load_data()["streets"]}
     street_names.update((key, area.name) for key, area in street_areas.items())
     places = []

@@ -94,6 +94,12 @@ class Router:
             return Route(None, f"{place}所在区没有“{category.name}”的派单规则（{route.unit}属其他区）")
         return route
 
+    def route_avoiding(self, category: Category | None, street: Area | None, refused: frozenset[int]) -> Route | None:
+        """The route, or None when it leads to a unit in `refused`: one that returned the ticket, which its
+        suggestions leave out."""
+        route = self.route(category, street)
+        return None if route.unit is not None and route.unit.pk in refused else route
+
     def _route(self, category: Category | None, street: Area | None) -> Route:
         if category is None:
             return Route(None, "未能确定分类")

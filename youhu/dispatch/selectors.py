@@ -85,10 +85,9 @@ def _routed(ticket: Ticket, rows: list[dict], categories: dict[int, Category], r
     options = []
     for row in rows:
         category = categories.get(row.get("category_id"))
-        route = router.route(category, ticket.street)
-        if route.unit is not None and route.unit.pk in refused:
-            continue
-        options.append(Option(row["label"], float(row["confidence"]), category, route.unit, route.reason))
+        route = router.route_avoiding(category, ticket.street, refused)
+        if route is not None:
+            options.append(Option(row["label"], float(row["confidence"]), category, route.unit, route.reason))
     return options
 
 
@@ -122,16 +121,16 @@ def queue_items(tickets: list[Ticket], *, suggestions: dict[int, Suggestion | No
     A returned ticket's suggestions come from `services.suggest_after_return` (none to a unit that returned it)."""
     latest = suggestions if suggestions is not None else {t.pk: _latest(t) for t in tickets}
     returns = services.returns_of(tickets)
-    after_return = services.suggest_after_return(tickets, returns)
+    router = routing.Router()
+    after_return = services.suggest_after_return(tickets, returns, latest=latest, router=router)
     rows = {t.pk: after_return.get(t.pk) if t.pk in returns else (latest[t.pk].top if latest[t.pk] else [])
             for t in tickets}
     categories = Category.objects.in_bulk({r["category_id"] for rs in rows.values() for r in rs if r.get("category_id")})
     duplicates = _live_duplicates(list(latest.values()))
-    router = routing.Router()
     items = []
     for ticket in tickets:
         suggestion = latest[ticket.pk]
-        refused = frozenset(r.unit_id for r in returns.get(ticket.pk, []) if r.unit_id)
+        refused = services.refused_units(returns.get(ticket.pk, []))
         items.append(QueueItem(ticket, suggestion, _routed(ticket, rows[ticket.pk] or [], categories, router, refused),
                                duplicates.get(suggestion.pk, []) if suggestion else [], returns.get(ticket.pk, [])))
     return items

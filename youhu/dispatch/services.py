@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -140,8 +142,8 @@ def _options(prediction: Any | None, location: Location, router: routing.Router,
     rows = []
     for label, confidence in list(prediction.top)[:3]:
         category = router.category_for_label(label)
-        route = router.route(category, location.street)
-        if route.unit is not None and route.unit.pk in refused:
+        route = router.route_avoiding(category, location.street, refused)
+        if route is None:
             continue
         rows.append({"label": label, "confidence": round(float(confidence), 4),
                      "category_id": category.pk if category else None,
@@ -229,7 +231,7 @@ def _plan_many(tickets: list[Ticket], now: datetime) -> list[_Plan]:
     for ticket, location, (prediction, terms, problem), (relocated, predicted, preset, category, route), dups in zip(
             tickets, locations, classified, decided, duplicates, strict=True):
         hold = _hold_reason(prediction, problem, predicted, preset, route, dups, labels)
-        refused = frozenset(r.unit_id for r in returns.get(ticket.pk, []) if r.unit_id)
+        refused = refused_units(returns.get(ticket.pk, []))
         if refused and not hold:  # a unit said it is not theirs: a person re-dispatches, never the model alone
             hold = returned_hold_reason(returns[ticket.pk])
         plans.append(_Plan(location, relocated, clf, prediction, terms, category, route, dups, hold,
@@ -319,6 +321,15 @@ def triage_many(tickets: list[Ticket], *, now: datetime | None = None) -> dict[i
 
 def latest_suggestion(ticket: Ticket) -> Suggestion | None:
     return ticket.dispatch_suggestions.order_by("-created_at", "-id").first()
+
+
+def latest_suggestions(tickets: Iterable[Ticket]) -> dict[int, Suggestion]:
+    """Each ticket's newest suggestion, read in one query (tickets never triaged are left out)."""
+    found: dict[int, Suggestion] = {}
+    for suggestion in Suggestion.objects.filter(ticket__in=[t.pk for t in tickets]).order_by(
+            "ticket_id", "-created_at", "-id"):
+        found.setdefault(suggestion.ticket_id, suggestion)
+    return found
 
 
 # ---------------------------------------------------------------- what dispatchers decide
@@ -412,33 +423,79 @@ def returned_hold_reason(returns: list[ReturnRecord]) -> str:
     return f"{last.unit or '承办单位'}退单：{last.reason}"[:200]
 
 
-def suggest_after_return(tickets: list[Ticket], returns: dict[int, list[ReturnRecord]]) -> dict[int, list[dict]]:
+def refused_units(returns: Iterable[ReturnRecord]) -> frozenset[int]:
+    """The units that returned a ticket (its 退单): no suggestion or batch default sends it back to them."""
+    return frozenset(r.unit_id for r in returns if r.unit_id)
+
+
+def suggest_after_return(tickets: list[Ticket], returns: dict[int, list[ReturnRecord]], *,
+                         latest: dict[int, Suggestion | None] | None = None,
+                         router: routing.Router | None = None) -> dict[int, list[dict]]:
     """Suggestions for returned tickets that leave out every unit that returned them, as rows like
     `Suggestion.top`, best first. The text is classified again (the model may have learnt since, and a
-    ticket dispatched by hand never had a suggestion); without a model the stored suggestion's categories
-    are routed again. Read only: nothing is written."""
+    ticket dispatched by hand never had a suggestion), once per ticket version and model
+    (`_predictions_after_return`); without a prediction the stored suggestion's categories (`latest`, else
+    read in one query) are routed again. Read only: nothing is written."""
     todo = [t for t in tickets if returns.get(t.pk)]
     if not todo:
         return {}
-    clf = current_classifier()
-    classified = _classify_many(clf, [ticket_text(t) for t in todo])
-    router = routing.Router()
+    predictions = _predictions_after_return(current_classifier(), todo)
+    unpredicted = [t for t in todo if predictions.get(t.pk) is None]
+    if unpredicted and latest is None:
+        latest = latest_suggestions(unpredicted)
+    for ticket in unpredicted:
+        stored = (latest or {}).get(ticket.pk)
+        predictions[ticket.pk] = _StoredPrediction([(row["label"], row["confidence"])
+                                                    for row in (stored.top if stored else [])])
+    router = router or routing.Router()
+    router.prefetch_labels(label for prediction in predictions.values() for label, _ in prediction.top)
     rows: dict[int, list[dict]] = {}
-    for ticket, (prediction, _terms, _problem) in zip(todo, classified, strict=True):
-        refused = frozenset(r.unit_id for r in returns[ticket.pk] if r.unit_id)
-        if prediction is None:
-            stored = latest_suggestion(ticket)
-            prediction = _StoredPrediction([(row["label"], row["confidence"]) for row in (stored.top if stored else [])])
+    for ticket in todo:
         location = Location(ticket.street, ticket.community, ticket.location_unresolved, "")
-        rows[ticket.pk] = _options(prediction, location, router, refused)
+        rows[ticket.pk] = _options(predictions[ticket.pk], location, router, refused_units(returns[ticket.pk]))
     return rows
 
 
 @dataclass(frozen=True)
 class _StoredPrediction:
-    """A stored suggestion's (label, confidence) rows, routed again as a fresh prediction's would be."""
+    """A prediction's (label, confidence) rows, kept or stored, routed again as a fresh prediction's would be."""
 
     top: list[tuple[str, float]]
+
+
+# The desk shows its returned tickets on every load and the same ticket is classified alike until it or the model
+# changes: each process remembers the last AFTER_RETURN_MEMO predictions, keyed by the model, the ticket's pk and
+# version, and checked against the text classified.
+AFTER_RETURN_MEMO = 2048
+_after_return: OrderedDict[tuple, tuple[str, _StoredPrediction | None]] = OrderedDict()
+_after_return_lock = threading.Lock()
+
+
+def _predictions_after_return(clf: ClassifierLike | None, tickets: list[Ticket]) -> dict[int, _StoredPrediction | None]:
+    """Each ticket's fresh top three (None: no usable prediction), classified together for those not remembered."""
+    if clf is None:
+        return {}
+    model = (id(clf), _model_version(clf))  # id: the loaded model object, replaced when its file changes
+    texts = {t.pk: ticket_text(t) for t in tickets}
+    found: dict[int, _StoredPrediction | None] = {}
+    with _after_return_lock:
+        for ticket in tickets:
+            key = (model, ticket.pk, ticket.version)
+            hit = _after_return.get(key)
+            if hit is not None and hit[0] == texts[ticket.pk]:
+                found[ticket.pk] = hit[1]
+                _after_return.move_to_end(key)
+    todo = [t for t in tickets if t.pk not in found]
+    classified = _classify_many(clf, [texts[t.pk] for t in todo])
+    with _after_return_lock:
+        for ticket, (prediction, _terms, _problem) in zip(todo, classified, strict=True):
+            top = None if prediction is None else _StoredPrediction(
+                [(label, float(confidence)) for label, confidence in list(prediction.top)[:3]])
+            found[ticket.pk] = top
+            _after_return[(model, ticket.pk, ticket.version)] = (texts[ticket.pk], top)
+        while len(_after_return) > AFTER_RETURN_MEMO:
+            _after_return.popitem(last=False)
+    return found
 
 
 # ---------------------------------------------------------------- batch dispatch (批量派单)

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from youhu.directory.models import Area, Role, Unit
+from youhu.http import wants_json
 from youhu.taxonomy.models import Category
 from youhu.tickets import services as tickets
 from youhu.tickets.errors import InvalidInput, TicketError
@@ -44,11 +45,6 @@ def _ticket(request: HttpRequest, number: str, **filters) -> Ticket:
     return get_object_or_404(_level(request), number=number, **filters)
 
 
-def _wants_json(request: HttpRequest) -> bool:
-    """The desk's script posts in the background and asks for JSON; a plain form post comes back to the page."""
-    return "application/json" in request.headers.get("Accept", "")
-
-
 def _desk_url(request: HttpRequest, opened: str = "") -> str:
     """Back to the desk as the dispatcher left it: same page and sort, with a ticket open in the pane."""
     params = {"page": request.POST.get("page") or "", "sort": request.POST.get("sort") or "", "open": opened}
@@ -60,7 +56,7 @@ def _desk_url(request: HttpRequest, opened: str = "") -> str:
 def _done(request: HttpRequest, message: str, *, opened: str = "", level: int = messages.SUCCESS,
           status: int = 200) -> HttpResponse:
     """The outcome of an action: JSON for the desk's script, else a message and back to the desk."""
-    if _wants_json(request):
+    if wants_json(request):
         return JsonResponse({"ok": level != messages.ERROR, "message": message}, status=status)
     messages.add_message(request, level, message)
     return redirect(_desk_url(request, opened))
@@ -68,7 +64,7 @@ def _done(request: HttpRequest, message: str, *, opened: str = "", level: int = 
 
 def _failed(request: HttpRequest, ticket: Ticket | None, what: str, exc: TicketError) -> HttpResponse:
     prefix = f"工单 {ticket.number} {what}未成功：" if ticket else f"{what}未成功："
-    if _wants_json(request):
+    if wants_json(request):
         return JsonResponse({"ok": False, "message": prefix + exc.message, "field": exc.field},
                             status=exc.http_status)
     messages.error(request, prefix + exc.message)

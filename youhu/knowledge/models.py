@@ -5,6 +5,17 @@ from __future__ import annotations
 from datetime import date
 
 from django.db import models
+from django.utils import timezone
+
+
+class EntryQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        """A bulk update stamps `updated_at` as save() does (auto_now, timezone.now): the search index is
+        keyed on the newest stamp (knowledge.search), and a changed question must refit it."""
+        kwargs.setdefault("updated_at", timezone.now())
+        return super().update(**kwargs)
+
+    update.alters_data = True
 
 
 class Entry(models.Model):
@@ -17,6 +28,8 @@ class Entry(models.Model):
     # Where a demo entry came from ("demo", "shared"), or "import" / "admin"; the index is keyed on updated_at.
     origin = models.CharField("来源", max_length=16, default="admin", editable=False)
     updated_at = models.DateTimeField("更新时间", auto_now=True, db_index=True)
+
+    objects = EntryQuerySet.as_manager()
 
     class Meta:
         verbose_name = "知识条目"

@@ -5,8 +5,9 @@ words like 噪音, 占道, 医保 without a word segmenter; 3-grams made the sho
 An appeal is scored against each entry's question (with its category) and, with less weight, against
 the question with the start of its answer, which names the matter in the words of the policy.
 It is fitted on the entries only and kept per
-process, keyed on the entries' last change (count and newest `updated_at`): an edit in the admin or an
-import refits it on the next search. A few thousand entries make a small sparse matrix.
+process, keyed on the entries' last change (count and newest `updated_at`, which a queryset's update()
+stamps too: models.EntryQuerySet): an edit in the admin, an import or a bulk update refits it on the next
+search. A few thousand entries make a small sparse matrix.
 """
 
 from __future__ import annotations
@@ -39,8 +40,6 @@ class _Index:
 
 _lock = threading.Lock()
 _cache: dict[str, _Index] = {}
-
-
 
 
 def _key() -> tuple:

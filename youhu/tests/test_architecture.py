@@ -19,7 +19,7 @@ PACKAGE = Path(__file__).resolve().parents[1]
 DOC = PACKAGE.parent / "docs" / "architecture.md"
 SKIPPED_DIRS = {"tests", "migrations", "e2e", "__pycache__"}
 PROJECT = "project"  # youhu/settings.py, urls.py, api.py, wsgi.py, cli.py: the top, may use every room
-OWN_ROOMS = {"youhu.clock": "clock", "youhu.spreadsheet": "spreadsheet"}  # top-level modules that are rooms of their own
+OWN_ROOMS = {"youhu.clock": "clock", "youhu.http": "http", "youhu.spreadsheet": "spreadsheet"}  # top-level modules that are rooms of their own
 
 # Loading a module by its name hides an arrow from this test (and from readers). The demo may: its list
 # of optional loaders is the top of the house. importlib.metadata only reads installed packages' versions.

@@ -11,11 +11,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.functional import cached_property
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from youhu import clock
 from youhu.directory.models import Role
+from youhu.http import safe_next
 from youhu.taxonomy.models import Category
 from youhu.tickets.errors import TicketError
 from youhu.tickets.models import Extension, Ticket, TicketUnit
@@ -231,9 +231,5 @@ def inbox_mark_read(request: HttpRequest) -> HttpResponse:
         int(i) for i in request.POST.getlist("id") if i.isdecimal() and len(i) <= 18]
     count = inbox_sel.mark_read(request.user, ids=ids)
     messages.success(request, f"已将 {count} 条消息标为已读" if count else "没有未读消息")
-    target = request.POST.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                                  require_https=request.is_secure()):
-        return redirect(target)
-    return redirect("web:inbox")
+    return redirect(safe_next(request, request.POST.get("next"), reverse("web:inbox")))
 

@@ -16,7 +16,7 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from youhu.directory.models import Unit
-from youhu.dispatch.services import returns_of
+from youhu.dispatch.services import refused_units, returns_of
 from youhu.taxonomy.models import Category
 from youhu.tickets.models import Satisfaction
 
@@ -187,7 +187,7 @@ class DispatchForm(ActionForm):
             self.initial["category"] = self.ticket.category_id
             default = self.ticket.category.effective_unit()
             # A unit that returned the ticket has said it is not theirs: don't offer it again as the default.
-            refused = {r.unit_id for r in returns_of([self.ticket]).get(self.ticket.pk, [])}
+            refused = refused_units(returns_of([self.ticket]).get(self.ticket.pk, []))
             if default is not None and default.district_id == self.ticket.district_id and default.pk not in refused:
                 self.initial["unit"] = default.pk
 

@@ -54,3 +54,13 @@ def test_a_community_belongs_to_its_street():
     community = make_area("黄埔村社区", kind=Area.Kind.COMMUNITY, parent=street)
     assert community.street == street and street.street == street
     assert str(community) == "黄埔村社区"
+
+
+@pytest.mark.django_db
+def test_a_user_works_in_their_units_district_and_the_city_in_none():
+    from youhu.testing.factories import City
+
+    city = City()
+    assert city.a.supervisor.district == city.a.district and city.b.handler.district == city.b.district
+    assert city.supervisor.district is None  # the city's centre: every district
+    assert make_user("nobody", "handler").district is None  # no unit at all

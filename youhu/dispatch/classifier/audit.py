@@ -67,7 +67,7 @@ def audit(
     started = time.perf_counter()
     rows = np.arange(len(dataset))
     if limit and limit < len(dataset):
-        rows, _ = _stratified_sample(dataset.labels, limit, seed)
+        rows = _stratified_sample(dataset.labels, limit, seed)
     texts = [dataset.texts[i] for i in rows]
     labels = [dataset.labels[i] for i in rows]
     proba, classes, folds = out_of_fold_probabilities(texts, labels, folds=folds, spec=spec, seed=seed)
@@ -85,7 +85,7 @@ def audit(
     return AuditResult(findings, len(rows), folds, round(time.perf_counter() - started, 1))
 
 
-def _stratified_sample(labels: list[str], size: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    index = np.arange(len(labels))
-    kept, rest = train_test_split(index, train_size=size, stratify=labels, random_state=seed)
-    return np.sort(kept), rest
+def _stratified_sample(labels: list[str], size: int, seed: int) -> np.ndarray:
+    """`size` row indices, sorted, each label keeping its share."""
+    kept, _rest = train_test_split(np.arange(len(labels)), train_size=size, stratify=labels, random_state=seed)
+    return np.sort(kept)

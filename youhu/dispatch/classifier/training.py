@@ -10,7 +10,7 @@ import hashlib
 import logging
 import time
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -86,31 +86,34 @@ def read_csv(path: Path) -> list[tuple[str, str]]:
         raise TrainingDataError(f"{path}: 不是 UTF-8 编码的 CSV ({exc})") from exc
 
 
+def _from_database(read: Callable[[], Any], default: Any, what: str) -> Any:
+    """What `read` returns, or `default` when the database cannot answer (its table absent: not migrated).
+    The read runs in a savepoint: inside a caller's transaction a failed statement aborts the whole
+    transaction on PostgreSQL, and only rolling back to the savepoint makes it usable again."""
+    from django.db import DatabaseError, transaction
+
+    try:
+        with transaction.atomic():
+            return read()
+    except DatabaseError as exc:
+        log.warning("%s not read from the database: %s", what, exc)
+        return default
+
+
 def read_corrections(before: datetime | None = None) -> list[tuple[str, str]]:
     """Dispatchers' confirmed labels, the newest decision per ticket (a ticket dispatched, returned and
     re-dispatched must not teach both answers)."""
-    from django.db import DatabaseError
-
     from youhu.dispatch.services import labelled_examples
 
-    try:
-        return [(prepare("", text), (label or "").strip()) for text, label in labelled_examples(before)]
-    except DatabaseError as exc:
-        log.warning("labelled examples not read from the database: %s", exc)
-        return []
+    return _from_database(lambda: [(prepare("", text), (label or "").strip())
+                                   for text, label in labelled_examples(before)], [], "labelled examples")
 
 
 def read_overrides(before: datetime | None = None) -> dict[tuple[str, str], str]:
     """{(text hash, given label): corrected label} from the label reviews; none if the table is absent."""
-    from django.db import DatabaseError
-
     from youhu.dispatch.reviews import label_overrides
 
-    try:
-        return label_overrides(before)
-    except DatabaseError as exc:
-        log.warning("label reviews not read from the database: %s", exc)
-        return {}
+    return _from_database(lambda: label_overrides(before), {}, "label reviews")
 
 
 def apply_overrides(rows: list[tuple[str, str]], overrides: dict[tuple[str, str], str]) -> tuple[list, int]:

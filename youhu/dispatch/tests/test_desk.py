@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from youhu.dispatch import selectors
@@ -18,6 +20,8 @@ from youhu.testing.factories import at, make_ticket, make_unit
 from youhu.tickets import services as tickets
 from youhu.tickets.errors import InvalidInput, NotAllowed
 from youhu.tickets.models import Channel, Status, Ticket
+
+from .conftest import CUES, LABELS, KeywordClassifier
 
 NOW = at("2026-03-02 09:30")
 NOISE = ("楼下噪音", "小区楼下晚上噪音很大，吵得睡不着。")  # the fake model: 环境保护 55 %, then 城乡建设, 商贸旅游
@@ -100,6 +104,61 @@ class TestReturnedTickets:
         assert "不属于本单位职责，应由住建部门处理" in page and "退单 1 次" in page
         assert "没有模型建议" not in page
         assert f"派至{smart.roads}" in page and f"派至{smart.env}" not in page
+
+
+class CountingClassifier(KeywordClassifier):
+    """The fake model, counting the texts it is asked to classify."""
+
+    def __init__(self):
+        super().__init__(CUES, LABELS)
+        self.texts: list[str] = []
+
+    def predict(self, texts):
+        self.texts += texts
+        return super().predict(texts)
+
+
+class TestDeskReadsReturnedTicketsOnce:
+    def _returned(self, smart, n: int) -> list[Ticket]:
+        batch = [queued() for _ in range(n)]
+        for ticket in batch:
+            dispatch_ticket(ticket, by=smart.dispatcher, unit=smart.env)
+            returned(ticket, smart.env_handler)
+        return batch
+
+    def _queries(self, client) -> int:
+        with CaptureQueriesContext(connection) as seen:
+            assert client.get(reverse("dispatch:queue")).status_code == 200
+        return len(seen)
+
+    @pytest.mark.parametrize("model", ["fake", "none"])
+    def test_the_desk_runs_as_many_queries_for_six_returned_tickets_as_for_two(self, client, smart, model):
+        client.force_login(smart.dispatcher)
+        self._returned(smart, 2)  # two alike: the desk reads their duplicates (one query) in both counts
+        with use_classifier(None) if model == "none" else use_classifier(CountingClassifier()):
+            self._queries(client)  # the first page of a process reads what it then keeps (the knowledge index, …)
+            two = self._queries(client)
+            self._returned(smart, 4)
+            assert self._queries(client) == two  # no model: before, one stored-suggestion query per ticket
+
+    def test_a_returned_ticket_is_classified_again_only_when_it_changed(self, client, smart):
+        client.force_login(smart.dispatcher)
+        ticket = self._returned(smart, 1)[0]
+        model = CountingClassifier()
+        with use_classifier(model):
+            client.get(reverse("dispatch:queue"))
+            client.get(reverse("dispatch:queue"), {"open": ticket.number})
+            client.get(reverse("dispatch:pane", args=[ticket.number]))
+            assert len(model.texts) == 1
+            dispatch_ticket(ticket, by=smart.dispatcher, unit=smart.roads)  # a new version: returned again
+            returned(ticket, smart.handler, reason="路面不归我局")
+            page = client.get(reverse("dispatch:queue")).content.decode()
+            assert len(model.texts) == 2
+        assert f"派至{smart.roads}" not in page and f"派至{smart.env}" not in page
+        another = CountingClassifier()  # a newly trained model classifies it again
+        with use_classifier(another):
+            client.get(reverse("dispatch:queue"))
+        assert len(another.texts) == 1
 
 
 class TestBatchDispatch:

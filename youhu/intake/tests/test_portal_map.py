@@ -72,6 +72,14 @@ def test_search_finds_streets_communities_and_landmarks(client, district):
     assert client.get("/api/portal/places", {"q": "琶" * 33}).status_code == 400
 
 
+def test_search_reads_the_areas_once(district, django_assert_num_queries):
+    district.street.lon, district.street.lat = 113.371, 23.097  # the directory's office location wins
+    district.street.save()
+    with django_assert_num_queries(1):
+        found = places.search_places("琶洲")
+    assert (found[0].lon, found[0].lat) == (113.371, 23.097)
+
+
 def test_a_road_across_streets_is_not_placed_in_one():
     road = next(p for p in places.search_places("新港西路", areas=[]) if p.kind == "road")
     assert road.street is None and set(road.streets) == {"新港街道", "素社街道"}

@@ -68,6 +68,12 @@ def test_an_edit_refits_the_cached_index(entries):
     assert _questions("电动自行车在楼道充电")[0] == "电动自行车楼道充电违规"
 
 
+def test_a_bulk_update_refits_the_cached_index(entries):
+    assert "自行车" not in "".join(_questions("电动自行车充电"))
+    Entry.objects.filter(question="路灯不亮晚上走路不安全").update(question="电动自行车楼道充电违规")
+    assert _questions("电动自行车在楼道充电")[0] == "电动自行车楼道充电违规"
+
+
 def test_nothing_close_shows_nothing(entries):
     assert _questions("ＸＹＺ") == []
 

@@ -136,8 +136,8 @@ def test_round_trip_brings_everything_back_with_the_event_log_still_append_only(
     assert inspect(target)["counts"] == source["counts"]
 
 
-def test_a_migrated_but_empty_database_takes_a_restore(source, backup, target):
-    assert youhu("migrate", "--noinput", env=target).returncode == 0
+def test_a_migrated_but_empty_database_takes_a_restore(source, backup, target, migrated):
+    migrated(target)
     restored = youhu("restore", str(backup), env=target)
     assert restored.returncode == 0, restored.stderr
     assert inspect(target)["counts"] == source["counts"]

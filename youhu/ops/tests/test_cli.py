@@ -63,9 +63,9 @@ def test_demo_load_migrates_an_empty_database_first(tmp_path):
     assert youhu("escalate", env=env).returncode == 0  # the other commands now run
 
 
-def test_on_a_migrated_but_empty_database_commands_name_the_demo_loader(tmp_path):
+def test_on_a_migrated_but_empty_database_commands_name_the_demo_loader(tmp_path, migrated):
     env = clean_env(tmp_path / "var")
-    assert youhu("migrate", "--noinput", env=env).returncode == 0
+    migrated(env)
     logins = youhu("demo", "logins", env=env)
     assert logins.returncode == 0 and "run `youhu demo load` first" in logins.stdout
     key = youhu("apikey", "create", "--user", "nobody", env=env)

@@ -68,9 +68,9 @@ def _get(port: int, path: str, *, https: bool = True) -> http.client.HTTPRespons
 
 
 @pytest.fixture(scope="module")
-def gunicorn(tmp_path_factory):
+def gunicorn(tmp_path_factory, migrated):
     env = {**production_env(tmp_path_factory.mktemp("gunicorn")), "YOUHU_WORKERS": "1"}
-    assert youhu("migrate", "--noinput", env=env).returncode == 0
+    migrated(env)
     port = _free_port()
     server = subprocess.Popen(
         [str(YOUHU.with_name("gunicorn")), "youhu.wsgi", "-c", str(REPO / "gunicorn.conf.py"),
@@ -144,9 +144,9 @@ def test_systemd_accepts_the_units(tmp_path):
     assert done.returncode == 0 and not done.stderr.strip(), done.stderr
 
 
-def test_the_nightly_backup_command_writes_a_backup(tmp_path):
+def test_the_nightly_backup_command_writes_a_backup(tmp_path, migrated):
     env = production_env(tmp_path)
-    assert youhu("migrate", "--noinput", env=env).returncode == 0
+    migrated(env)
     backups = tmp_path / "backups"
     backups.mkdir()
     # systemd's own unescaping: %% is %, $$ is $
