@@ -29,11 +29,6 @@ def _viewer(request: HttpRequest):
     return user
 
 
-def _own_district(user):
-    """A district's staff see their district's figures; the city's (district None) every district's."""
-    return user.unit.district if user.district_id else None
-
-
 def _get(model, pk: int | None, field: str):
     if pk is None:
         return None
@@ -95,7 +90,7 @@ def metrics(request: HttpRequest, month: str, unit: int | None = None, category:
         if unit_obj is None or unit_obj.pk not in own:
             raise HttpError(403, "单位负责人只能查看本单位及下级单位的指标")
     card = scorecard(month_period(month), unit=unit_obj, category=_get(Category, category, "category"),
-                     street=_get(Area, street, "street"), district=_own_district(user))
+                     street=_get(Area, street, "street"), district=user.district)
     return ScorecardOut(month=month, unit=unit, category=category, street=street, figures=card.as_dict(),
                         figures_at=card.refreshed_at)
 
@@ -110,7 +105,7 @@ def _ranking_out(month: str, table) -> RankingOut:
 def ranking(request: HttpRequest, month: str):
     user = _viewer(request)
     # Each district ranks its own units.
-    return _ranking_out(month, monthly_ranking(month_period(month), district=_own_district(user)))
+    return _ranking_out(month, monthly_ranking(month_period(month), district=user.district))
 
 
 @router.get("/districts", response=RankingOut,

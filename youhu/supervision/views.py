@@ -73,7 +73,7 @@ def home(request: HttpRequest) -> HttpResponse:
         if own is None:
             raise PermissionDenied("单位负责人未关联单位")
         unit = unit if unit is not None and unit.pk in own.subtree_ids() else own
-    district = request.user.unit.district if request.user.district_id else None  # a district sees its own
+    district = request.user.district  # a district sees its own
     card = scorecard(period, unit=unit, category=category, street=street, district=district) if period else None
     rows = []
     if card is not None:
@@ -100,7 +100,7 @@ def home(request: HttpRequest) -> HttpResponse:
 def ranking(request: HttpRequest) -> HttpResponse:
     period, month = _month(request)
     table = districts = None
-    district = request.user.unit.district if request.user.district_id else None
+    district = request.user.district
     if period is not None:
         try:
             table = monthly_ranking(period, district=district)  # a district ranks its own units
@@ -120,7 +120,7 @@ def report(request: HttpRequest) -> HttpResponse:
         return redirect(f"{reverse('supervision:ranking')}?month={month}")
     try:
         # a district's staff get their district's workbook; the city's the whole city's, districts ranked
-        workbook = monthly_workbook(period, district=request.user.unit.district if request.user.district_id else None)
+        workbook = monthly_workbook(period, district=request.user.district)
     except TicketError as exc:
         messages.error(request, str(exc))
         return redirect("supervision:ranking")
