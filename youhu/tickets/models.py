@@ -257,7 +257,7 @@ class Notification(models.Model):
     )
     kind = models.CharField(max_length=32)
     message = models.TextField()
-    created_at = models.DateTimeField(db_index=True)
+    created_at = models.DateTimeField()
     read_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -266,6 +266,9 @@ class Notification(models.Model):
         indexes = [
             models.Index(fields=["user"], condition=models.Q(read_at__isnull=True), name="notification_unread_user"),
             models.Index(fields=["unit"], condition=models.Q(read_at__isnull=True), name="notification_unread_unit"),
+            # The inbox reads newest first by (created_at, id): with created_at alone, one escalation pass's
+            # 31 k notices of one instant were one group PostgreSQL sorted whole for a page of 30 (1.3 s at 5 M).
+            models.Index(fields=["created_at", "id"], name="notification_newest"),
         ]
         verbose_name = verbose_name_plural = "站内消息"
 
