@@ -21,6 +21,7 @@ from youhu.taxonomy.models import Category
 from youhu.tickets.errors import TicketError
 from youhu.tickets.models import Extension, Status
 from youhu.tickets.policy import has_districts
+from youhu.tickets.search import count_upto
 from youhu.tickets.selectors import level_tickets, visible_tickets
 
 from . import selectors, services
@@ -90,9 +91,7 @@ def home(request: HttpRequest) -> HttpResponse:
                                          request.user.district_id).order_by("name"),
         "is_supervisor": request.user.has_role(*SUPERVISORS),
         "refreshed_at": card.refreshed_at if card else None, "refresh_minutes": REFRESH_MINUTES,
-        "overdue_count": selectors.overdue_tickets(district_id=request.user.district_id).count(),
-        "pending_count": selectors.pending_extensions(district_id=request.user.district_id).count(),
-        "withheld_count": selectors.withheld_replies(district_id=request.user.district_id).count(),
+        "tiles": _work_tiles(request.user.district_id),
     })
 
 
@@ -128,6 +127,15 @@ def report(request: HttpRequest) -> HttpResponse:
     response["Content-Disposition"] = f'attachment; filename="youhu-report-{month}.xlsx"'
     workbook.save(response)
     return response
+
+
+def _work_tiles(district_id: int | None) -> list[tuple[str, str, int, bool]]:
+    """The home page's links to the supervisor's lists, with counts capped like the work queues' tiles: a
+    district's overdue work is 100 k tickets at 5 M, 240 ms to count exactly on every visit."""
+    lists = (("supervision:overdue", "超期未办结", selectors.overdue_tickets),
+             ("supervision:extensions", "待审批延期", selectors.pending_extensions),
+             ("supervision:replies", "暂缓公开的答复", selectors.withheld_replies))
+    return [(name, label, *count_upto(tickets(district_id=district_id))) for name, label, tickets in lists]
 
 
 @roles_required(*SUPERVISORS)

@@ -125,3 +125,17 @@ def test_unit_head_sees_only_its_own_figures(client, october):
     assert client.get(f"/api/supervision/metrics?month=2026-10&unit={d.env.pk}").status_code == 403
     assert client.get("/supervision/overdue/").status_code == 403  # acting is for supervisors
     assert "/supervision/overdue/" not in page  # and is not offered to them
+
+
+def test_home_counts_the_overdue_work_up_to_the_cap(supervisor_client, october, monkeypatch):
+    from youhu.supervision import selectors
+    from youhu.tickets import search
+
+    district_id = october.district.supervisor.district_id
+    overdue = selectors.overdue_tickets(district_id=district_id).count()
+    assert overdue >= 2
+    page = supervisor_client.get("/supervision/?month=2026-10").content.decode()
+    assert f"超期未办结 <strong>{overdue}</strong>" in page
+    monkeypatch.setattr(search, "COUNT_CAP", overdue - 1)  # a district with more overdue work than is counted
+    page = supervisor_client.get("/supervision/?month=2026-10").content.decode()
+    assert f"超期未办结 <strong>{overdue - 1}+</strong>" in page
