@@ -79,6 +79,22 @@ def count_upto(qs: QuerySet) -> tuple[int, bool]:
     return min(n, COUNT_CAP), n > COUNT_CAP
 
 
+# The deepest row a numbered page may start at. OFFSET reads and drops every row before the page: about
+# MAX_OFFSET_NOTE below per skipped row for a unit handler at 1 M (docs/scale.md), the same at any N, so
+# this bounds a numbered page's cost; the cursor (`after_cursor`) reaches any depth at the first page's cost.
+MAX_OFFSET = 10_000
+
+
+def page_offset(page: int, size: int) -> int:
+    """The OFFSET of numbered page `page` (from 1) of `size` rows; InvalidInput (field page) past MAX_OFFSET,
+    with where to go instead."""
+    start = (page - 1) * size
+    if start > MAX_OFFSET:
+        raise InvalidInput(f"页码太深：按页码只能翻到前 {MAX_OFFSET} 条（(page-1)×page_size ≤ {MAX_OFFSET}）；"
+                           "更深处请按游标翻页：把上一页返回的 next_cursor 作为 cursor 参数", field="page")
+    return start
+
+
 def encode_cursor(ticket: Ticket) -> str:
     """Where the next page starts: after this ticket in the list's order (newest first, then id)."""
     return f"{(ticket.created_at - EPOCH) // MICROSECOND}_{ticket.pk}"  # integers: exact to the microsecond

@@ -37,7 +37,8 @@ MORE_FILTERS = ("channel", "unit", "street", "category", "date_from", "date_to")
 
 class CappedPaginator(Paginator):
     """Counts up to `tickets.search.COUNT_CAP` (then `capped`, and the pages end there): a big unit's list must
-    not count every ticket it ever had on each page view."""
+    not count every ticket it ever had on each page view, and no page number reaches deeper than the cap (a
+    larger one is the last page), so an OFFSET never skips more than COUNT_CAP rows."""
 
     capped = False
 

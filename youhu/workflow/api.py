@@ -149,7 +149,9 @@ class TicketFilters(Schema):
     street: Id | None = Field(None, description="街道 id")
     created_from: clock.Day | None = Field(None, description="登记日期起（含）")
     created_to: clock.Day | None = Field(None, description="登记日期止（含）")
-    page: int = Field(1, ge=1, le=100000)
+    page: int = Field(1, ge=1, le=100000,
+                      description=f"页码；只到前 {search.MAX_OFFSET} 条（(page-1)×page_size ≤ {search.MAX_OFFSET}），"
+                                  "更深处请按 next_cursor 翻页（cursor 参数）")
     page_size: int = Field(50, ge=1, le=200)
     cursor: Text | None = Field(None, max_length=64,
                                 description="上一页返回的 next_cursor：按游标翻页，不计总数，多深都一样快（此时忽略 page）")
@@ -317,7 +319,11 @@ def create(request, payload: TicketIn):
     return idempotent(request, user, handler)
 
 
-@router.get("", response=TicketPage, summary="工单列表（按可见范围）", operation_id=_operation("list_tickets"))
+@router.get("", response={200: TicketPage, 400: ErrorOut}, summary="工单列表（按可见范围）",
+            operation_id=_operation("list_tickets"),
+            description=("新的在前。第一页给出总数（超过 1000 件为 null）和 next_cursor；往后翻页请把 next_cursor 作为 "
+                         "cursor 参数传回：多深都一样快。按页码（page）只能翻到前 "
+                         f"{search.MAX_OFFSET} 条，更深的页码返回 400（field = page）。"))
 def list_tickets(request, filters: Query[TicketFilters]):
     user = _user(request)
     qs = _visible(user)
@@ -338,8 +344,8 @@ def list_tickets(request, filters: Query[TicketFilters]):
     size = filters.page_size
     if filters.cursor:  # keyset: no count, no offset
         count, rows = None, list(search.after_cursor(qs, filters.cursor)[:size + 1])
-    else:  # numbered pages, as before: a count and an offset
-        start = (filters.page - 1) * size
+    else:  # numbered pages: a count and an offset, as deep as an offset stays cheap
+        start = search.page_offset(filters.page, size)
         count, capped = search.count_upto(qs)
         count, rows = None if capped else count, list(qs.order_by("-created_at", "-id")[start:start + size + 1])
     more = len(rows) > size

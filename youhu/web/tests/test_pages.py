@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -232,3 +234,25 @@ def test_mark_read_redirects_only_inside_the_site(client, district):
     for evil in ("https://evil.example/", "//evil.example/", "/\\evil.example/"):
         response = client.post(reverse("web:inbox_mark_read"), {"all": "1", "next": evil})
         assert response["Location"] == reverse("web:inbox")
+
+
+def test_ticket_list_pages_end_at_the_count_cap(monkeypatch, client, district):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from youhu.tickets import search
+    from youhu.web import views
+
+    for i in range(7):
+        district.ticket_in(Status.NEW, title=f"诉求{i}")
+    monkeypatch.setattr(search, "COUNT_CAP", 4)
+    monkeypatch.setattr(views, "LIST_PAGE_SIZE", 3)
+    login(client, district.dispatcher)
+    with CaptureQueriesContext(connection) as queries:
+        deep = client.get(reverse("web:ticket_list"), {"page": 1000})
+    page = deep.context["page"]
+    # Page 1000 is the last page of the capped count: rows 4..4 of the newest, never an offset past the cap.
+    assert (page.number, page.paginator.num_pages, len(page.object_list)) == (2, 2, 1)
+    offsets = [int(m) for q in queries.captured_queries for m in re.findall(r"OFFSET (\d+)", q["sql"])]
+    assert offsets and max(offsets) <= 4
+    assert "只列出最新的 4 件" in deep.content.decode()
