@@ -88,3 +88,26 @@ def test_reads_are_rate_limited_per_address(client, district, settings):
     other = Client(REMOTE_ADDR="10.0.0.9")
     assert other.get(f"/open311/v2/requests.json?{WINDOW}").status_code == 200
     assert client.get("/open311/v2/services.json").status_code == 200  # the service list stays open
+
+
+@pytest.mark.django_db
+def test_list_costs_two_queries_whatever_its_length_and_stops_at_the_cap(monkeypatch, client, district):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from youhu.intake import open311
+
+    def ticket_queries(n: int) -> tuple[int, list[str]]:
+        while len(feed(client)) < n:
+            district.ticket_in(Status.CLOSED)
+        with CaptureQueriesContext(connection) as queries:
+            rows = feed(client)
+        return sum('"tickets_ticket' in q["sql"] for q in queries.captured_queries), rows
+
+    few, _ = ticket_queries(2)
+    many, _ = ticket_queries(6)
+    assert few == many == 2  # the tickets with their joins, then their public events: none per row
+    monkeypatch.setattr(open311, "MAX_REQUESTS", 4)
+    _, capped = ticket_queries(4)
+    newest = Ticket.objects.order_by("-created_at", "-id").values_list("number", flat=True)[:4]
+    assert [r["service_request_id"] for r in capped] == list(newest)
